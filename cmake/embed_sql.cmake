@@ -1,0 +1,18 @@
+# Embeds the numbered migration files into a C source so that the single `ocrgate` binary can migrate
+# without its source tree. Run as: cmake -DSRC=<sql dir> -DOUT=<file.c> -P embed_sql.cmake
+set(content "/* Generated from sql/catalog and sql/region at build time; do not edit. */\n#include \"sql/db_migrations.h\"\n\n")
+foreach(kind catalog region)
+  file(GLOB files RELATIVE ${SRC}/${kind} ${SRC}/${kind}/[0-9][0-9][0-9]_*.sql)
+  list(SORT files)
+  string(APPEND content "const db_migration_t db_${kind}_migrations[] = {\n")
+  foreach(f ${files})
+    file(READ ${SRC}/${kind}/${f} text)
+    string(REPLACE "\\" "\\\\" text "${text}")
+    string(REPLACE "\"" "\\\"" text "${text}")
+    string(REPLACE "\n" "\\n\"\n\"" text "${text}")
+    string(APPEND content "    {\"${f}\",\n\"${text}\"},\n")
+  endforeach()
+  string(APPEND content "    {0, 0}};\n\n")
+endforeach()
+file(WRITE ${OUT}.tmp "${content}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp ${OUT})

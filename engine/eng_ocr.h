@@ -1,0 +1,126 @@
+/*
+ * eng_ocr: recognition of decoded pages with tesseract's C API, the per-page result strings (text, JSON words,
+ * hOCR, TSV, ALTO), whole-document assembly from stored per-page fragments, and the searchable PDF.
+ *
+ * Threads: an eng_ocr_t is NOT thread-safe; each engine worker thread owns one for its whole life. It keeps
+ * up to `max_warm_instances` initialised TessBaseAPI instances, one per language set, in LRU order
+ * (Init costs ~150 ms and ~15 MB each). The document assemblers, eng_ocr_languages and the version getters
+ * are pure and callable from any thread.
+ *
+ * Process requirements: OMP_THREAD_LIMIT=1 must be in the environment before the process starts.
+ * The first eng_ocr_create() silences tesseract's and leptonica's stderr output (see eng_global_init).
+ *
+ * Ownership: every char * returned or stored in a result is malloc'ed and released with free() (or
+ * eng_page_result_free()); nothing returned points into tesseract.
+ */
+#ifndef OCRGATE_ENG_OCR_H
+#define OCRGATE_ENG_OCR_H
+
+#include <stddef.h>
+
+struct Pix;
+
+/* Tesseract's compiled-in model directory on Debian 12; TESSDATA_PREFIX in the environment overrides it, as it
+ * does for the tesseract command line. */
+#ifndef ENG_TESSDATA_DEFAULT
+#define ENG_TESSDATA_DEFAULT "/usr/share/tesseract-ocr/5/tessdata"
+#endif
+
+/* Resolution assumed for images that carry none (or an absurd one outside [70, 2400]) when the caller's
+ * opts.dpi is 0. 300 is what scanners produce and what tesseract's models were trained around. */
+#define ENG_DEFAULT_DPI 300
+
+typedef struct eng_ocr eng_ocr_t;
+
+/* tessdata_dir NULL = $TESSDATA_PREFIX or ENG_TESSDATA_DEFAULT. max_warm_instances < 1 is taken as 1.
+ * Creating is cheap: instances are initialised on first use of a language set. NULL only on out-of-memory. */
+eng_ocr_t *eng_ocr_create(const char *tessdata_dir, int max_warm_instances);
+/* End or abort every eng_pdf_t begun on this ocr first. NULL is a no-op. */
+void eng_ocr_destroy(eng_ocr_t *ocr);
+
+/* Installed languages: the *.traineddata files of the directory (NULL = default), minus "osd", sorted.
+ * On success *langs is a malloc'ed array of *n malloc'ed names (free with eng_ocr_languages_free). */
+__attribute__((warn_unused_result)) int eng_ocr_languages(const char *tessdata_dir, char ***langs, int *n);
+void eng_ocr_languages_free(char **langs, int n);
+
+/* Validates a "eng" / "eng+deu" option against the installed models without initialising anything; fills
+ * err with a sentence naming the problem ("Language 'xyz' is not installed."). For the HTTP layer (400). */
+__attribute__((warn_unused_result)) int eng_ocr_check_languages(const char *tessdata_dir, const char *languages,
+                                                                char *err, size_t errlen);
+
+typedef enum { ENG_PSM_AUTO = 0, ENG_PSM_SINGLE_BLOCK, ENG_PSM_SINGLE_COLUMN, ENG_PSM_SPARSE } eng_psm_t;
+
+typedef struct {
+    const char *languages; /* "eng", "eng+deu"; NULL or "" = "eng" */
+    eng_psm_t psm;         /* AUTO = tesseract PSM 3 (the library default would be 6) */
+    int dpi;               /* assumed when the image has no resolution or one outside [70, 2400];
+                              0 = ENG_DEFAULT_DPI (300) */
+    int timeout_ms;        /* per-page deadline counted from the start of recognition; 0 = none */
+    int min_confidence;    /* words below are dropped from text and json (NOT from hocr/tsv/alto/pdf) */
+    int (*cancel)(void *arg); /* polled during recognition (per word); non-zero = stop */
+    void *cancel_arg;
+    /* Echoed into the JSON page object: what the caller's clean-up did to the page before recognition. */
+    int rotation;        /* degrees clockwise, 0/90/180/270 */
+    double skew_degrees; /* deskew angle applied */
+} eng_page_opts_t;
+
+typedef struct {
+    char *text; /* UTF-8 plain text of the page (tesseract's layout: lines end with \n, blank line between
+                   paragraphs); "" when no words */
+    char *json; /* the page object of the JSON result:
+                   {"page":n,"width":..,"height":..,"dpi":..,"rotation":0,"skewDegrees":0.0,"confidence":..,
+                    "words":[{"text","confidence","box":{"x","y","w","h"},"line","block"}]};
+                   line and block are 0-based page-local indices of text lines / blocks that hold words */
+    char *hocr; /* hOCR fragment: one <div class='ocr_page' id='page_n'> ... </div> */
+    char *tsv;  /* TSV rows for this page (page_num = n), without the header line */
+    char *alto; /* ALTO <Page> element for this page (PHYSICAL_IMG_NR = n - 1, as tesseract numbers it) */
+    int width, height, dpi, words;
+    double confidence; /* mean word confidence 0..100 over kept words, 0 when none */
+    long engine_ms;    /* wall ms of this call (recognition plus rendering the strings) */
+} eng_page_result_t;
+
+typedef enum { ENG_OK = 0, ENG_ERR = -1, ENG_TIMEOUT = -2, ENG_CANCELED = -3 } eng_status_t;
+
+/* Recognizes one decoded page; page_no is 1-based. The Pix is not modified or kept (tesseract takes its own
+ * copy). On ENG_TIMEOUT / ENG_CANCELED / ENG_ERR *out is all zero/NULL and err holds a sentence; the partial
+ * recognition is discarded. A language set not yet warm is initialised here (and counts against no deadline).
+ * opts NULL = all defaults. */
+__attribute__((warn_unused_result)) int eng_ocr_page(eng_ocr_t *ocr, struct Pix *pix, int page_no,
+                                                     const eng_page_opts_t *opts, eng_page_result_t *out,
+                                                     char *err, size_t errlen);
+/* Frees the strings and zeroes *r; NULL-safe, idempotent. */
+void eng_page_result_free(eng_page_result_t *r);
+
+/* Whole-document assembly from per-page fragments as stored (after a crash/resume too). NULL entries (error
+ * pages) are skipped. Each returns a malloc'ed NUL-terminated string, NULL on out-of-memory. */
+char *eng_hocr_document(const char *const *page_fragments, int n, const char *title); /* XHTML, as tesseract */
+char *eng_alto_document(const char *const *page_fragments, int n, const char *source_name); /* ALTO v3 */
+char *eng_tsv_document(const char *const *page_tsvs, int n);   /* header line + rows */
+char *eng_json_document(const char *const *page_jsons, int n); /* {"engine":"tesseract 5.3.0","pages":[...]} */
+char *eng_text_document(const char *const *page_texts, int n); /* pages separated by \f, as tesseract does */
+
+/* Searchable PDF: page image + invisible text layer, by tesseract's PDF renderer writing into a private
+ * mkdtemp directory (file mode 0600, always removed); the bytes come back in memory.
+ * The renderer reads the image and words of the page last recognized, so call eng_pdf_add_last_page()
+ * right after a successful eng_ocr_page() with the same languages, before the next eng_ocr_page() on this
+ * ocr. The begun PDF pins its instance so that LRU eviction cannot take it away.
+ * Metadata: the renderer writes Title itself; Author, Subject and Keywords are added by an incremental update
+ * of the document information dictionary (standard PDF, read by every viewer and pdfinfo). */
+typedef struct eng_pdf eng_pdf_t;
+typedef struct {
+    const char *title, *author, *subject, *keywords; /* UTF-8, any may be NULL */
+} eng_pdf_meta_t;
+
+__attribute__((warn_unused_result)) eng_pdf_t *eng_pdf_begin(eng_ocr_t *ocr, const char *languages,
+                                                             const eng_pdf_meta_t *meta, char *err,
+                                                             size_t errlen);
+__attribute__((warn_unused_result)) int eng_pdf_add_last_page(eng_pdf_t *pdf, char *err, size_t errlen);
+/* Finishes the document and frees pdf (also on failure). *bytes is malloc'ed. A PDF with no page fails. */
+__attribute__((warn_unused_result)) int eng_pdf_end(eng_pdf_t *pdf, unsigned char **bytes, size_t *len,
+                                                    char *err, size_t errlen);
+void eng_pdf_abort(eng_pdf_t *pdf); /* NULL-safe */
+
+const char *eng_version(void);           /* "tesseract 5.3.0" */
+const char *eng_leptonica_version(void); /* "leptonica 1.82.0" */
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * gw: the HTTP edge of one region's gateway node.
+ *
+ * gw_server_t is built once on the main thread and read-only afterwards. Each event-loop thread owns a
+ * gw_thread_t: its h2o loop and context, its listeners, its database pools and its credential cache; nothing
+ * in it may be touched from another thread. A gw_req_t carries one request through admission, quota and its
+ * handler; it lives until both the request and every database call made for it are over (reference count),
+ * and `req` becomes NULL when the client has gone, so late callbacks only release it.
+ */
+#ifndef OCRGATE_GW_H
+#define OCRGATE_GW_H
+
+#include <h2o.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "config/cfg.h"
+#include "regions/rgn.h"
+#include "sql/db_async.h"
+
+typedef struct gw_server gw_server_t;
+typedef struct gw_thread gw_thread_t;
+typedef struct gw_req gw_req_t;
+typedef struct gw_route gw_route_t;
+typedef struct gw_auth_cache gw_auth_cache_t;
+
+/* What the catalog says about a license (and, for tenant calls, one of its apps). */
+typedef struct {
+    char license_id[37];
+    char app_id[37];
+    char region[RGN_CODE_MAX + 1];
+    char status[16];
+    int64_t expires_at; /* epoch seconds, 0 = never */
+    char tier[64];
+    long long hourly_quota, max_file_bytes, max_pages, max_pixels;
+    int max_retention_days, page_timeout_ms, max_attempts;
+    int app_enabled, app_deleted;
+} gw_principal_t;
+
+typedef enum { GW_DB_CATALOG = 0, GW_DB_REGION = 1 } gw_db_t;
+
+struct gw_thread {
+    gw_server_t *server;
+    int index;
+    pthread_t tid;
+    h2o_evloop_t *loop;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_tls, accept_plain;
+    h2o_socket_t *listen_tls, *listen_plain;
+    db_pool_t *db[2];
+    gw_auth_cache_t *auth;
+    int db_ok[2]; /* last health check */
+    h2o_timeout_t tick_timeout;
+    h2o_timeout_entry_t tick_entry;
+    int inflight;
+    uint64_t rng[2];
+};
+
+struct gw_server {
+    cfg_t cfg;
+    rgn_registry_t regions;
+    const rgn_region_t *self; /* this node's region in the registry */
+    SSL_CTX *ssl_ctx;
+    h2o_globalconf_t h2o_config;
+    int listen_fd_tls, listen_fd_plain; /* bound once; each thread accepts on a dup */
+    int nthreads;
+    gw_thread_t *threads;
+    volatile sig_atomic_t stopping;
+    int access_log_fd;
+    char *openapi_json;
+    size_t openapi_len;
+    char *version_json;
+    char *languages_json;
+};
+
+typedef enum { GW_AUTH_NONE, GW_AUTH_TENANT, GW_AUTH_TENANT_ANY_REGION, GW_AUTH_ADMIN } gw_auth_kind_t;
+typedef enum { GW_QUOTA_NONE, GW_QUOTA_PEEK, GW_QUOTA_COUNT } gw_quota_kind_t;
+
+#define GW_MAX_PATH_PARAMS 4
+
+struct gw_req {
+    h2o_req_t *req; /* NULL once the client is gone */
+    gw_thread_t *thr;
+    int refs;
+    const gw_route_t *route;
+    h2o_iovec_t params[GW_MAX_PATH_PARAMS];
+    int nparams;
+    char request_id[65];
+    uint64_t start_ns;
+    gw_principal_t who;
+    int authenticated;
+    int quota_known; /* the headers below are valid */
+    long long quota_limit, quota_remaining;
+    int64_t quota_reset; /* epoch of the window's end */
+    int status;
+    size_t bytes_out;
+};
+
+typedef void (*gw_handler_t)(gw_req_t *r);
+
+/* --- gw_server.c --- */
+int gw_server_run(gw_server_t *server, char *err, size_t errlen);
+int64_t gw_now(const gw_server_t *server); /* wall clock plus the testing offset, epoch seconds */
+uint64_t gw_monotonic_ns(void);
+
+/* --- gw_http.c: responses; every response of the gateway goes through gw_send --- */
+/* Sends `body` (copied) with status and content type, adding X-Request-Id, quota headers, Content-Length,
+ * security headers, and writes the access-log line. Does nothing if the client has gone. */
+void gw_send(gw_req_t *r, int status, const char *content_type, const char *body, size_t len);
+void gw_send_json(gw_req_t *r, int status, json_t *body /* stolen */);
+void gw_send_json_text(gw_req_t *r, int status, const char *json, size_t len);
+/* The API.md error body; `details` (stolen, may be NULL) is the errorDetails array. */
+void gw_send_error(gw_req_t *r, int status, const char *code, json_t *details, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+void gw_add_header(gw_req_t *r, const char *name, const char *value);
+void gw_req_addref(gw_req_t *r);
+/* Drops a reference; returns 0 when the request is still alive (client present), -1 when it is gone. */
+int gw_req_release(gw_req_t *r);
+/* A request header's value or NULL (length in *len). */
+const char *gw_header(gw_req_t *r, const char *name, size_t *len);
+const char *gw_header_token(gw_req_t *r, const h2o_token_t *token, size_t *len);
+/* Iso 8601 UTC with Z. */
+void gw_format_time(int64_t epoch, char *buf, size_t len);
+void gw_log(gw_server_t *s, const char *level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The request's body, or an empty iovec. */
+h2o_iovec_t gw_body(gw_req_t *r);
+/* Raw query string after '?', or empty. */
+h2o_iovec_t gw_query(gw_req_t *r);
+
+/* --- gw_dispatch.c: route, admission, quota, handler --- */
+int gw_on_req(h2o_handler_t *self, h2o_req_t *req);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * gw_auth: who is calling. Parses tenant credentials (X-License-Id + X-App-Id, or HTTP Basic) and admin
+ * keys, keeps each loop thread's credential cache (positive and negative entries with TTLs, bounded,
+ * dropped on catalog NOTIFY, flushed when the listener reconnects), and applies the 401 rules of API.md.
+ * Everything here runs on the owning loop thread; lookups that miss the cache go through async libpq.
+ */
+#ifndef OCRGATE_GW_AUTH_H
+#define OCRGATE_GW_AUTH_H
+
+#include "gateway/gw.h"
+
+/* Lower-cases a canonical 8-4-4-4-12 UUID into out (37 bytes); -1 when it is not one. */
+int gw_uuid_parse(const char *s, size_t len, char out[37]);
+/* Tenant credentials from the headers' values (any may be NULL). Returns 0 and the two ids, or -1. */
+int gw_parse_tenant_credentials(const char *lic, size_t lic_len, const char *app, size_t app_len, const char *authz,
+                                size_t authz_len, char license_id[37], char app_id[37]);
+/* The hex SHA-256 of an admin key (65 bytes with NUL). */
+void gw_admin_key_hash(const char *key, size_t len, char hex[65]);
+
+gw_auth_cache_t *gw_auth_cache_create(int max_entries);
+void gw_auth_cache_destroy(gw_auth_cache_t *cache);
+/* Drops entries named by a catalog notification payload ("apps:<id>", "licenses:<id>", "tiers:<name>"). */
+void gw_auth_cache_invalidate(gw_auth_cache_t *cache, const char *payload);
+void gw_auth_cache_flush(gw_auth_cache_t *cache);
+/* Counters for metrics and tests. */
+void gw_auth_cache_stats(const gw_auth_cache_t *cache, uint64_t *hits, uint64_t *misses, size_t *entries);
+
+/* Admits the request according to r->route->auth: on success fills r->who and calls next(r); otherwise sends
+ * the 401 (or 503 when the catalog cannot be asked) itself. */
+void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r));
+/* Non-zero when the license is active now (status active and not past its expiry). */
+int gw_license_active(const gw_principal_t *p, int64_t now);
+
+#endif

@@ -1,0 +1,110 @@
+/* One request's way through the gateway: refuse plain HTTP, route, admit, count, handle. */
+#include "gateway/gw.h"
+#include "gateway/gw_auth.h"
+#include "gateway/gw_quota.h"
+#include "gateway/gw_router.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t xorshift(uint64_t s[2])
+{
+    uint64_t a = s[0], b = s[1];
+    s[0] = b;
+    a ^= a << 23;
+    s[1] = a ^ b ^ (a >> 17) ^ (b >> 26);
+    return s[1] + b;
+}
+
+/* A client's X-Request-Id is echoed only when it is short and plain, so logs cannot be forged with it. */
+static void set_request_id(gw_req_t *r)
+{
+    size_t len = 0;
+    const char *v = gw_header(r, "x-request-id", &len);
+    if (v != NULL && len >= 1 && len <= 64) {
+        size_t i;
+        for (i = 0; i < len; ++i) {
+            char c = v[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                  c == '_' || c == '.' || c == ':'))
+                break;
+        }
+        if (i == len) {
+            memcpy(r->request_id, v, len);
+            r->request_id[len] = '\0';
+            return;
+        }
+    }
+    uint64_t a = xorshift(r->thr->rng), b = xorshift(r->thr->rng);
+    snprintf(r->request_id, sizeof(r->request_id), "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
+}
+
+static void on_req_gone(void *p)
+{
+    gw_req_t *r = *(gw_req_t **)p;
+    --r->thr->inflight;
+    r->req = NULL;
+    gw_req_release(r);
+}
+
+static void run_handler(gw_req_t *r)
+{
+    r->route->handler(r);
+}
+
+static void after_admission(gw_req_t *r)
+{
+    switch (r->route->quota) {
+    case GW_QUOTA_COUNT:
+        gw_quota_take(r, run_handler);
+        break;
+    case GW_QUOTA_PEEK:
+        /* Headers only in the license's own region: another region's database knows nothing of it. */
+        if (strcmp(r->who.region, r->thr->server->cfg.region) == 0) {
+            gw_quota_peek(r, run_handler);
+            break;
+        }
+        /* fall through */
+    case GW_QUOTA_NONE:
+        run_handler(r);
+        break;
+    }
+}
+
+int gw_on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    gw_thread_t *t = H2O_STRUCT_FROM_MEMBER(gw_thread_t, ctx, req->conn->ctx);
+    (void)self;
+    gw_req_t *r = calloc(1, sizeof(*r));
+    r->req = req;
+    r->thr = t;
+    r->refs = 1; /* dropped when h2o frees the request's pool */
+    r->start_ns = gw_monotonic_ns();
+    gw_req_t **guard = h2o_mem_alloc_shared(&req->pool, sizeof(*guard), on_req_gone);
+    *guard = r;
+    ++t->inflight;
+    set_request_id(r);
+
+    if (req->input.scheme != &H2O_URL_SCHEME_HTTPS) {
+        /* Never redirect: the credentials would already have crossed the network in clear. */
+        gw_send_error(r, 403, "HttpsRequired", NULL, "this API is served over HTTPS only; use https://");
+        return 0;
+    }
+    char allow[128];
+    gw_match_t m = gw_route_match(gw_routes, gw_nroutes, req->method.base, req->method.len, req->path_normalized.base,
+                                  req->path_normalized.len, &r->route, r->params, &r->nparams, allow, sizeof(allow));
+    if (m == GW_MATCH_NO_PATH) {
+        gw_send_error(r, 404, "NoSuchEndpoint", NULL, "no endpoint at this path; see /v1/openapi.json");
+        return 0;
+    }
+    if (m == GW_MATCH_NO_METHOD) {
+        gw_add_header(r, "Allow", allow);
+        gw_send_error(r, 405, "MethodNotAllowed", NULL, "this endpoint accepts %s", allow);
+        return 0;
+    }
+    if (r->route->auth == GW_AUTH_NONE)
+        run_handler(r);
+    else
+        gw_admit(r, after_admission);
+    return 0;
+}

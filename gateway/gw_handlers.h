@@ -1,0 +1,20 @@
+/*
+ * gw_handlers: the endpoint handlers named in the route table (gw_routes.c). Each runs on the loop thread after
+ * routing, admission and quota, and answers through gw_send* exactly once (possibly after async calls).
+ */
+#ifndef OCRGATE_GW_HANDLERS_H
+#define OCRGATE_GW_HANDLERS_H
+
+#include "gateway/gw.h"
+
+/* gw_public.c */
+void gw_h_health(gw_req_t *r);
+void gw_h_version(gw_req_t *r);
+void gw_h_regions(gw_req_t *r);
+void gw_h_openapi(gw_req_t *r);
+/* gw_tenant.c */
+void gw_h_licenses(gw_req_t *r);
+void gw_h_languages(gw_req_t *r);
+void gw_h_usage(gw_req_t *r);
+
+#endif

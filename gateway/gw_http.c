@@ -1,0 +1,227 @@
+/* Responses, request lifetime, access log: every response of the gateway leaves through gw_send. */
+#include "gateway/gw.h"
+#include "gateway/gw_router.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void gw_format_time(int64_t epoch, char *buf, size_t len)
+{
+    time_t t = (time_t)epoch;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void gw_log(gw_server_t *s, const char *level, const char *fmt, ...)
+{
+    static const char *const levels[] = {"error", "warn", "info", "debug"};
+    int want = 2, have = 2;
+    for (int i = 0; i < 4; ++i) {
+        if (strcmp(s->cfg.log_level, levels[i]) == 0)
+            want = i;
+        if (strcmp(level, levels[i]) == 0)
+            have = i;
+    }
+    if (have > want)
+        return;
+    char msg[1024], ts[32], line[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    gw_format_time((int64_t)time(NULL), ts, sizeof(ts));
+    json_t *j = json_pack("{s:s,s:s,s:s}", "time", ts, "level", level, "msg", msg);
+    size_t n = json_dumpb(j, line, sizeof(line) - 1, JSON_COMPACT);
+    json_decref(j);
+    if (n > 0 && n < sizeof(line) - 1) {
+        line[n++] = '\n';
+        /* One write per line keeps lines whole across threads. */
+        if (write(STDERR_FILENO, line, n) < 0) {
+        }
+    }
+}
+
+void gw_req_addref(gw_req_t *r)
+{
+    ++r->refs;
+}
+
+int gw_req_release(gw_req_t *r)
+{
+    int alive = r->req != NULL;
+    if (--r->refs == 0)
+        free(r);
+    return alive ? 0 : -1;
+}
+
+const char *gw_header(gw_req_t *r, const char *name, size_t *len)
+{
+    ssize_t i = h2o_find_header_by_str(&r->req->headers, name, strlen(name), -1);
+    if (i < 0)
+        return NULL;
+    *len = r->req->headers.entries[i].value.len;
+    return r->req->headers.entries[i].value.base;
+}
+
+const char *gw_header_token(gw_req_t *r, const h2o_token_t *token, size_t *len)
+{
+    ssize_t i = h2o_find_header(&r->req->headers, token, -1);
+    if (i < 0)
+        return NULL;
+    *len = r->req->headers.entries[i].value.len;
+    return r->req->headers.entries[i].value.base;
+}
+
+h2o_iovec_t gw_body(gw_req_t *r)
+{
+    return r->req->entity.base != NULL ? r->req->entity : h2o_iovec_init("", 0);
+}
+
+h2o_iovec_t gw_query(gw_req_t *r)
+{
+    h2o_req_t *req = r->req;
+    if (req->input.query_at == SIZE_MAX)
+        return h2o_iovec_init("", 0);
+    return h2o_iovec_init(req->input.path.base + req->input.query_at + 1,
+                          req->input.path.len - req->input.query_at - 1);
+}
+
+void gw_add_header(gw_req_t *r, const char *name, const char *value)
+{
+    h2o_req_t *req = r->req;
+    h2o_iovec_t n = h2o_strdup(&req->pool, name, SIZE_MAX), v = h2o_strdup(&req->pool, value, SIZE_MAX);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, n.base, n.len, 1, NULL, v.base, v.len);
+}
+
+static void add_quota_headers(gw_req_t *r)
+{
+    char buf[160];
+    int64_t reset_in = r->quota_reset - gw_now(r->thr->server);
+    if (reset_in < 0)
+        reset_in = 0;
+    snprintf(buf, sizeof(buf), "\"hourly\";q=%lld;w=3600", r->quota_limit);
+    gw_add_header(r, "RateLimit-Policy", buf);
+    snprintf(buf, sizeof(buf), "\"hourly\";r=%lld;t=%lld", r->quota_remaining, (long long)reset_in);
+    gw_add_header(r, "RateLimit", buf);
+    snprintf(buf, sizeof(buf), "%lld", r->quota_limit);
+    gw_add_header(r, "X-RateLimit-Limit", buf);
+    snprintf(buf, sizeof(buf), "%lld", r->quota_remaining);
+    gw_add_header(r, "X-RateLimit-Remaining", buf);
+    snprintf(buf, sizeof(buf), "%lld", (long long)r->quota_reset);
+    gw_add_header(r, "X-RateLimit-Reset", buf);
+}
+
+static void access_log(gw_req_t *r)
+{
+    gw_server_t *s = r->thr->server;
+    if (s->access_log_fd < 0)
+        return;
+    h2o_req_t *req = r->req;
+    char ts[32], line[2048];
+    gw_format_time((int64_t)time(NULL), ts, sizeof(ts));
+    /* The path without its query: query strings may carry correlation ids a tenant considers private. */
+    size_t plen = req->input.query_at != SIZE_MAX ? req->input.query_at : req->input.path.len;
+    json_t *j = json_pack("{s:s,s:s,s:s%,s:s%,s:i,s:I,s:f}", "time", ts, "requestId", r->request_id, "method",
+                          req->input.method.base, req->input.method.len, "path", req->input.path.base,
+                          plen > 512 ? (size_t)512 : plen, "status", r->status, "bytes", (json_int_t)r->bytes_out,
+                          "ms", (double)(gw_monotonic_ns() - r->start_ns) / 1e6);
+    if (j == NULL) /* a path that is not UTF-8 */
+        j = json_pack("{s:s,s:s,s:i,s:I}", "time", ts, "requestId", r->request_id, "status", r->status, "bytes",
+                      (json_int_t)r->bytes_out);
+    if (r->authenticated) {
+        json_object_set_new(j, "licenseId", json_string(r->who.license_id));
+        if (r->who.app_id[0] != '\0')
+            json_object_set_new(j, "appId", json_string(r->who.app_id));
+    }
+    size_t n = json_dumpb(j, line, sizeof(line) - 1, JSON_COMPACT);
+    json_decref(j);
+    if (n > 0 && n < sizeof(line) - 1) {
+        line[n++] = '\n';
+        if (write(s->access_log_fd, line, n) < 0) {
+        }
+    }
+}
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "";
+    }
+}
+
+void gw_send(gw_req_t *r, int status, const char *content_type, const char *body, size_t len)
+{
+    h2o_req_t *req = r->req;
+    if (req == NULL || r->status != 0)
+        return;
+    r->status = status;
+    r->bytes_out = len;
+    req->res.status = status;
+    req->res.reason = reason(status);
+    req->res.content_length = len;
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
+    gw_add_header(r, "X-Request-Id", r->request_id);
+    gw_add_header(r, "X-Content-Type-Options", "nosniff");
+    gw_add_header(r, "Strict-Transport-Security", "max-age=31536000");
+    if (strncmp(content_type, "application/json", 16) == 0)
+        gw_add_header(r, "Cache-Control", "no-store");
+    if (r->quota_known)
+        add_quota_headers(r);
+    access_log(r);
+    h2o_send_inline(req, body, len);
+}
+
+void gw_send_json_text(gw_req_t *r, int status, const char *json, size_t len)
+{
+    gw_send(r, status, "application/json; charset=utf-8", json, len);
+}
+
+void gw_send_json(gw_req_t *r, int status, json_t *body)
+{
+    char *s = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(body);
+    if (s == NULL) {
+        gw_send_error(r, 500, "InternalError", NULL, "the response could not be encoded");
+        return;
+    }
+    gw_send_json_text(r, status, s, strlen(s));
+    free(s);
+}
+
+void gw_send_error(gw_req_t *r, int status, const char *code, json_t *details, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    json_t *j = json_pack("{s:s,s:s,s:s}", "errorCode", code, "message", msg, "requestId", r->request_id);
+    if (j == NULL) /* msg quoted something that is not UTF-8 */
+        j = json_pack("{s:s,s:s,s:s}", "errorCode", code, "message", "invalid request", "requestId", r->request_id);
+    if (details != NULL)
+        json_object_set_new(j, "errorDetails", details);
+    if (status >= 500 && r->req != NULL)
+        gw_log(r->thr->server, "error", "request %s: %d %s: %s", r->request_id, status, code, msg);
+    gw_send_json(r, status, j);
+}

@@ -1,0 +1,20 @@
+/*
+ * gw_quota: the hourly quota of API.md. The window is the UTC clock hour, counted per license in the region
+ * database by one atomic conditional upsert (exact across every node). Runs on the loop thread.
+ */
+#ifndef OCRGATE_GW_QUOTA_H
+#define OCRGATE_GW_QUOTA_H
+
+#include "gateway/gw.h"
+
+#define GW_QUOTA_WINDOW 3600
+
+/* Counts the request: next(r) when admitted, else sends 429 (or 503 when the region database is down). */
+void gw_quota_take(gw_req_t *r, void (*next)(gw_req_t *r));
+/* Reads the window without counting, to fill the quota headers; next(r) runs either way (headers are left
+ * out when the database cannot be read). */
+void gw_quota_peek(gw_req_t *r, void (*next)(gw_req_t *r));
+/* Start of the window holding `now`. */
+int64_t gw_quota_window_start(int64_t now);
+
+#endif

@@ -1,0 +1,65 @@
+#include "gateway/gw_auth.h"
+#include "tests/unit/tap.h"
+
+#include <openssl/evp.h>
+
+static const char *L = "0b8e2f9c-1234-4abc-8def-0123456789ab", *A = "9F0E2D3C-4B5A-4697-8877-665544332211";
+
+static int creds(const char *lic, const char *app, const char *authz, char *l, char *a)
+{
+    return gw_parse_tenant_credentials(lic, lic ? strlen(lic) : 0, app, app ? strlen(app) : 0, authz,
+                                       authz ? strlen(authz) : 0, l, a);
+}
+
+int main(void)
+{
+    char l[37], a[37], hdr[256];
+    unsigned char b64[200];
+
+    is_int(creds(L, A, NULL, l, a), 0, "header credentials");
+    is_str(l, L, "license id");
+    is_str(a, "9f0e2d3c-4b5a-4697-8877-665544332211", "app id lower-cased");
+    is_int(creds(L, NULL, NULL, l, a), -1, "license header alone is refused");
+    is_int(creds(NULL, A, NULL, l, a), -1, "app header alone is refused");
+    is_int(creds("not-a-uuid", A, NULL, l, a), -1, "garbage license id");
+    is_int(creds("0b8e2f9c12344abc8def0123456789ab", A, NULL, l, a), -1, "uuid without dashes");
+    is_int(creds("0b8e2f9c-1234-4abc-8def-0123456789ag", A, NULL, l, a), -1, "non-hex digit");
+
+    char userpass[100];
+    snprintf(userpass, sizeof(userpass), "%s:%s", L, A);
+    EVP_EncodeBlock(b64, (const unsigned char *)userpass, (int)strlen(userpass));
+    snprintf(hdr, sizeof(hdr), "Basic %s", b64);
+    is_int(creds(NULL, NULL, hdr, l, a), 0, "HTTP Basic credentials");
+    is_str(l, L, "license from Basic");
+    snprintf(hdr, sizeof(hdr), "Bearer %s", b64);
+    is_int(creds(NULL, NULL, hdr, l, a), -1, "other scheme refused");
+    is_int(creds(NULL, NULL, "Basic !!!!", l, a), -1, "bad base64 refused");
+    EVP_EncodeBlock(b64, (const unsigned char *)"nocolon", 7);
+    snprintf(hdr, sizeof(hdr), "Basic %s", b64);
+    is_int(creds(NULL, NULL, hdr, l, a), -1, "Basic without colon refused");
+    is_int(creds(NULL, NULL, NULL, l, a), -1, "no credentials");
+
+    char hex[65];
+    gw_admin_key_hash("abc", 3, hex);
+    is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "admin key hash is SHA-256");
+
+    gw_principal_t p;
+    memset(&p, 0, sizeof(p));
+    strcpy(p.status, "active");
+    ok(gw_license_active(&p, 1000), "active, no expiry");
+    p.expires_at = 1000;
+    ok(!gw_license_active(&p, 1000), "past expiry time is inactive");
+    ok(gw_license_active(&p, 999), "before expiry is active");
+    strcpy(p.status, "overdue");
+    p.expires_at = 0;
+    ok(!gw_license_active(&p, 1), "overdue is inactive");
+
+    gw_auth_cache_t *c = gw_auth_cache_create(16);
+    uint64_t hits, misses;
+    size_t n;
+    gw_auth_cache_invalidate(c, "apps:garbage");
+    gw_auth_cache_stats(c, &hits, &misses, &n);
+    is_int(n, 0, "empty cache stays empty");
+    gw_auth_cache_destroy(c);
+    return done_testing();
+}
