@@ -453,7 +453,8 @@ static int gif_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
         return -1;
     }
     if (total > ENG_DOC_GIF_MAX_TOTAL_PIXELS) {
-        set_err(err, errlen, "The GIF holds too many animation frames to decode; send its first frame alone.");
+        set_err(err, errlen,
+                "The GIF holds too many animation frames to decode; send its first frame alone.");
         return -1;
     }
     return 0;
@@ -653,7 +654,9 @@ struct Pix *eng_doc_decode_page(const void *buf, size_t len, eng_format_t fmt, i
         return NULL;
     }
     if (pix == NULL)
-        set_err(err, errlen, "Page %d could not be decoded: the %s data is damaged or uses an unsupported "
-                             "variant.", index + 1, eng_format_name(fmt));
+        set_err(err, errlen,
+                "Page %d could not be decoded: the %s data is damaged or uses an unsupported "
+                "variant.",
+                index + 1, eng_format_name(fmt));
     return pix;
 }

@@ -50,9 +50,8 @@ __attribute__((warn_unused_result)) int eng_doc_probe(const void *buf, size_t le
 /* Decodes page `index` (0-based). Returns a Pix the caller pixDestroy()s, or NULL with a sentence in `err`.
  * Only that page is decoded (TIFF pages are located by walking the directory chain). The Pix's resolution
  * is what the file says (0 when absent). */
-__attribute__((warn_unused_result)) struct Pix *eng_doc_decode_page(const void *buf, size_t len,
-                                                                   eng_format_t fmt, int index, char *err,
-                                                                   size_t errlen);
+__attribute__((warn_unused_result)) struct Pix *
+eng_doc_decode_page(const void *buf, size_t len, eng_format_t fmt, int index, char *err, size_t errlen);
 
 /* Silences leptonica's and tesseract's stderr chatter process-wide (corrupt uploads would otherwise fill the
  * log with library messages; every failure comes back to the caller as a sentence instead). Idempotent and

@@ -23,8 +23,8 @@ __attribute__((warn_unused_result)) int eng__buf_add_xml(eng_buf_t *b, const cha
 /* Appends an incremental update to the PDF in *bytes (malloc'ed, replaced on success) whose new document
  * information dictionary carries Producer, CreationDate and the given Title/Author/Subject/Keywords (UTF-8,
  * NULL = absent). Returns 0, or -1 if the PDF's trailer could not be understood (bytes unchanged). */
-__attribute__((warn_unused_result)) int eng__pdf_update_info(unsigned char **bytes, size_t *len, const char *title,
-                                                            const char *author, const char *subject,
-                                                            const char *keywords);
+__attribute__((warn_unused_result)) int eng__pdf_update_info(unsigned char **bytes, size_t *len,
+                                                             const char *title, const char *author,
+                                                             const char *subject, const char *keywords);
 
 #endif

@@ -247,7 +247,8 @@ static eng_inst_t *inst_get(eng_ocr_t *ocr, const char *langs, char *err, size_t
     while (ocr->ninst >= ocr->max_warm) {
         int victim = -1;
         for (int i = 0; i < ocr->ninst; ++i)
-            if (ocr->insts[i]->pins == 0 && (victim < 0 || ocr->insts[i]->last_used < ocr->insts[victim]->last_used))
+            if (ocr->insts[i]->pins == 0 &&
+                (victim < 0 || ocr->insts[i]->last_used < ocr->insts[victim]->last_used))
                 victim = i;
         if (victim < 0)
             break; /* all pinned by open PDFs: grow temporarily rather than fail */
@@ -447,11 +448,17 @@ int eng_ocr_page(eng_ocr_t *ocr, struct Pix *pix, int page_no, const eng_page_op
         return ENG_ERR;
     }
     ocr->last = NULL;
+    if (pixGetWidth(pix) > ENG_MAX_SIDE || pixGetHeight(pix) > ENG_MAX_SIDE) {
+        eng__set_err(err, errlen,
+                     "Page %d is %dx%d px; pages larger than %d px on a side cannot be recognized.", page_no,
+                     pixGetWidth(pix), pixGetHeight(pix), ENG_MAX_SIDE);
+        return ENG_ERR;
+    }
     if ((in = inst_get(ocr, langs, err, errlen)) == NULL)
         return ENG_ERR;
 
-    /* tesseract's SetImage strips an alpha channel by overwriting the caller's Pix, and its thresholder has no
-     * path for 16 bpp: hand it a private 8/24/32-bit copy in those cases. */
+    /* tesseract's SetImage strips an alpha channel by overwriting the caller's Pix, and its thresholder has
+     * no path for 16 bpp: hand it a private 8/24/32-bit copy in those cases. */
     if (pixGetDepth(pix) == 16)
         own = pixConvert16To8(pix, L_MS_BYTE);
     else if (pixGetSpp(pix) == 4)
@@ -493,7 +500,8 @@ int eng_ocr_page(eng_ocr_t *ocr, struct Pix *pix, int page_no, const eng_page_op
             eng__set_err(err, errlen, "Recognition of page %d was canceled.", page_no);
             ret = ENG_CANCELED;
         } else if (o->timeout_ms > 0 && elapsed >= o->timeout_ms) {
-            eng__set_err(err, errlen, "Recognition of page %d took longer than %d ms.", page_no, o->timeout_ms);
+            eng__set_err(err, errlen, "Recognition of page %d took longer than %d ms.", page_no,
+                         o->timeout_ms);
             ret = ENG_TIMEOUT;
         } else {
             eng__set_err(err, errlen, "Recognition of page %d failed.", page_no);
@@ -510,12 +518,20 @@ int eng_ocr_page(eng_ocr_t *ocr, struct Pix *pix, int page_no, const eng_page_op
     } else {
         out->text = dup_tess(TessBaseAPIGetUTF8Text(in->api));
     }
-    out->hocr = dup_tess(TessBaseAPIGetHOCRText(in->api, page_no - 1));
-    out->tsv = dup_tess(TessBaseAPIGetTsvText(in->api, page_no - 1));
-    out->alto = has_noise_block(in->api) ? empty_alto_page(page_no - 1, out->width, out->height)
-                                         : dup_tess(TessBaseAPIGetAltoText(in->api, page_no - 1));
-    if (out->text == NULL || out->hocr == NULL || out->tsv == NULL || out->alto == NULL)
+    if (out->text == NULL)
         goto Oom;
+    if (!(o->skip & ENG_SKIP_HOCR) &&
+        (out->hocr = dup_tess(TessBaseAPIGetHOCRText(in->api, page_no - 1))) == NULL)
+        goto Oom;
+    if (!(o->skip & ENG_SKIP_TSV) &&
+        (out->tsv = dup_tess(TessBaseAPIGetTsvText(in->api, page_no - 1))) == NULL)
+        goto Oom;
+    if (!(o->skip & ENG_SKIP_ALTO)) {
+        out->alto = has_noise_block(in->api) ? empty_alto_page(page_no - 1, out->width, out->height)
+                                             : dup_tess(TessBaseAPIGetAltoText(in->api, page_no - 1));
+        if (out->alto == NULL)
+            goto Oom;
+    }
     out->engine_ms = now_ms() - t0;
     ocr->last = in;
     ret = ENG_OK;
@@ -607,7 +623,8 @@ eng_pdf_t *eng_pdf_begin(eng_ocr_t *ocr, const char *languages, const eng_pdf_me
     }
     close(fd);
     pdf->renderer = TessPDFRendererCreate(base, ocr->tessdata, 0);
-    if (pdf->renderer == NULL || !TessResultRendererBeginDocument(pdf->renderer, pdf->title ? pdf->title : "")) {
+    if (pdf->renderer == NULL ||
+        !TessResultRendererBeginDocument(pdf->renderer, pdf->title ? pdf->title : "")) {
         eng__set_err(err, errlen, "The PDF renderer could not start.");
         goto Fail;
     }

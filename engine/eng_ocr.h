@@ -1,6 +1,6 @@
 /*
- * eng_ocr: recognition of decoded pages with tesseract's C API, the per-page result strings (text, JSON words,
- * hOCR, TSV, ALTO), whole-document assembly from stored per-page fragments, and the searchable PDF.
+ * eng_ocr: recognition of decoded pages with tesseract's C API, the per-page result strings (text, JSON
+ * words, hOCR, TSV, ALTO), whole-document assembly from stored per-page fragments, and the searchable PDF.
  *
  * Threads: an eng_ocr_t is NOT thread-safe; each engine worker thread owns one for its whole life. It keeps
  * up to `max_warm_instances` initialised TessBaseAPI instances, one per language set, in LRU order
@@ -20,8 +20,8 @@
 
 struct Pix;
 
-/* Tesseract's compiled-in model directory on Debian 12; TESSDATA_PREFIX in the environment overrides it, as it
- * does for the tesseract command line. */
+/* Tesseract's compiled-in model directory on Debian 12; TESSDATA_PREFIX in the environment overrides it, as
+ * it does for the tesseract command line. */
 #ifndef ENG_TESSDATA_DEFAULT
 #define ENG_TESSDATA_DEFAULT "/usr/share/tesseract-ocr/5/tessdata"
 #endif
@@ -29,6 +29,10 @@ struct Pix;
 /* Resolution assumed for images that carry none (or an absurd one outside [70, 2400]) when the caller's
  * opts.dpi is 0. 300 is what scanners produce and what tesseract's models were trained around. */
 #define ENG_DEFAULT_DPI 300
+
+/* Tesseract's thresholder refuses images wider or taller than INT16_MAX; eng_ocr_page fails such pages
+ * with a sentence. Callers should include it in their per-page limits (refuse at probe time). */
+#define ENG_MAX_SIDE 32767
 
 typedef struct eng_ocr eng_ocr_t;
 
@@ -45,20 +49,25 @@ void eng_ocr_languages_free(char **langs, int n);
 
 /* Validates a "eng" / "eng+deu" option against the installed models without initialising anything; fills
  * err with a sentence naming the problem ("Language 'xyz' is not installed."). For the HTTP layer (400). */
-__attribute__((warn_unused_result)) int eng_ocr_check_languages(const char *tessdata_dir, const char *languages,
-                                                                char *err, size_t errlen);
+__attribute__((warn_unused_result)) int
+eng_ocr_check_languages(const char *tessdata_dir, const char *languages, char *err, size_t errlen);
 
 typedef enum { ENG_PSM_AUTO = 0, ENG_PSM_SINGLE_BLOCK, ENG_PSM_SINGLE_COLUMN, ENG_PSM_SPARSE } eng_psm_t;
 
+enum { ENG_SKIP_HOCR = 1u << 0, ENG_SKIP_TSV = 1u << 1, ENG_SKIP_ALTO = 1u << 2 };
+
 typedef struct {
-    const char *languages; /* "eng", "eng+deu"; NULL or "" = "eng" */
-    eng_psm_t psm;         /* AUTO = tesseract PSM 3 (the library default would be 6) */
-    int dpi;               /* assumed when the image has no resolution or one outside [70, 2400];
-                              0 = ENG_DEFAULT_DPI (300) */
-    int timeout_ms;        /* per-page deadline counted from the start of recognition; 0 = none */
-    int min_confidence;    /* words below are dropped from text and json (NOT from hocr/tsv/alto/pdf) */
+    const char *languages;    /* "eng", "eng+deu"; NULL or "" = "eng" */
+    eng_psm_t psm;            /* AUTO = tesseract PSM 3 (the library default would be 6) */
+    int dpi;                  /* assumed when the image has no resolution or one outside [70, 2400];
+                                 0 = ENG_DEFAULT_DPI (300) */
+    int timeout_ms;           /* per-page deadline counted from the start of recognition; 0 = none */
+    int min_confidence;       /* words below are dropped from text and json (NOT from hocr/tsv/alto/pdf) */
     int (*cancel)(void *arg); /* polled during recognition (per word); non-zero = stop */
     void *cancel_arg;
+    /* Strings not wanted (left NULL in the result): on a 2560x3300 page hOCR, TSV and ALTO cost ~120 ms each
+     * on top of ~1.6 s of recognition. 0 = produce everything. */
+    unsigned skip; /* ENG_SKIP_HOCR | ENG_SKIP_TSV | ENG_SKIP_ALTO */
     /* Echoed into the JSON page object: what the caller's clean-up did to the page before recognition. */
     int rotation;        /* degrees clockwise, 0/90/180/270 */
     double skew_degrees; /* deskew angle applied */
@@ -71,9 +80,9 @@ typedef struct {
                    {"page":n,"width":..,"height":..,"dpi":..,"rotation":0,"skewDegrees":0.0,"confidence":..,
                     "words":[{"text","confidence","box":{"x","y","w","h"},"line","block"}]};
                    line and block are 0-based page-local indices of text lines / blocks that hold words */
-    char *hocr; /* hOCR fragment: one <div class='ocr_page' id='page_n'> ... </div> */
-    char *tsv;  /* TSV rows for this page (page_num = n), without the header line */
-    char *alto; /* ALTO <Page> element for this page (PHYSICAL_IMG_NR = n - 1, as tesseract numbers it) */
+    char *hocr; /* hOCR fragment: one <div class='ocr_page' id='page_n'> ... </div>; NULL if skipped */
+    char *tsv;  /* TSV rows for this page (page_num = n), without the header line; NULL if skipped */
+    char *alto; /* ALTO <Page> element (PHYSICAL_IMG_NR = n - 1, as tesseract numbers it); NULL if skipped */
     int width, height, dpi, words;
     double confidence; /* mean word confidence 0..100 over kept words, 0 when none */
     long engine_ms;    /* wall ms of this call (recognition plus rendering the strings) */
@@ -93,10 +102,12 @@ void eng_page_result_free(eng_page_result_t *r);
 
 /* Whole-document assembly from per-page fragments as stored (after a crash/resume too). NULL entries (error
  * pages) are skipped. Each returns a malloc'ed NUL-terminated string, NULL on out-of-memory. */
-char *eng_hocr_document(const char *const *page_fragments, int n, const char *title); /* XHTML, as tesseract */
+char *eng_hocr_document(const char *const *page_fragments, int n,
+                        const char *title); /* XHTML, as tesseract */
 char *eng_alto_document(const char *const *page_fragments, int n, const char *source_name); /* ALTO v3 */
-char *eng_tsv_document(const char *const *page_tsvs, int n);   /* header line + rows */
-char *eng_json_document(const char *const *page_jsons, int n); /* {"engine":"tesseract 5.3.0","pages":[...]} */
+char *eng_tsv_document(const char *const *page_tsvs, int n); /* header line + rows */
+char *eng_json_document(const char *const *page_jsons,
+                        int n); /* {"engine":"tesseract 5.3.0","pages":[...]} */
 char *eng_text_document(const char *const *page_texts, int n); /* pages separated by \f, as tesseract does */
 
 /* Searchable PDF: page image + invisible text layer, by tesseract's PDF renderer writing into a private
@@ -111,9 +122,8 @@ typedef struct {
     const char *title, *author, *subject, *keywords; /* UTF-8, any may be NULL */
 } eng_pdf_meta_t;
 
-__attribute__((warn_unused_result)) eng_pdf_t *eng_pdf_begin(eng_ocr_t *ocr, const char *languages,
-                                                             const eng_pdf_meta_t *meta, char *err,
-                                                             size_t errlen);
+__attribute__((warn_unused_result)) eng_pdf_t *
+eng_pdf_begin(eng_ocr_t *ocr, const char *languages, const eng_pdf_meta_t *meta, char *err, size_t errlen);
 __attribute__((warn_unused_result)) int eng_pdf_add_last_page(eng_pdf_t *pdf, char *err, size_t errlen);
 /* Finishes the document and frees pdf (also on failure). *bytes is malloc'ed. A PDF with no page fails. */
 __attribute__((warn_unused_result)) int eng_pdf_end(eng_pdf_t *pdf, unsigned char **bytes, size_t *len,

@@ -113,11 +113,12 @@ char *eng_hocr_document(const char *const *page_fragments, int n, const char *ti
                          "  <meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/>\n"
                          "  <meta name='ocr-system' content='tesseract ") != 0 ||
         eng__buf_add(&b, tv != NULL ? tv : "") != 0 ||
-        eng__buf_add(&b, "' />\n"
-                         "  <meta name='ocr-capabilities' content='ocr_page ocr_carea ocr_par ocr_line ocrx_word "
-                         "ocrp_wconf'/>\n"
-                         " </head>\n"
-                         " <body>\n") != 0 ||
+        eng__buf_add(&b,
+                     "' />\n"
+                     "  <meta name='ocr-capabilities' content='ocr_page ocr_carea ocr_par ocr_line ocrx_word "
+                     "ocrp_wconf'/>\n"
+                     " </head>\n"
+                     " <body>\n") != 0 ||
         add_all(&b, page_fragments, n, NULL) != 0 || eng__buf_add(&b, " </body>\n</html>\n") != 0) {
         free(b.s);
         return NULL;
@@ -164,8 +165,9 @@ char *eng_alto_document(const char *const *page_fragments, int n, const char *so
 char *eng_tsv_document(const char *const *page_tsvs, int n)
 {
     eng_buf_t b = {0};
-    if (eng__buf_add(&b, "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\t"
-                         "text\n") != 0 ||
+    if (eng__buf_add(
+            &b, "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\t"
+                "text\n") != 0 ||
         add_all(&b, page_tsvs, n, NULL) != 0) {
         free(b.s);
         return NULL;
@@ -198,7 +200,8 @@ char *eng_text_document(const char *const *page_texts, int n)
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* PDF document information by incremental update (ISO 32000-1 7.5.6): append a new Info object, an xref
- * section for it and a trailer whose /Prev points at the renderer's xref. Nothing the renderer wrote moves. */
+ * section for it and a trailer whose /Prev points at the renderer's xref. Nothing the renderer wrote moves.
+ */
 
 /* Appends <FEFF....> : the UTF-8 string as UTF-16BE hex, invalid bytes as U+FFFD. */
 static int add_pdf_text(eng_buf_t *b, const char *s)
@@ -216,9 +219,10 @@ static int add_pdf_text(eng_buf_t *b, const char *s)
             cp = (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F), n = 2;
         else if ((p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80)
             cp = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F), n = 3;
-        else if ((p[0] & 0xF8) == 0xF0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80)
-            cp = (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 | (uint32_t)(p[2] & 0x3F) << 6 |
-                 (p[3] & 0x3F),
+        else if ((p[0] & 0xF8) == 0xF0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
+                 (p[3] & 0xC0) == 0x80)
+            cp = (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
+                 (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F),
             n = 4;
         else
             cp = 0xFFFD, n = 1;
@@ -227,7 +231,8 @@ static int add_pdf_text(eng_buf_t *b, const char *s)
         p += n;
         if (cp >= 0x10000) {
             cp -= 0x10000;
-            snprintf(hex, sizeof(hex), "%04X%04X", 0xD800 + (unsigned)(cp >> 10), 0xDC00 + (unsigned)(cp & 0x3FF));
+            snprintf(hex, sizeof(hex), "%04X%04X", 0xD800 + (unsigned)(cp >> 10),
+                     0xDC00 + (unsigned)(cp & 0x3FF));
         } else {
             snprintf(hex, sizeof(hex), "%04X", (unsigned)cp);
         }
@@ -280,8 +285,9 @@ int eng__pdf_update_info(unsigned char **bytes, size_t *len, const char *title, 
     size_t obj_off = n + 1; /* after the "\n" below */
     if (eng__buf_addn(&b, (const char *)pdf, n) != 0)
         goto Fail;
-    snprintf(line, sizeof(line), "\n%ld 0 obj\n<<\n  /Producer (Tesseract %s; ocrgate)\n  /CreationDate (D:%s)\n",
-             size, TessVersion(), date != NULL ? date : "");
+    snprintf(line, sizeof(line),
+             "\n%ld 0 obj\n<<\n  /Producer (Tesseract %s; ocrgate)\n  /CreationDate (D:%s)\n", size,
+             TessVersion(), date != NULL ? date : "");
     if (date != NULL)
         lept_free(date);
     if (eng__buf_add(&b, line) != 0)
@@ -293,7 +299,8 @@ int eng__pdf_update_info(unsigned char **bytes, size_t *len, const char *title, 
         if (fields[i].val == NULL)
             continue;
         snprintf(line, sizeof(line), "  /%s ", fields[i].key);
-        if (eng__buf_add(&b, line) != 0 || add_pdf_text(&b, fields[i].val) != 0 || eng__buf_add(&b, "\n") != 0)
+        if (eng__buf_add(&b, line) != 0 || add_pdf_text(&b, fields[i].val) != 0 ||
+            eng__buf_add(&b, "\n") != 0)
             goto Fail;
     }
     if (eng__buf_add(&b, ">>\nendobj\n") != 0)

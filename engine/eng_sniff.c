@@ -56,9 +56,9 @@ static const struct {
     eng_format_t fmt;
     const char *mime, *name;
 } formats[] = {
-    {ENG_FMT_PNG, "image/png", "png"},    {ENG_FMT_JPEG, "image/jpeg", "jpeg"},
-    {ENG_FMT_TIFF, "image/tiff", "tiff"}, {ENG_FMT_BMP, "image/bmp", "bmp"},
-    {ENG_FMT_GIF, "image/gif", "gif"},    {ENG_FMT_WEBP, "image/webp", "webp"},
+    {ENG_FMT_PNG, "image/png", "png"},       {ENG_FMT_JPEG, "image/jpeg", "jpeg"},
+    {ENG_FMT_TIFF, "image/tiff", "tiff"},    {ENG_FMT_BMP, "image/bmp", "bmp"},
+    {ENG_FMT_GIF, "image/gif", "gif"},       {ENG_FMT_WEBP, "image/webp", "webp"},
     {ENG_FMT_PDF, "application/pdf", "pdf"},
 };
 
@@ -67,9 +67,10 @@ static const struct {
     const char *mime;
     eng_format_t fmt;
 } aliases[] = {
-    {"image/jpg", ENG_FMT_JPEG},       {"image/pjpeg", ENG_FMT_JPEG},     {"image/x-png", ENG_FMT_PNG},
-    {"image/tif", ENG_FMT_TIFF},       {"image/x-tiff", ENG_FMT_TIFF},    {"image/x-bmp", ENG_FMT_BMP},
-    {"image/x-ms-bmp", ENG_FMT_BMP},   {"image/x-windows-bmp", ENG_FMT_BMP},
+    {"image/jpg", ENG_FMT_JPEG},        {"image/pjpeg", ENG_FMT_JPEG},
+    {"image/x-png", ENG_FMT_PNG},       {"image/tif", ENG_FMT_TIFF},
+    {"image/x-tiff", ENG_FMT_TIFF},     {"image/x-bmp", ENG_FMT_BMP},
+    {"image/x-ms-bmp", ENG_FMT_BMP},    {"image/x-windows-bmp", ENG_FMT_BMP},
     {"application/x-pdf", ENG_FMT_PDF}, {"application/acrobat", ENG_FMT_PDF},
 };
 

@@ -269,8 +269,12 @@ static void conn_on_io(h2o_socket_t *sock, const char *err)
         conn_drain_notifies(c);
         return;
     }
-    if (c->state != CONN_BUSY)
+    if (c->state != CONN_BUSY) {
+        /* An idle connection only hears from the server when it is going away (admin shutdown, restart). */
+        if (PQstatus(c->pg) != CONNECTION_OK)
+            conn_close(c, "database connection lost");
         return;
+    }
     while (!PQisBusy(c->pg)) {
         PGresult *r = PQgetResult(c->pg);
         if (r != NULL) {

@@ -3,9 +3,10 @@
  *
  * Decodes page 1 of IMAGE once, then runs N recognitions (eng, auto layout) on 1 thread and N on 2 threads
  * (N/2 each, one eng_ocr_t per thread, as the job workers do), after one untimed warm-up recognition per
- * recognizer (that one pays the ~150 ms Init). Prints ms/page and pages/s for each, plus key=value lines
- * that ops/bench/ocr-engine.sh parses to set the tesseract command line beside it in the same run.
- * Run with OMP_THREAD_LIMIT=1 in the environment (the bench re-executes itself with it when missing).
+ * recognizer (that one pays the ~150 ms Init). Each recognition also renders text, JSON and hOCR (a job's
+ * default outputs); OCRGATE_BENCH_ALL_OUTPUTS=1 adds TSV and ALTO. Prints ms/page and pages/s for each, plus
+ * key=value lines that ops/bench/ocr-engine.sh parses to set the tesseract command line beside it in the same
+ * run. Run with OMP_THREAD_LIMIT=1 in the environment (the bench re-executes itself with it when missing).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -36,7 +37,12 @@ static double now_s(void)
 
 static int recognize(job_t *j)
 {
-    eng_page_opts_t opts = {.languages = "eng", .psm = ENG_PSM_AUTO};
+    /* Default outputs of a job (text, json, hocr; pdf reuses the recognition): TSV and ALTO off unless
+     * OCRGATE_BENCH_ALL_OUTPUTS=1. */
+    const char *all = getenv("OCRGATE_BENCH_ALL_OUTPUTS");
+    eng_page_opts_t opts = {.languages = "eng",
+                            .psm = ENG_PSM_AUTO,
+                            .skip = all != NULL && *all == '1' ? 0 : ENG_SKIP_TSV | ENG_SKIP_ALTO};
     eng_page_result_t r;
     char err[256];
     int rc = eng_ocr_page(j->ocr, j->pix, 1, &opts, &r, err, sizeof(err));
@@ -114,13 +120,14 @@ int main(int argc, char **argv)
     two = now_s() - t0;
 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    printf("image %s: %dx%d, %ld cores, %s\n", argv[1], pixGetWidth(pix), pixGetHeight(pix), cores, eng_version());
-    printf("C API warm, 1 thread : %3d pages in %7.2f s = %7.1f ms/page, %5.2f pages/s\n", n, one, one * 1000 / n,
-           n / one);
+    printf("image %s: %dx%d, %ld cores, %s\n", argv[1], pixGetWidth(pix), pixGetHeight(pix), cores,
+           eng_version());
+    printf("C API warm, 1 thread : %3d pages in %7.2f s = %7.1f ms/page, %5.2f pages/s\n", n, one,
+           one * 1000 / n, n / one);
     printf("C API warm, 2 threads: %3d pages in %7.2f s = %7.1f ms/page, %5.2f pages/s (x%.2f)\n", n, two,
            two * 1000 / n, n / two, one / two);
-    printf("capi1_ms_per_page=%.1f\ncapi1_pages_per_s=%.2f\ncapi2_pages_per_s=%.2f\n", one * 1000 / n, n / one,
-           n / two);
+    printf("capi1_ms_per_page=%.1f\ncapi1_pages_per_s=%.2f\ncapi2_pages_per_s=%.2f\n", one * 1000 / n,
+           n / one, n / two);
     int failed = jobs[0].failed + jobs[1].failed;
     for (int i = 0; i < 2; ++i) {
         eng_ocr_destroy(jobs[i].ocr);

@@ -16,7 +16,7 @@ command -v tesseract >/dev/null || { echo "tesseract command line not installed"
 now_ms() { date +%s%3N; }
 
 OUT=$("$BIN" "$IMAGE" "$N")
-echo "$OUT" | grep -v '=' 
+echo "$OUT" | grep -Ev '^[a-z0-9_]+='
 CAPI1_MS=$(echo "$OUT" | sed -n 's/^capi1_ms_per_page=//p')
 CAPI1_PPS=$(echo "$OUT" | sed -n 's/^capi1_pages_per_s=//p')
 CAPI2_PPS=$(echo "$OUT" | sed -n 's/^capi2_pages_per_s=//p')

@@ -2,8 +2,8 @@
  * Character accuracy of OCR output against ground truth, as the test images' PROVENANCE.md defines it:
  * accuracy = 1 - levenshtein(got, truth) / length(truth), computed over Unicode code points after white space
  * is collapsed (every run of spaces, tabs, newlines, form feeds becomes one space; leading and trailing white
- * space is dropped). Header-only, for unit and integration tests; O(len(got) * len(truth)) time, O(len) memory.
- * Also: acc_read_file() to load a ground-truth file.
+ * space is dropped). Header-only, for unit and integration tests; O(len(got) * len(truth)) time, O(len)
+ * memory. Also: acc_read_file() to load a ground-truth file.
  */
 #ifndef OCRGATE_TESTS_ACCURACY_H
 #define OCRGATE_TESTS_ACCURACY_H
@@ -42,8 +42,8 @@ static inline unsigned *acc__normalize(const char *s, size_t *n)
             adv = 3;
         } else if ((p[0] & 0xF8) == 0xF0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
                    (p[3] & 0xC0) == 0x80) {
-            cp = (unsigned)(p[0] & 0x07) << 18 | (unsigned)(p[1] & 0x3F) << 12 | (unsigned)(p[2] & 0x3F) << 6 |
-                 (p[3] & 0x3F);
+            cp = (unsigned)(p[0] & 0x07) << 18 | (unsigned)(p[1] & 0x3F) << 12 |
+                 (unsigned)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
             adv = 4;
         } else {
             cp = 0xFFFD;
@@ -86,8 +86,8 @@ static inline size_t acc_levenshtein(const unsigned *a, size_t na, const unsigne
     return d;
 }
 
-/* Returns the accuracy in [.., 1] (it can go below 0 for output much longer than the truth); -1 on error or an
- * empty truth. Optionally reports the edit distance and the normalized truth length. */
+/* Returns the accuracy in [.., 1] (it can go below 0 for output much longer than the truth); -1 on error or
+ * an empty truth. Optionally reports the edit distance and the normalized truth length. */
 static inline double acc_accuracy(const char *got, const char *truth, size_t *dist_out, size_t *len_out)
 {
     size_t ng, nt;

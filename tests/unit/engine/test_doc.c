@@ -42,7 +42,7 @@ static size_t put_chunk(unsigned char *out, const char *type, const unsigned cha
         memcpy(out + 8, data, n);
     uint32_t crc = crc32_bytes(out + 4, n + 4);
     out[8 + n] = (unsigned char)(crc >> 24), out[9 + n] = (unsigned char)(crc >> 16),
-              out[10 + n] = (unsigned char)(crc >> 8), out[11 + n] = (unsigned char)crc;
+            out[10 + n] = (unsigned char)(crc >> 8), out[11 + n] = (unsigned char)crc;
     return 12 + n;
 }
 
@@ -91,8 +91,8 @@ static void roundtrip_format(PIX *src, int iff, eng_format_t fmt, const char *wh
     if (check_dpi)
         is_int(in.dpi, pixGetXRes(src), "probed dpi from the file");
     PIX *pix = eng_doc_decode_page(mem, len, fmt, 0, err, sizeof(err));
-    ok(pix != NULL && pixGetWidth(pix) == in.width && pixGetHeight(pix) == in.height, "%s: decoded size matches",
-       what);
+    ok(pix != NULL && pixGetWidth(pix) == in.width && pixGetHeight(pix) == in.height,
+       "%s: decoded size matches", what);
     if (pix != NULL)
         ok(pixGetDepth(pix) == in.depth, "%s: probed depth %d == decoded depth %d", what, in.depth,
            pixGetDepth(pix));
@@ -142,8 +142,8 @@ int main(int argc, char **argv)
     PIX *pix = eng_doc_decode_page(photo, plen, ENG_FMT_TIFF, 0, err, sizeof(err));
     ok(pix != NULL && pixGetWidth(pix) == 640 && pixGetHeight(pix) == 480 && pixGetXRes(pix) == 200,
        "phototest.tif decodes to 640x480 at 200 dpi");
-    ok(eng_doc_decode_page(photo, plen, ENG_FMT_TIFF, 1, err, sizeof(err)) == NULL, "page 2 of a 1-page TIFF: %s",
-       err);
+    ok(eng_doc_decode_page(photo, plen, ENG_FMT_TIFF, 1, err, sizeof(err)) == NULL,
+       "page 2 of a 1-page TIFF: %s", err);
     expect_probe_error(photo, plen, ENG_FMT_PNG, "TIFF bytes declared as PNG");
     expect_probe_error(photo, 100, ENG_FMT_TIFF, "TIFF cut to 100 bytes");
 
@@ -151,8 +151,8 @@ int main(int argc, char **argv)
     unsigned char *big = load("8087_054.3B.tif", &blen);
     if (big != NULL) {
         eng_page_info_t in = probe1(big, blen, ENG_FMT_TIFF, "8087_054.3B.tif");
-        ok(in.width == 2560 && in.height == 3300 && in.dpi == 300, "8087_054.3B.tif: 2560x3300 at 300 dpi (%dx%d %d)",
-           in.width, in.height, in.dpi);
+        ok(in.width == 2560 && in.height == 3300 && in.dpi == 300,
+           "8087_054.3B.tif: 2560x3300 at 300 dpi (%dx%d %d)", in.width, in.height, in.dpi);
     }
     free(big);
 
@@ -196,7 +196,8 @@ int main(int argc, char **argv)
         infos = NULL;
         ok(eng_doc_decode_page(tif, tlen, ENG_FMT_TIFF, 3, err, sizeof(err)) == NULL, "page 4 of 3: %s", err);
         rc = eng_doc_probe(tif, tlen, ENG_FMT_TIFF, 2, &n, &infos, err, sizeof(err));
-        ok(rc == ENG_DOC_TOO_MANY_PAGES && n == 3 && infos == NULL, "max_pages 2 on 3 pages: too many (%s)", err);
+        ok(rc == ENG_DOC_TOO_MANY_PAGES && n == 3 && infos == NULL, "max_pages 2 on 3 pages: too many (%s)",
+           err);
         free(tif);
         pixaDestroy(&pixa);
         pixDestroy(&p2);
@@ -205,11 +206,11 @@ int main(int argc, char **argv)
 
     /* --- hand-made TIFFs: a directory chain that loops, an IFD past the end --- */
     {
-        static const unsigned char loop[] = {'I', 'I', 42, 0, 8, 0, 0, 0,               /* header */
-                                             2, 0,                                      /* 2 entries */
-                                             0, 1, 3, 0, 1, 0, 0, 0, 10, 0, 0, 0,       /* width 10 */
-                                             1, 1, 3, 0, 1, 0, 0, 0, 10, 0, 0, 0,       /* height 10 */
-                                             8, 0, 0, 0};                               /* next = itself */
+        static const unsigned char loop[] = {'I', 'I', 42, 0, 8, 0, 0, 0,              /* header */
+                                             2,   0,                                   /* 2 entries */
+                                             0,   1,   3,  0, 1, 0, 0, 0, 10, 0, 0, 0, /* width 10 */
+                                             1,   1,   3,  0, 1, 0, 0, 0, 10, 0, 0, 0, /* height 10 */
+                                             8,   0,   0,  0};                         /* next = itself */
         expect_probe_error(loop, sizeof(loop), ENG_FMT_TIFF, "TIFF whose IFD chain loops");
         static const unsigned char past[] = {'M', 'M', 0, 42, 0, 0, 0x40, 0, 0, 0, 0, 0};
         expect_probe_error(past, sizeof(past), ENG_FMT_TIFF, "TIFF whose first IFD lies past the end");
@@ -243,7 +244,8 @@ int main(int argc, char **argv)
 
     /* --- a PNG that declares 40000 x 40000 px: the probe reports it without decoding --- */
     {
-        unsigned char buf[256], ihdr[13] = {0, 0, 0x9C, 0x40, 0, 0, 0x9C, 0x40, 8, 0, 0, 0, 0}; /* 8-bit gray */
+        unsigned char buf[256],
+            ihdr[13] = {0, 0, 0x9C, 0x40, 0, 0, 0x9C, 0x40, 8, 0, 0, 0, 0}; /* 8-bit gray */
         static const unsigned char idat[] = {0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01};
         size_t len = 0;
         memcpy(buf, "\x89PNG\r\n\x1a\n", 8);
@@ -260,8 +262,8 @@ int main(int argc, char **argv)
             is_int(infos[0].height, 40000, "declared height reported");
             is_int(infos[0].depth, 8, "declared depth reported");
         }
-        ok(grown_kb < 64 * 1024, "probe did not allocate the pixels (peak RSS grew %ld KiB; decoding is 1.6 GB)",
-           grown_kb);
+        ok(grown_kb < 64 * 1024,
+           "probe did not allocate the pixels (peak RSS grew %ld KiB; decoding is 1.6 GB)", grown_kb);
         free(infos);
         infos = NULL;
         /* Same file with a pHYs chunk of 11811 px/m = 300 dpi. */
@@ -294,7 +296,8 @@ int main(int argc, char **argv)
         g[len++] = 0x3B;
         eng_page_info_t *gi = NULL;
         rc = eng_doc_probe(g, len, ENG_FMT_GIF, 10, &n, &gi, err, sizeof(err));
-        ok(rc == ENG_DOC_ERR && gi == NULL && strstr(err, "frames") != NULL, "GIF with 2000 huge frames: %s", err);
+        ok(rc == ENG_DOC_ERR && gi == NULL && strstr(err, "frames") != NULL, "GIF with 2000 huge frames: %s",
+           err);
         free(gi);
         expect_probe_error(g, len - 1, ENG_FMT_GIF, "GIF without trailer");
         free(g);
@@ -309,7 +312,8 @@ int main(int argc, char **argv)
         rc = eng_doc_probe(pdf, sizeof(pdf) - 1, ENG_FMT_PDF, 10, &n, &pi, err, sizeof(err));
         ok(rc == ENG_DOC_ERR && strstr(err, "PDF input is not supported yet") != NULL, "PDF: %s", err);
         free(pi);
-        ok(eng_doc_decode_page(pdf, sizeof(pdf) - 1, ENG_FMT_PDF, 0, err, sizeof(err)) == NULL, "PDF decode fails");
+        ok(eng_doc_decode_page(pdf, sizeof(pdf) - 1, ENG_FMT_PDF, 0, err, sizeof(err)) == NULL,
+           "PDF decode fails");
     }
 
     pixDestroy(&pix);

@@ -61,7 +61,8 @@ static int check_json_page(const char *json, int page_no, int w, int h, int dpi)
     is_int(json_integer_value(json_object_get(root, "width")), w, "json width");
     is_int(json_integer_value(json_object_get(root, "height")), h, "json height");
     is_int(json_integer_value(json_object_get(root, "dpi")), dpi, "json dpi");
-    ok(json_is_integer(json_object_get(root, "rotation")) && json_is_real(json_object_get(root, "skewDegrees")) &&
+    ok(json_is_integer(json_object_get(root, "rotation")) &&
+           json_is_real(json_object_get(root, "skewDegrees")) &&
            json_is_number(json_object_get(root, "confidence")),
        "json rotation, skewDegrees, confidence present");
     words = json_object_get(root, "words");
@@ -73,20 +74,22 @@ static int check_json_page(const char *json, int page_no, int w, int h, int dpi)
             json_t *box = json_object_get(wd, "box");
             const char *text = json_string_value(json_object_get(wd, "text"));
             double conf = json_number_value(json_object_get(wd, "confidence"));
-            json_int_t x = json_integer_value(json_object_get(box, "x")), y = json_integer_value(json_object_get(box, "y")),
+            json_int_t x = json_integer_value(json_object_get(box, "x")),
+                       y = json_integer_value(json_object_get(box, "y")),
                        bw = json_integer_value(json_object_get(box, "w")),
                        bh = json_integer_value(json_object_get(box, "h"));
-            if (text == NULL || text[0] == '\0' || !json_is_number(json_object_get(wd, "confidence")) || conf < 0 ||
-                conf > 100 || !json_is_object(box) || x < 0 || y < 0 || bw <= 0 || bh <= 0 || x + bw > w ||
-                y + bh > h || json_integer_value(json_object_get(wd, "line")) < 0 ||
-                json_integer_value(json_object_get(wd, "block")) < 0 || !json_is_integer(json_object_get(wd, "line")) ||
+            if (text == NULL || text[0] == '\0' || !json_is_number(json_object_get(wd, "confidence")) ||
+                conf < 0 || conf > 100 || !json_is_object(box) || x < 0 || y < 0 || bw <= 0 || bh <= 0 ||
+                x + bw > w || y + bh > h || json_integer_value(json_object_get(wd, "line")) < 0 ||
+                json_integer_value(json_object_get(wd, "block")) < 0 ||
+                !json_is_integer(json_object_get(wd, "line")) ||
                 !json_is_integer(json_object_get(wd, "block"))) {
                 if (bad++ < 3)
                     printf("#   bad word %zu: %s\n", i, json_dumps(wd, JSON_COMPACT));
             }
         }
-        ok(bad == 0, "every word has text, confidence in 0..100, a box inside the page, line/block >= 0 (%d bad)",
-           bad);
+        ok(bad == 0,
+           "every word has text, confidence in 0..100, a box inside the page, line/block >= 0 (%d bad)", bad);
         n = (int)json_array_size(words);
     }
     json_decref(root);
@@ -195,8 +198,8 @@ int main(int argc, char **argv)
         ok(eng_ocr_languages("/nonexistent-dir", &langs, &n) != 0, "missing tessdata dir fails");
         ok(eng_ocr_check_languages(NULL, "eng", err, sizeof(err)) == 0, "check eng");
         ok(eng_ocr_check_languages(NULL, "eng+eng", err, sizeof(err)) == 0, "check eng+eng");
-        ok(eng_ocr_check_languages(NULL, "xyz", err, sizeof(err)) != 0 && strstr(err, "xyz") != NULL, "check xyz: %s",
-           err);
+        ok(eng_ocr_check_languages(NULL, "xyz", err, sizeof(err)) != 0 && strstr(err, "xyz") != NULL,
+           "check xyz: %s", err);
         ok(eng_ocr_check_languages(NULL, "../eng", err, sizeof(err)) != 0, "check ../eng: %s", err);
         ok(eng_ocr_check_languages(NULL, "eng+", err, sizeof(err)) != 0, "check eng+: %s", err);
         ok(eng_ocr_check_languages(NULL, "osd", err, sizeof(err)) != 0, "check osd: %s", err);
@@ -218,16 +221,18 @@ int main(int argc, char **argv)
     ok(accuracy_vs(r1.text, "phototest.txt") >= 0.99, "phototest accuracy >= 99%%");
     ok(strstr(r1.text, "quick brown dog") != NULL, "phototest text has 'quick brown dog'");
     ok(r1.width == 640 && r1.height == 480 && r1.dpi == 200, "result size 640x480 at 200 dpi");
-    ok(r1.words > 40 && r1.confidence > 80 && r1.confidence <= 100, "%d words, mean confidence %.2f", r1.words,
-       r1.confidence);
+    ok(r1.words > 40 && r1.confidence > 80 && r1.confidence <= 100, "%d words, mean confidence %.2f",
+       r1.words, r1.confidence);
     ok(r1.engine_ms > 0, "engine_ms %ld", r1.engine_ms);
     is_int(check_json_page(r1.json, 1, 640, 480, 200), r1.words, "json word count == words");
-    ok(strstr(r1.json, "\"line\":1") != NULL && strstr(r1.json, "\"block\":0") != NULL, "json has line 1 and block 0");
+    ok(strstr(r1.json, "\"line\":1") != NULL && strstr(r1.json, "\"block\":0") != NULL,
+       "json has line 1 and block 0");
     ok(strstr(r1.hocr, "class='ocr_page'") != NULL && strstr(r1.hocr, "id='page_1'") != NULL &&
            strstr(r1.hocr, "ocrx_word") != NULL,
        "hocr fragment is page_1 with words");
     ok(strncmp(r1.tsv, "1\t1\t", 4) == 0 && strstr(r1.tsv, "\tquick") != NULL, "tsv rows start at page 1");
-    ok(strstr(r1.alto, "<Page ") != NULL && strstr(r1.alto, "CONTENT=\"quick\"") != NULL, "alto page with words");
+    ok(strstr(r1.alto, "<Page ") != NULL && strstr(r1.alto, "CONTENT=\"quick\"") != NULL,
+       "alto page with words");
 
     /* --- 8087_054.3B: a 300 dpi multi-column scan, as page 2 --- */
     rc = eng_ocr_page(ocr, page2, 2, &opts, &r2, err, sizeof(err));
@@ -244,14 +249,16 @@ int main(int argc, char **argv)
         const char *hocrs[3] = {r1.hocr, NULL, r2.hocr}, *altos[2] = {r1.alto, r2.alto},
                    *tsvs[2] = {r1.tsv, r2.tsv}, *jsons[3] = {r1.json, NULL, r2.json},
                    *texts[2] = {r1.text, r2.text};
-        char *h = eng_hocr_document(hocrs, 3, "scan <1> & \"co\""), *a = eng_alto_document(altos, 2, "scan.tif"),
-             *t = eng_tsv_document(tsvs, 2), *j = eng_json_document(jsons, 3), *tx = eng_text_document(texts, 2);
+        char *h = eng_hocr_document(hocrs, 3, "scan <1> & \"co\""),
+             *a = eng_alto_document(altos, 2, "scan.tif"), *t = eng_tsv_document(tsvs, 2),
+             *j = eng_json_document(jsons, 3), *tx = eng_text_document(texts, 2);
         ok(h != NULL && strncmp(h, "<?xml", 5) == 0 && strstr(h, "<!DOCTYPE html") != NULL &&
                strstr(h, "<title>scan &lt;1&gt; &amp; &quot;co&quot;</title>") != NULL &&
                strstr(h, "id='page_2'") != NULL && strstr(h, "</body>\n</html>\n") != NULL,
            "hOCR document: XHTML head, escaped title, both pages, closed");
         ok(a != NULL && strncmp(a, "<?xml", 5) == 0 && strstr(a, "<alto xmlns=") != NULL &&
-               strstr(a, "<fileName>scan.tif</fileName>") != NULL && strstr(a, "</Layout>\n</alto>\n") != NULL,
+               strstr(a, "<fileName>scan.tif</fileName>") != NULL &&
+               strstr(a, "</Layout>\n</alto>\n") != NULL,
            "ALTO document");
         ok(t != NULL && strncmp(t, "level\tpage_num\tblock_num", 24) == 0 && strstr(t, "\n1\t2\t") != NULL,
            "TSV document: header + both pages");
@@ -277,8 +284,8 @@ int main(int argc, char **argv)
         char tmpd[] = "/tmp/ocrgate-test-ocr-XXXXXX";
         ok(mkdtemp(tmpd) != NULL, "private TMPDIR");
         setenv("TMPDIR", tmpd, 1);
-        eng_pdf_meta_t meta = {.title = "Phototest", .author = "Zoë Author", .subject = "OCR test",
-                               .keywords = "quick, brown"};
+        eng_pdf_meta_t meta = {
+            .title = "Phototest", .author = "Zoë Author", .subject = "OCR test", .keywords = "quick, brown"};
         eng_pdf_t *pdf = eng_pdf_begin(ocr, "eng", &meta, err, sizeof(err));
         if (ok(pdf != NULL, "eng_pdf_begin (%s)", pdf ? "ok" : err)) {
             /* While open: one private dir (0700) holding one 0600 file. */
@@ -302,11 +309,13 @@ int main(int argc, char **argv)
             ok(eng_pdf_add_last_page(pdf, err, sizeof(err)) == 0, "add page (8087 recognized last)");
             eng_page_result_free(&r);
             rc = eng_ocr_page(ocr, photo, 2, &opts, &r, err, sizeof(err));
-            ok(rc == ENG_OK && eng_pdf_add_last_page(pdf, err, sizeof(err)) == 0, "recognize + add phototest");
+            ok(rc == ENG_OK && eng_pdf_add_last_page(pdf, err, sizeof(err)) == 0,
+               "recognize + add phototest");
             ok(eng_pdf_add_last_page(pdf, err, sizeof(err)) == 0, "adding the same page twice is allowed");
             unsigned char *bytes = NULL;
             size_t len = 0;
-            ok(eng_pdf_end(pdf, &bytes, &len, err, sizeof(err)) == 0 && bytes != NULL, "eng_pdf_end (%s)", err);
+            ok(eng_pdf_end(pdf, &bytes, &len, err, sizeof(err)) == 0 && bytes != NULL, "eng_pdf_end (%s)",
+               err);
             ok(len > 5 && memcmp(bytes, "%PDF-", 5) == 0, "PDF bytes start with %%PDF- (%zu bytes)", len);
             is_int(dir_entries(tmpd), 0, "temp dir and file removed after end");
             if (bytes != NULL && access("/usr/bin/pdftotext", X_OK) == 0) {
@@ -333,8 +342,8 @@ int main(int argc, char **argv)
         ok(pdf != NULL, "second PDF begins without metadata");
         unsigned char *bytes = NULL;
         size_t len = 0;
-        ok(eng_pdf_end(pdf, &bytes, &len, err, sizeof(err)) != 0 && bytes == NULL, "a PDF without pages fails: %s",
-           err);
+        ok(eng_pdf_end(pdf, &bytes, &len, err, sizeof(err)) != 0 && bytes == NULL,
+           "a PDF without pages fails: %s", err);
         pdf = eng_pdf_begin(ocr, "eng", NULL, err, sizeof(err));
         eng_pdf_abort(pdf);
         is_int(dir_entries(tmpd), 0, "abort removes the temp dir");
@@ -351,7 +360,8 @@ int main(int argc, char **argv)
         eng_page_result_free(&r);
         rc = eng_ocr_page(ocr, page2, 1, &o, &r, err, sizeof(err));
         is_int(rc, ENG_TIMEOUT, "timeout 1 ms -> ENG_TIMEOUT");
-        ok(r.text == NULL && r.json == NULL && r.hocr == NULL && r.words == 0, "timed-out result is empty (%s)", err);
+        ok(r.text == NULL && r.json == NULL && r.hocr == NULL && r.words == 0,
+           "timed-out result is empty (%s)", err);
         eng_pdf_t *pdf = eng_pdf_begin(ocr, "eng", NULL, err, sizeof(err));
         ok(pdf != NULL && eng_pdf_add_last_page(pdf, err, sizeof(err)) != 0,
            "a timed-out page cannot be added to a PDF: %s", err);
@@ -368,7 +378,8 @@ int main(int argc, char **argv)
         /* Recognizer still good after interruptions. */
         o.cancel = NULL;
         rc = eng_ocr_page(ocr, photo, 1, &o, &r, err, sizeof(err));
-        ok(rc == ENG_OK && strstr(r.text, "quick brown") != NULL, "recognizer works after timeout and cancel");
+        ok(rc == ENG_OK && strstr(r.text, "quick brown") != NULL,
+           "recognizer works after timeout and cancel");
     }
 
     /* --- confidence filter --- */
@@ -377,18 +388,19 @@ int main(int argc, char **argv)
         o.min_confidence = 101;
         eng_page_result_free(&r);
         rc = eng_ocr_page(ocr, photo, 1, &o, &r, err, sizeof(err));
-        ok(rc == ENG_OK && r.words == 0 && strcmp(r.text, "") == 0 && strstr(r.json, "\"words\":[]") != NULL &&
-               r.confidence == 0,
+        ok(rc == ENG_OK && r.words == 0 && strcmp(r.text, "") == 0 &&
+               strstr(r.json, "\"words\":[]") != NULL && r.confidence == 0,
            "min_confidence 101 drops every word from text and json");
         eng_page_result_free(&r);
         o.min_confidence = 100;
         rc = eng_ocr_page(ocr, photo, 1, &o, &r, err, sizeof(err));
-        ok(rc == ENG_OK && r.words < r1.words, "min_confidence 100 drops words (%d of %d kept)", r.words, r1.words);
+        ok(rc == ENG_OK && r.words < r1.words, "min_confidence 100 drops words (%d of %d kept)", r.words,
+           r1.words);
         eng_page_result_free(&r);
         o.min_confidence = 50;
         rc = eng_ocr_page(ocr, photo, 1, &o, &r, err, sizeof(err));
-        ok(rc == ENG_OK && r.words <= r1.words && r.words > r1.words / 2, "min_confidence 50 keeps most words (%d)",
-           r.words);
+        ok(rc == ENG_OK && r.words <= r1.words && r.words > r1.words / 2,
+           "min_confidence 50 keeps most words (%d)", r.words);
         ok(rc == ENG_OK && accuracy_vs(r.text, "phototest.txt") >= 0.97,
            "text rebuilt from filtered words keeps the reading order");
         ok(rc == ENG_OK && r.confidence >= r1.confidence, "mean confidence over kept words %.2f >= %.2f",
@@ -408,15 +420,16 @@ int main(int argc, char **argv)
         eng_page_result_free(&r);
         o.dpi = 150;
         rc = eng_ocr_page(ocr, nores, 1, &o, &r, err, sizeof(err));
-        ok(rc == ENG_OK && r.dpi == 150 && strstr(r.json, "\"dpi\":150") != NULL, "opts.dpi used when none (%d)",
-           r.dpi);
+        ok(rc == ENG_OK && r.dpi == 150 && strstr(r.json, "\"dpi\":150") != NULL,
+           "opts.dpi used when none (%d)", r.dpi);
         eng_page_result_free(&r);
         o.psm = ENG_PSM_SINGLE_BLOCK;
         o.rotation = 90;
         o.skew_degrees = -1.25;
         rc = eng_ocr_page(ocr, photo, 1, &o, &r, err, sizeof(err));
         ok(rc == ENG_OK && strstr(r.text, "quick brown") != NULL, "single_block mode");
-        ok(rc == ENG_OK && strstr(r.json, "\"rotation\":90") != NULL && strstr(r.json, "\"skewDegrees\":-1.25") != NULL,
+        ok(rc == ENG_OK && strstr(r.json, "\"rotation\":90") != NULL &&
+               strstr(r.json, "\"skewDegrees\":-1.25") != NULL,
            "rotation and skew echoed into json");
         eng_page_result_free(&r);
         o.psm = ENG_PSM_SPARSE;
@@ -426,6 +439,12 @@ int main(int argc, char **argv)
         o.psm = ENG_PSM_SINGLE_COLUMN;
         rc = eng_ocr_page(ocr, photo, 1, &o, &r, err, sizeof(err));
         ok(rc == ENG_OK && r.words > 0, "single_column mode");
+        eng_page_result_free(&r);
+        o.skip = ENG_SKIP_TSV | ENG_SKIP_ALTO;
+        rc = eng_ocr_page(ocr, photo, 1, &o, &r, err, sizeof(err));
+        ok(rc == ENG_OK && r.tsv == NULL && r.alto == NULL && r.hocr != NULL && r.json != NULL &&
+               r.text != NULL,
+           "skip TSV and ALTO: those are NULL, the rest present");
         pixDestroy(&nores);
 
         /* An RGBA page: the caller's Pix keeps its alpha channel (tesseract would strip it in place). */
@@ -438,7 +457,8 @@ int main(int argc, char **argv)
         int same = 0;
         pixEqual(rgba, before, &same);
         ok(rc == ENG_OK && strstr(r.text, "quick brown") != NULL, "RGBA page recognized (rc %d)", rc);
-        ok(pixGetSpp(rgba) == 4 && same, "caller's RGBA Pix untouched (spp %d, same %d)", pixGetSpp(rgba), same);
+        ok(pixGetSpp(rgba) == 4 && same, "caller's RGBA Pix untouched (spp %d, same %d)", pixGetSpp(rgba),
+           same);
         pixDestroy(&rgba);
         pixDestroy(&before);
 
@@ -450,7 +470,8 @@ int main(int argc, char **argv)
         int good = eng_ocr_page(small, photo, 1, &a, &r, err, sizeof(err)) == ENG_OK;
         pin = eng_pdf_begin(small, "eng", NULL, err, sizeof(err)); /* pins the eng instance */
         eng_page_result_free(&r);
-        good = good && eng_ocr_page(small, photo, 1, &b, &r, err, sizeof(err)) == ENG_OK; /* would evict eng */
+        good =
+            good && eng_ocr_page(small, photo, 1, &b, &r, err, sizeof(err)) == ENG_OK; /* would evict eng */
         eng_page_result_free(&r);
         good = good && eng_ocr_page(small, photo, 1, &a, &r, err, sizeof(err)) == ENG_OK;
         ok(good && pin != NULL && eng_pdf_add_last_page(pin, err, sizeof(err)) == 0,
@@ -479,6 +500,12 @@ int main(int argc, char **argv)
 
     eng_page_result_free(&r);
     ok(eng_ocr_page(ocr, NULL, 1, &opts, &r, err, sizeof(err)) == ENG_ERR, "NULL pix -> ENG_ERR");
+    {
+        PIX *wide = pixCreate(ENG_MAX_SIDE + 1, 8, 1);
+        ok(eng_ocr_page(ocr, wide, 1, &opts, &r, err, sizeof(err)) == ENG_ERR && strstr(err, "32767") != NULL,
+           "page wider than %d px refused: %s", ENG_MAX_SIDE, err);
+        pixDestroy(&wide);
+    }
     eng_page_result_free(&r);
     eng_page_result_free(&r1);
     eng_page_result_free(&r2);

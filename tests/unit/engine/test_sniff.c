@@ -39,7 +39,8 @@ int main(void)
     is_int(eng_sniff(bigtiff, sizeof(bigtiff)), ENG_FMT_TIFF, "BigTIFF");
     is_int(eng_sniff(tiff_le, 4), ENG_FMT_UNKNOWN, "TIFF without the IFD offset is unknown");
     is_int(eng_sniff(bmp, sizeof(bmp)), ENG_FMT_BMP, "BMP with BITMAPINFOHEADER");
-    is_int(eng_sniff(bmp_bad, sizeof(bmp_bad)), ENG_FMT_UNKNOWN, "\"BM\" with an impossible header size is unknown");
+    is_int(eng_sniff(bmp_bad, sizeof(bmp_bad)), ENG_FMT_UNKNOWN,
+           "\"BM\" with an impossible header size is unknown");
     is_int(sniff_str("BM is a text file, not an image......", 37), ENG_FMT_UNKNOWN, "text starting with BM");
     is_int(sniff_str(gif87, sizeof(gif87) - 1), ENG_FMT_GIF, "GIF87a");
     is_int(sniff_str(gif89, sizeof(gif89) - 1), ENG_FMT_GIF, "GIF89a");

@@ -1,0 +1,324 @@
+"""Integration harness: a private PostgreSQL, real ocrgate gateways over real TLS, and a small HTTPS client.
+
+Every test module builds a Stack, which starts PostgreSQL with ops/pg in a temporary directory, makes a
+certificate, writes a regions file and one config per gateway node, migrates, seeds data with the real CLI and
+starts `ocrgate serve` processes. Nothing is mocked. Responses can be checked against the OpenAPI document the
+gateway serves (check_openapi).
+"""
+import copy
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+BIN = os.environ.get("OCRGATE_BIN", "build/ocrgate")
+SRC = os.environ.get("OCRGATE_SRC", os.getcwd())
+TESTDATA = os.environ.get("OCRGATE_TESTDATA", os.path.join(SRC, "..", "shared", "testdata"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = {k.lower(): v for k, v in headers}
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+    def __repr__(self):
+        return f"<{self.status} {self.body[:300]!r}>"
+
+
+class Node:
+    def __init__(self, stack, region, index, extra):
+        self.stack, self.region, self.index = stack, region, index
+        self.https_port, self.http_port = free_port(), free_port()
+        self.name = f"{region.lower()}{index}"
+        self.config = os.path.join(stack.dir, f"{self.name}.conf")
+        self.log = os.path.join(stack.dir, f"{self.name}.log")
+        self.proc = None
+        self.extra = extra
+
+    def write_config(self):
+        s = self.stack
+        lines = {
+            "region": self.region, "regions_file": s.regions_file, "listen_address": "127.0.0.1",
+            "https_port": self.https_port, "http_port": self.http_port,
+            "tls_cert_file": s.cert, "tls_key_file": s.key,
+            "catalog_dsn": f"'{s.conninfo} dbname=ocrgate_catalog'",
+            "region_dsn": f"'{s.conninfo} dbname=ocrgate_{self.region.lower()}'",
+            "event_loop_threads": 2, "engine_workers": 1, "access_log": os.path.join(s.dir, f"{self.name}-access.log"),
+            "log_level": "info", "request_timeout_ms": 10000, "shutdown_timeout_ms": 10000,
+        }
+        lines.update(self.extra)
+        with open(self.config, "w") as f:
+            for k, v in lines.items():
+                f.write(f"{k} = {v}\n")
+
+    def start(self, wait=True):
+        self.write_config()
+        logf = open(self.log, "ab")
+        self.proc = subprocess.Popen([BIN, "serve", "--config", self.config], stdout=logf, stderr=logf)
+        if wait:
+            self.wait_healthy()
+
+    def wait_healthy(self, timeout=30):
+        deadline = time.time() + timeout
+        last = None
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}: {self.tail()}")
+            try:
+                last = self.request("GET", "/v1/health")
+                if last.status == 200:
+                    return
+            except OSError as e:
+                last = e
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name} not healthy: {last}")
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+
+    def tail(self, n=4000):
+        try:
+            with open(self.log, "rb") as f:
+                return f.read()[-n:].decode(errors="replace")
+        except OSError:
+            return ""
+
+    def connect(self, timeout=30):
+        return http.client.HTTPSConnection("localhost", self.https_port, context=self.stack.ssl_context(),
+                                           timeout=timeout)
+
+    def request(self, method, path, headers=None, body=None, conn=None, timeout=30):
+        own = conn is None
+        c = conn or self.connect(timeout)
+        try:
+            c.request(method, path, body=body, headers=headers or {})
+            r = c.getresponse()
+            return Response(r.status, r.getheaders(), r.read())
+        finally:
+            if own:
+                c.close()
+
+    @property
+    def url(self):
+        return f"https://localhost:{self.https_port}"
+
+
+class Stack:
+    """Starts PostgreSQL and the gateways. nodes: {"US": 1, "EU": 1}; node_cfg: extra config per region."""
+
+    def __init__(self, nodes=None, node_cfg=None, name="it"):
+        self.dir = tempfile.mkdtemp(prefix=f"ocrgate-{name}-")
+        os.chmod(self.dir, 0o755)
+        self.pgdir = os.path.join(self.dir, "pg")
+        self.nodes_spec = nodes or {"US": 1, "EU": 1}
+        self.node_cfg = node_cfg or {}
+        self.nodes = {}
+        self.conninfo = None
+        self.pg_port = free_port()
+        self._openapi = None
+
+    # --- lifecycle ---
+    def start(self):
+        self.pg_start()
+        for db in ["ocrgate_catalog"] + [f"ocrgate_{r.lower()}" for r in self.nodes_spec]:
+            self.psql("postgres", f"CREATE DATABASE {db}")
+        self.cert = os.path.join(self.dir, "cert.pem")
+        self.key = os.path.join(self.dir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", self.key, "-out",
+                        self.cert, "-days", "2", "-subj", "/CN=localhost", "-addext",
+                        "subjectAltName=DNS:localhost,IP:127.0.0.1"], check=True, capture_output=True)
+        for region, n in self.nodes_spec.items():
+            self.nodes[region] = [Node(self, region, i, self.node_cfg.get(region, {})) for i in range(n)]
+        self.regions_file = os.path.join(self.dir, "regions.conf")
+        with open(self.regions_file, "w") as f:
+            for region, nodes in self.nodes.items():
+                f.write(f"{region} {nodes[0].url}\n")
+        for region, nodes in self.nodes.items():
+            nodes[0].write_config()
+            out = self.run_cli(["migrate"], region=region, json_out=False)
+            assert "migration" in out, out
+        for nodes in self.nodes.values():
+            for n in nodes:
+                n.start(wait=False)
+        for nodes in self.nodes.values():
+            for n in nodes:
+                n.wait_healthy()
+        return self
+
+    def pg_start(self):
+        out = subprocess.run([os.path.join(SRC, "ops", "pg"), "start", self.pgdir, str(self.pg_port)], check=True,
+                             capture_output=True, text=True)
+        self.conninfo = out.stdout.strip()
+
+    def pg_stop(self):
+        subprocess.run([os.path.join(SRC, "ops", "pg"), "stop", self.pgdir], check=True, capture_output=True)
+
+    def stop(self):
+        for nodes in self.nodes.values():
+            for n in nodes:
+                try:
+                    n.stop(timeout=15)
+                except Exception:
+                    pass
+        try:
+            self.pg_stop()
+        except Exception:
+            pass
+        if os.environ.get("OCRGATE_KEEP_TMP") is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def node(self, region="US", index=0):
+        return self.nodes[region][index]
+
+    # --- tools ---
+    def ssl_context(self):
+        ctx = ssl.create_default_context(cafile=self.cert)
+        return ctx
+
+    def psql(self, db, sql, *params):
+        args = ["psql", f"{self.conninfo} dbname={db}", "-v", "ON_ERROR_STOP=1", "-qtAX", "-c", sql]
+        return subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip()
+
+    def run_cli(self, args, region="US", json_out=True, check=True):
+        cfg = self.nodes[region][0].config
+        cmd = [BIN] + list(args) + ["--config", cfg]
+        if json_out:
+            cmd.append("--json")
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        if check and p.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr}")
+        if not check:
+            return p
+        return json.loads(p.stdout) if json_out else p.stdout
+
+    def seed_license(self, region, tier="standard", quota=1000, apps=2, name="Test"):
+        tiers = {t["name"]: t for t in self.run_cli(["tier", "list"])}
+        if tier not in tiers:
+            self.run_cli(["tier", "create", "--name", tier, "--hourly-quota", str(quota)])
+        lic = self.run_cli(["license", "create", "--name", name, "--region", region, "--tier", tier])
+        app_ids = [self.run_cli(["app", "create", "--license", lic["licenseId"], "--name", f"app{i}"])["appId"]
+                   for i in range(apps)]
+        return {"licenseId": lic["licenseId"], "adminKey": lic["adminKey"], "apps": app_ids, "region": region}
+
+    def openapi(self):
+        if self._openapi is None:
+            n = next(iter(self.nodes.values()))[0]
+            self._openapi = n.request("GET", "/v1/openapi.json").json()
+        return self._openapi
+
+
+def tenant(lic, app=None):
+    return {"X-License-Id": lic["licenseId"], "X-App-Id": app or lic["apps"][0]}
+
+
+def admin(lic, key=None):
+    return {"X-License-Id": lic["licenseId"], "Authorization": "Bearer " + (key or lic["adminKey"])}
+
+
+# --- OpenAPI checking ---
+
+def _to_jsonschema(node):
+    """OpenAPI 3.0 schema objects -> JSON Schema (nullable becomes a null type)."""
+    if isinstance(node, dict):
+        out = {k: _to_jsonschema(v) for k, v in node.items() if k not in ("nullable", "example")}
+        if node.get("nullable"):
+            if "type" in out:
+                out["type"] = [out["type"], "null"]
+            if "enum" in out:
+                out["enum"] = out["enum"] + [None]
+            if "$ref" in out or "allOf" in out:
+                out = {"anyOf": [out, {"type": "null"}]}
+        return out
+    if isinstance(node, list):
+        return [_to_jsonschema(v) for v in node]
+    return node
+
+
+def check_openapi(stack, method, template, resp):
+    """Asserts that resp is described by the served OpenAPI document: status listed, JSON body valid."""
+    import jsonschema
+    doc = stack.openapi()
+    op = doc["paths"].get(template, {}).get(method.lower())
+    assert op is not None, f"{method} {template} missing from openapi.json"
+    r = op["responses"].get(str(resp.status)) or op["responses"].get("default")
+    assert r is not None, f"{method} {template}: status {resp.status} not documented"
+    if "$ref" in r:
+        r = doc["components"]["responses"][r["$ref"].split("/")[-1]]
+    content = r.get("content", {})
+    ctype = (resp.header("content-type") or "").split(";")[0].strip()
+    if resp.status == 204 or not content:
+        return
+    assert ctype in content, f"{method} {template} {resp.status}: content type {ctype} not documented"
+    if ctype != "application/json":
+        return
+    root = _to_jsonschema(copy.deepcopy(doc))
+    schema = dict(_to_jsonschema(content[ctype]["schema"]))
+    schema["components"] = root["components"]
+    jsonschema.validate(resp.json(), schema)
+    for h in r.get("headers", {}):
+        if h.lower().startswith(("ratelimit", "x-ratelimit")) and resp.status < 400:
+            assert resp.header(h) is not None, f"{method} {template}: header {h} documented but missing"
+
+
+# --- a tiny test runner with TAP-like output and the closing 'N passed, N failed' line ---
+
+def run(tests, stack_factory):
+    stack = None
+    passed = failed = 0
+    try:
+        stack = stack_factory()
+        for t in tests:
+            name = t.__name__
+            t0 = time.time()
+            try:
+                t(stack)
+                passed += 1
+                print(f"ok - {name} ({time.time() - t0:.1f}s)", flush=True)
+            except Exception:
+                failed += 1
+                print(f"not ok - {name}", flush=True)
+                traceback.print_exc()
+                for nodes in stack.nodes.values():
+                    for n in nodes:
+                        print(f"# --- {n.name} log tail ---\n{n.tail(1500)}")
+    except Exception:
+        failed += 1
+        traceback.print_exc()
+        if stack:
+            for nodes in stack.nodes.values():
+                for n in nodes:
+                    print(f"# --- {n.name} log tail ---\n{n.tail(3000)}")
+    finally:
+        if stack:
+            stack.stop()
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed or not passed else 0)

@@ -1,0 +1,134 @@
+"""The hourly quota: exact across two gateway nodes under 64 concurrent clients, headers that count down,
+Retry-After to the end of the UTC hour, a window that resets, and 503 (not a free pass) while the region
+database is down."""
+import threading
+import time
+
+from harness import Stack, admin, check_openapi, run, tenant
+
+Q = 500
+
+
+def counted(st, node, lic, conn=None):
+    return node.request("GET", "/v1/languages", headers=tenant(lic), conn=conn)
+
+
+def test_exact_across_two_nodes(st):
+    st.run_cli(["tier", "create", "--name", "q500", "--hourly-quota", str(Q)])
+    lic = st.seed_license("US", tier="q500", apps=2, name="quota")
+    nodes = st.nodes["US"]
+    assert len(nodes) == 2
+    results, lock = [], threading.Lock()
+
+    def client(i):
+        node = nodes[i % 2]
+        conn = node.connect()
+        mine = []
+        for _ in range(12):
+            r = node.request("GET", "/v1/languages", headers=tenant(lic, lic["apps"][i % 2]), conn=conn)
+            mine.append((time.time(), r))
+        conn.close()
+        with lock:
+            results.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(64)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 64 * 12
+    ok = [r for _, r in results if r.status != 429]
+    refused = [(t, r) for t, r in results if r.status == 429]
+    assert all(r.status == 200 for r in ok), {r.status for r in ok}
+    assert len(ok) == Q, f"{len(ok)} admitted, quota {Q}"
+    # Every admitted request saw a distinct remaining count: the counter never skipped or repeated.
+    remaining = sorted(int(r.header("x-ratelimit-remaining")) for r in ok)
+    assert remaining == list(range(Q)), remaining[:10]
+    for r in ok:
+        assert r.header("x-ratelimit-limit") == str(Q)
+        assert r.header("ratelimit-policy") == f'"hourly";q={Q};w=3600'
+        assert r.header("ratelimit").startswith(f'"hourly";r={r.header("x-ratelimit-remaining")};t=')
+    for t, r in refused:
+        j = r.json()
+        assert j["errorCode"] == "QuotaExceeded" and j["limit"] == Q, j
+        left = 3600 - int(t) % 3600
+        assert abs(int(r.header("retry-after")) - left) <= 1, (r.header("retry-after"), left)
+        assert int(r.header("x-ratelimit-reset")) % 3600 == 0
+        assert r.header("x-ratelimit-remaining") == "0"
+    check_openapi(st, "GET", "/v1/languages", refused[0][1])
+    window = st.psql("ocrgate_us", "SELECT used FROM quota_windows WHERE license_id = '%s'" % lic["licenseId"])
+    assert window == str(Q), window
+    u = nodes[1].request("GET", "/v1/usage", headers=admin(lic)).json()
+    assert u["used"] == Q and u["remaining"] == 0, u
+    shown = st.run_cli(["license", "show", "--license", lic["licenseId"]])
+    assert shown["quotaWindow"]["used"] == Q and shown["quotaWindow"]["remaining"] == 0, shown
+
+
+def test_not_counted(st):
+    lic = st.seed_license("US", apps=1, name="not counted")
+    us, eu = st.node("US"), st.node("EU")
+    for _ in range(3):
+        assert us.request("GET", "/v1/licenses", headers=tenant(lic)).status == 200
+        assert eu.request("GET", "/v1/licenses", headers=tenant(lic)).status == 200
+        assert us.request("GET", "/v1/health").status == 200
+        assert us.request("GET", "/v1/languages", headers={"X-License-Id": lic["licenseId"],
+                                                           "X-App-Id": "00000000-0000-4000-8000-000000000000"}).status == 401
+    r = counted(st, us, lic)
+    assert r.header("x-ratelimit-remaining") == "999", r.headers
+    r = us.request("GET", "/v1/licenses", headers=tenant(lic))
+    assert r.header("x-ratelimit-remaining") == "999", "discovery shows the window without counting"
+
+
+def test_window_reset(st):
+    # A node whose clock (test_clock_offset_s) stands 3 s before the top of the hour.
+    node = st.nodes["EU"][0]
+    st.run_cli(["tier", "create", "--name", "q2", "--hourly-quota", "2"])
+    lic = st.seed_license("EU", tier="q2", apps=1, name="reset", )
+    now = int(time.time())
+    offset = (3600 - now % 3600) - 3
+    node.stop()
+    node.extra["test_clock_offset_s"] = offset
+    node.start()
+    t0 = time.time()
+    assert counted(st, node, lic).status == 200
+    assert counted(st, node, lic).status == 200
+    r = counted(st, node, lic)
+    assert r.status == 429, r
+    assert 1 <= int(r.header("retry-after")) <= 3, r.header("retry-after")
+    time.sleep(max(0, 3.5 - (time.time() - t0)))
+    r = counted(st, node, lic)
+    assert r.status == 200 and r.header("x-ratelimit-remaining") == "1", r
+    assert int(r.header("retry-after") or 0) == 0
+
+
+def test_database_down_then_back(st):
+    lic = st.seed_license("US", apps=1, name="outage")
+    node = st.nodes["US"][0]
+    assert counted(st, node, lic).status == 200  # warms the credential cache
+    st.pg_stop()
+    seen = set()
+    for _ in range(20):
+        r = counted(st, node, lic)
+        seen.add(r.status)
+        if r.status == 503:
+            assert r.json()["errorCode"] == "Unavailable" and int(r.header("retry-after")) >= 1, r
+            check_openapi(st, "GET", "/v1/languages", r)
+    assert seen == {503}, seen
+    deadline = time.time() + 3  # health reflects a check made at most once a second
+    while (h := node.request("GET", "/v1/health")).status == 200 and time.time() < deadline:
+        time.sleep(0.1)
+    assert h.status == 503 and h.header("retry-after") and h.json()["database"] == "unavailable", h
+    st.pg_start()
+    deadline = time.time() + 15
+    while time.time() < deadline and counted(st, node, lic).status != 200:
+        time.sleep(0.1)
+    assert counted(st, node, lic).status == 200
+    assert node.proc.poll() is None
+
+
+def _start():
+    return Stack(nodes={"US": 2, "EU": 1}, name="quota").start()
+
+
+if __name__ == "__main__":
+    run([test_exact_across_two_nodes, test_not_counted, test_window_reset, test_database_down_then_back], _start)
