@@ -15,6 +15,7 @@
 #include <tesseract/capi.h>
 #include <unistd.h>
 
+#include "engine/eng_doc.h"
 #include "engine/eng_ocr.h"
 
 extern const char ocrgate_openapi_json[];
@@ -108,7 +109,8 @@ static char *version_json(void)
     return s;
 }
 
-static char *languages_json(const cfg_t *cfg)
+/* The installed languages, kept for option checks, and their JSON for GET /v1/languages. */
+static char *languages_json(const cfg_t *cfg, gw_server_t *server)
 {
     char **langs = NULL;
     int n = 0;
@@ -116,7 +118,8 @@ static char *languages_json(const cfg_t *cfg)
     if (eng_ocr_languages(cfg->tessdata_dir[0] ? cfg->tessdata_dir : NULL, &langs, &n) == 0) {
         for (int i = 0; i < n; ++i)
             json_array_append_new(arr, json_string(langs[i]));
-        eng_ocr_languages_free(langs, n);
+        server->languages = langs; /* kept for the life of the process */
+        server->nlanguages = (size_t)n;
     }
     json_t *j = json_pack("{s:o}", "languages", arr);
     char *s = json_dumps(j, JSON_COMPACT);
@@ -149,6 +152,7 @@ static int cmd_serve(int argc, char **argv)
         return 0;
     }
     ensure_omp_thread_limit(orig_argv);
+    eng_global_init();
     static gw_server_t server;
     char err[512];
     if (cli_load_config(config, &server.cfg) != 0)
@@ -158,7 +162,7 @@ static int cmd_serve(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     server.version_json = version_json();
-    server.languages_json = languages_json(&server.cfg);
+    server.languages_json = languages_json(&server.cfg, &server);
     server.openapi_json = (char *)ocrgate_openapi_json;
     server.openapi_len = strlen(ocrgate_openapi_json);
     if (gw_server_run(&server, err, sizeof(err)) != 0) {

@@ -45,6 +45,11 @@ static const cfg_key_t cfg_keys[] = {
     K(auth_negative_ttl_s, CFG_INT, "10", 0, 3600, "seconds an unknown credential stays cached"),
     K(auth_cache_max, CFG_INT, "100000", 16, 10000000, "most entries in each loop thread's credential cache"),
     K(tessdata_dir, CFG_STR, "", 0, 0, "tesseract model directory; empty = the package default"),
+    K(node_id, CFG_STR, "", 0, 0,
+      "this node's name in job leases; must be unique in the region and stable across restarts; empty = host:port"),
+    K(queue_poll_ms, CFG_INT, "500", 50, 60000, "how often idle workers look for jobs queued by other nodes"),
+    K(sweep_interval_ms, CFG_INT, "30000", 100, 3600000,
+      "how often expired leases are re-queued and jobs past retention are purged"),
     K(test_clock_offset_s, CFG_INT, "0", -86400, 86400,
       "TESTING ONLY: seconds added to the clock used for quota windows; keep 0 in production"),
 };

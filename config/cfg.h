@@ -37,6 +37,9 @@ typedef struct cfg {
     int auth_cache_max;
     char *tessdata_dir;
     int test_clock_offset_s;
+    char *node_id;
+    int queue_poll_ms;
+    int sweep_interval_ms;
 } cfg_t;
 
 #define CFG_DEFAULT_PATH "/etc/ocrgate/ocrgate.conf"

@@ -73,10 +73,15 @@ struct gw_server {
     size_t openapi_len;
     char *version_json;
     char *languages_json;
+    char **languages; /* installed, for option checks */
+    size_t nlanguages;
+    struct eng_workers *workers;
+    char node_id[256];
 };
 
 typedef enum { GW_AUTH_NONE, GW_AUTH_TENANT, GW_AUTH_TENANT_ANY_REGION, GW_AUTH_ADMIN } gw_auth_kind_t;
-typedef enum { GW_QUOTA_NONE, GW_QUOTA_PEEK, GW_QUOTA_COUNT } gw_quota_kind_t;
+/* GW_QUOTA_OWN: the handler counts the request itself (job creation shares one transaction with the count). */
+typedef enum { GW_QUOTA_NONE, GW_QUOTA_PEEK, GW_QUOTA_COUNT, GW_QUOTA_OWN } gw_quota_kind_t;
 
 #define GW_MAX_PATH_PARAMS 4
 
@@ -92,10 +97,17 @@ struct gw_req {
     gw_principal_t who;
     int authenticated;
     int quota_known; /* the headers below are valid */
+    int counted;     /* this request has been counted against the quota */
     long long quota_limit, quota_remaining;
     int64_t quota_reset; /* epoch of the window's end */
     int status;
     size_t bytes_out;
+    void *hstate; /* the handler's own state, from the request's pool */
+    /* an error to send once the request has been counted (gw_fail_counted) */
+    int pend_status;
+    const char *pend_code;
+    char pend_msg[256];
+    json_t *pend_details;
 };
 
 typedef void (*gw_handler_t)(gw_req_t *r);
@@ -128,6 +140,17 @@ void gw_log(gw_server_t *s, const char *level, const char *fmt, ...) __attribute
 h2o_iovec_t gw_body(gw_req_t *r);
 /* Raw query string after '?', or empty. */
 h2o_iovec_t gw_query(gw_req_t *r);
+
+/* Counts the request against the quota, then sends the error (or 429 if the quota is used up). For handlers
+ * of GW_QUOTA_OWN routes that refuse a request before their own counted statement. */
+void gw_fail_counted(gw_req_t *r, int status, const char *code, json_t *details, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* A database call for a request: the callback runs only while the client is still there, with a result of
+ * status TUPLES_OK/COMMAND_OK; a failed call answers 503 Unavailable itself. */
+typedef void (*gw_db_cb_t)(gw_req_t *r, PGresult *res);
+void gw_db_query(gw_req_t *r, gw_db_t db, db_stmt_id_t id, const char *const *params, const int *lengths,
+                 gw_db_cb_t cb);
 
 /* --- gw_dispatch.c: route, admission, quota, handler --- */
 int gw_on_req(h2o_handler_t *self, h2o_req_t *req);

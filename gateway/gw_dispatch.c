@@ -66,6 +66,7 @@ static void after_admission(gw_req_t *r)
         }
         /* fall through */
     case GW_QUOTA_NONE:
+    case GW_QUOTA_OWN:
         run_handler(r);
         break;
     }

@@ -16,5 +16,17 @@ void gw_h_openapi(gw_req_t *r);
 void gw_h_licenses(gw_req_t *r);
 void gw_h_languages(gw_req_t *r);
 void gw_h_usage(gw_req_t *r);
+/* gw_jobs.c */
+void gw_h_job_create(gw_req_t *r);
+void gw_h_job_list(gw_req_t *r);
+void gw_h_job_get(gw_req_t *r);
+void gw_h_job_patch(gw_req_t *r);
+void gw_h_job_delete(gw_req_t *r);
+void gw_h_job_upload(gw_req_t *r);
+void gw_h_job_schedule(gw_req_t *r);
+void gw_h_job_cancel(gw_req_t *r);
+void gw_h_job_result(gw_req_t *r);
+void gw_h_page_list(gw_req_t *r);
+void gw_h_page_result(gw_req_t *r);
 
 #endif

@@ -1,5 +1,6 @@
 /* Responses, request lifetime, access log: every response of the gateway leaves through gw_send. */
 #include "gateway/gw.h"
+#include "gateway/gw_quota.h"
 #include "gateway/gw_router.h"
 
 #include <stdarg.h>
@@ -54,8 +55,10 @@ void gw_req_addref(gw_req_t *r)
 int gw_req_release(gw_req_t *r)
 {
     int alive = r->req != NULL;
-    if (--r->refs == 0)
+    if (--r->refs == 0) {
+        json_decref(r->pend_details);
         free(r);
+    }
     return alive ? 0 : -1;
 }
 
@@ -224,4 +227,58 @@ void gw_send_error(gw_req_t *r, int status, const char *code, json_t *details, c
     if (status >= 500 && r->req != NULL)
         gw_log(r->thr->server, "error", "request %s: %d %s: %s", r->request_id, status, code, msg);
     gw_send_json(r, status, j);
+}
+
+static void send_pending(gw_req_t *r)
+{
+    json_t *d = r->pend_details;
+    r->pend_details = NULL;
+    gw_send_error(r, r->pend_status, r->pend_code, d, "%s", r->pend_msg);
+}
+
+void gw_fail_counted(gw_req_t *r, int status, const char *code, json_t *details, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->pend_msg, sizeof(r->pend_msg), fmt, ap);
+    va_end(ap);
+    r->pend_status = status;
+    r->pend_code = code;
+    json_decref(r->pend_details);
+    r->pend_details = details;
+    if (r->counted)
+        send_pending(r);
+    else
+        gw_quota_take(r, send_pending);
+}
+
+typedef struct {
+    gw_req_t *r;
+    gw_db_cb_t cb;
+} db_call_t;
+
+static void on_db(void *arg, PGresult *res, const char *errmsg)
+{
+    db_call_t *c = arg;
+    gw_req_t *r = c->r;
+    gw_db_cb_t cb = c->cb;
+    free(c);
+    if (gw_req_release(r) != 0)
+        return;
+    if (res == NULL) {
+        gw_log(r->thr->server, "warn", "request %s: database: %s", r->request_id, errmsg);
+        gw_add_header(r, "Retry-After", "5");
+        gw_send_error(r, 503, "Unavailable", NULL, "the region database cannot be reached; try again shortly");
+        return;
+    }
+    cb(r, res);
+}
+
+void gw_db_query(gw_req_t *r, gw_db_t db, db_stmt_id_t id, const char *const *params, const int *lengths, gw_db_cb_t cb)
+{
+    db_call_t *c = malloc(sizeof(*c));
+    c->r = r;
+    c->cb = cb;
+    gw_req_addref(r);
+    db_pool_query_bin(r->thr->db[db], id, params, lengths, on_db, c);
 }

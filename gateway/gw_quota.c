@@ -26,7 +26,7 @@ static void refuse(gw_req_t *r)
     gw_send_json(r, 429, j);
 }
 
-static void prepare(gw_req_t *r, char *lic, char *start, char *limit)
+void gw_quota_prepare(gw_req_t *r, char lic[37], char start[24], char limit[24])
 {
     int64_t now = gw_now(r->thr->server), ws = gw_quota_window_start(now);
     r->quota_limit = r->who.hourly_quota;
@@ -50,21 +50,28 @@ static void on_take(void *arg, PGresult *res, const char *errmsg)
         gw_send_error(r, 503, "Unavailable", NULL, "the region database cannot be reached; try again shortly");
         return;
     }
+    if (gw_quota_apply(r, PQntuples(res) == 0 ? NULL : PQgetvalue(res, 0, 0)) == 0)
+        next(r);
+}
+
+int gw_quota_apply(gw_req_t *r, const char *used)
+{
     r->quota_known = 1;
-    if (PQntuples(res) == 0) {
+    if (used == NULL) {
         r->quota_remaining = 0;
         refuse(r);
-        return;
+        return -1;
     }
-    long long used = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    r->quota_remaining = r->quota_limit > used ? r->quota_limit - used : 0;
-    next(r);
+    long long n = strtoll(used, NULL, 10);
+    r->counted = 1;
+    r->quota_remaining = r->quota_limit > n ? r->quota_limit - n : 0;
+    return 0;
 }
 
 void gw_quota_take(gw_req_t *r, void (*next)(gw_req_t *r))
 {
     char lic[37], start[24], limit[24];
-    prepare(r, lic, start, limit);
+    gw_quota_prepare(r, lic, start, limit);
     if (r->quota_limit <= 0) {
         r->quota_known = 1;
         r->quota_remaining = 0;
@@ -99,7 +106,7 @@ static void on_peek(void *arg, PGresult *res, const char *errmsg)
 void gw_quota_peek(gw_req_t *r, void (*next)(gw_req_t *r))
 {
     char lic[37], start[24], limit[24];
-    prepare(r, lic, start, limit);
+    gw_quota_prepare(r, lic, start, limit);
     quota_call_t *c = malloc(sizeof(*c));
     c->r = r;
     c->next = next;

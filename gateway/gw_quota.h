@@ -14,6 +14,11 @@ void gw_quota_take(gw_req_t *r, void (*next)(gw_req_t *r));
 /* Reads the window without counting, to fill the quota headers; next(r) runs either way (headers are left
  * out when the database cannot be read). */
 void gw_quota_peek(gw_req_t *r, void (*next)(gw_req_t *r));
+/* Fills the request's quota window and the statement parameters for it (license, window start, limit). */
+void gw_quota_prepare(gw_req_t *r, char lic[37], char start[24], char limit[24]);
+/* Records a count returned by a statement that took the quota (NULL: refused) and sends the 429 when refused;
+ * returns 0 when admitted. */
+int gw_quota_apply(gw_req_t *r, const char *used);
 /* Start of the window holding `now`. */
 int64_t gw_quota_window_start(int64_t now);
 

@@ -1,6 +1,7 @@
 /* Start-up, event-loop threads, listeners and graceful shutdown of one gateway node. */
 #include "gateway/gw.h"
 #include "gateway/gw_auth.h"
+#include "engine/eng_worker.h"
 #include "gateway/gw_quota.h"
 
 #include <arpa/inet.h>
@@ -266,6 +267,20 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
     h2o_handler_t *handler = h2o_create_handler(path, sizeof(*handler));
     handler->on_req = gw_on_req;
 
+    if (s->cfg.node_id[0] != '\0') {
+        snprintf(s->node_id, sizeof(s->node_id), "%s", s->cfg.node_id);
+    } else {
+        char hostname[200] = "node";
+        gethostname(hostname, sizeof(hostname) - 1);
+        snprintf(s->node_id, sizeof(s->node_id), "%s:%d", hostname, s->cfg.https_port);
+    }
+    if ((s->workers = eng_workers_start(&s->cfg, s->node_id, err, errlen)) == NULL) {
+        char tmp[512];
+        snprintf(tmp, sizeof(tmp), "engine workers: %s", err);
+        snprintf(err, errlen, "%s", tmp);
+        goto Exit;
+    }
+
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -288,6 +303,9 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
     sigwait(&set, &sig);
     gw_log(s, "info", "signal %d: draining", sig);
     s->stopping = 1;
+    /* Workers finish their page and give their jobs back while the loops drain their requests. */
+    eng_workers_stop(s->workers);
+    s->workers = NULL;
     for (int i = 0; i < s->nthreads; ++i)
         pthread_join(s->threads[i].tid, NULL);
     gw_log(s, "info", "stopped");

@@ -128,6 +128,208 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                            2},
     [DB_RGN_QUOTA_SWEEP] = {"quota_sweep", "DELETE FROM quota_windows WHERE window_start < to_timestamp($1::bigint)",
                             1},
+    /* $1 job id, $2 license, $3 app, $4 quota window start (epoch), $5 quota limit, $6 idempotency key or NULL,
+     * $7 options (jsonb), $8 initial status, $9 document name, $10 content type, $11 document (bytea) or NULL,
+     * $12 pages, $13 max attempts, $14 max pages, $15 max pixels.
+     * One statement, so one transaction: the idempotency key, the quota count, the job and its document commit
+     * together or not at all. Row: key taken?, quota count (NULL when over), job object (NULL when refused). */
+    [DB_RGN_JOB_CREATE] = {"job_create",
+                           "WITH k AS (INSERT INTO idempotency_keys AS i (app_id, key, job_id)"
+                           " SELECT $3::uuid, $6, $1::uuid WHERE $6::text IS NOT NULL"
+                           " ON CONFLICT (app_id, key) DO UPDATE SET job_id = EXCLUDED.job_id, created_at = now()"
+                           " WHERE i.created_at < now() - interval '24 hours' RETURNING 1),"
+                           " q AS (INSERT INTO quota_windows AS w (license_id, window_start, used)"
+                           " SELECT $2::uuid, to_timestamp($4::bigint), 1"
+                           " WHERE $6::text IS NULL OR EXISTS (SELECT 1 FROM k)"
+                           " ON CONFLICT (license_id, window_start) DO UPDATE SET used = w.used + 1"
+                           " WHERE w.used < $5::int RETURNING used),"
+                           " j AS (INSERT INTO jobs (job_id, license_id, app_id, status, options, correlation_id,"
+                           " description, doc_name, doc_content_type, doc_bytes, doc_pages, doc_sha256, max_attempts,"
+                           " max_pages, max_pixels, scheduled_at, expires_at, progress_message)"
+                           " SELECT $1::uuid, $2::uuid, $3::uuid, $8, $7::jsonb, $7::jsonb ->> 'correlationId',"
+                           " $7::jsonb ->> 'description', $9, $10, length($11::bytea), $12::int,"
+                           " encode(sha256($11::bytea), 'hex'), $13::int, $14::int, $15::bigint,"
+                           " CASE WHEN $8 = 'scheduled' THEN now() END,"
+                           " now() + make_interval(days => ($7::jsonb ->> 'retentionDays')::int),"
+                           " CASE WHEN $8 = 'scheduled' THEN 'queued' ELSE 'waiting for a document' END"
+                           " FROM q RETURNING *),"
+                           " d AS (INSERT INTO job_documents (job_id, data) SELECT job_id, $11::bytea FROM j"
+                           " WHERE $11::bytea IS NOT NULL)"
+                           " SELECT $6::text IS NULL OR EXISTS (SELECT 1 FROM k), (SELECT used FROM q),"
+                           " (SELECT job_json(j) FROM j)",
+                           15, 1u << 10, 0},
+    [DB_RGN_IDEM_GET] = {"idem_get",
+                         "SELECT job_json(j) FROM idempotency_keys k JOIN jobs j ON j.job_id = k.job_id"
+                         " WHERE k.app_id = $1::uuid AND k.key = $2 AND k.created_at >= now() - interval '24 hours'",
+                         2, 0, 0},
+    /* 0 job object, 1 status, 2 expired (past retention or purged), 3 pages, 4 outputs (jsonb array) */
+    [DB_RGN_JOB_GET] = {"job_get",
+                        "SELECT job_json(j), status, expires_at <= now() OR purged_at IS NOT NULL, doc_pages,"
+                        " options -> 'outputs', options FROM jobs j WHERE job_id = $1::uuid AND app_id = $2::uuid",
+                        2, 0, 0},
+    /* $1 app, $2 status, $3 correlation id, $4 created from, $5 created to, $6 limit, $7 cursor time (epoch us),
+     * $8 cursor job id. Newest first; keyset pagination on (created_at, job_id). 0 job, 1 created epoch us, 2 id */
+    [DB_RGN_JOB_LIST] = {"job_list",
+                         "SELECT job_json(j), (extract(epoch FROM created_at) * 1000000)::bigint, job_id FROM jobs j"
+                         " WHERE app_id = $1::uuid AND ($2::text IS NULL OR status = $2)"
+                         " AND ($3::text IS NULL OR correlation_id = $3)"
+                         " AND ($4::timestamptz IS NULL OR created_at >= $4::timestamptz)"
+                         " AND ($5::timestamptz IS NULL OR created_at < $5::timestamptz)"
+                         " AND ($7::bigint IS NULL OR (created_at, job_id) <"
+                         " (to_timestamp($7::bigint / 1000000.0), $8::uuid))"
+                         " ORDER BY created_at DESC, job_id DESC LIMIT $6::int",
+                         8, 0, 0},
+    /* $1 job, $2 app, $3 name, $4 content type, $5 document, $6 pages. Only a created job without a document. */
+    [DB_RGN_JOB_UPLOAD] = {"job_upload",
+                           "WITH u AS (UPDATE jobs SET doc_name = $3, doc_content_type = $4, doc_bytes = length($5::bytea),"
+                           " doc_pages = $6::int, doc_sha256 = encode(sha256($5::bytea), 'hex'),"
+                           " status = CASE WHEN (options ->> 'autostart')::boolean THEN 'scheduled' ELSE status END,"
+                           " scheduled_at = CASE WHEN (options ->> 'autostart')::boolean THEN now() END,"
+                           " progress_message = CASE WHEN (options ->> 'autostart')::boolean THEN 'queued'"
+                           " ELSE 'waiting to be scheduled' END"
+                           " WHERE job_id = $1::uuid AND app_id = $2::uuid AND status = 'created' AND doc_bytes IS NULL"
+                           " RETURNING *),"
+                           " d AS (INSERT INTO job_documents (job_id, data) SELECT job_id, $5::bytea FROM u)"
+                           " SELECT job_json(u) FROM u",
+                           6, 1u << 4, 0},
+    [DB_RGN_JOB_PATCH] = {"job_patch",
+                          "UPDATE jobs SET options = $3::jsonb, correlation_id = $3::jsonb ->> 'correlationId',"
+                          " description = $3::jsonb ->> 'description',"
+                          " expires_at = created_at + make_interval(days => ($3::jsonb ->> 'retentionDays')::int)"
+                          " WHERE job_id = $1::uuid AND app_id = $2::uuid AND status = 'created' RETURNING job_json(jobs)",
+                          3, 0, 0},
+    [DB_RGN_JOB_SCHEDULE] = {"job_schedule",
+                             "UPDATE jobs SET status = 'scheduled', scheduled_at = now(), progress_message = 'queued'"
+                             " WHERE job_id = $1::uuid AND app_id = $2::uuid AND status = 'created'"
+                             " AND doc_bytes IS NOT NULL RETURNING job_json(jobs)",
+                             2, 0, 0},
+    /* A job not yet running is canceled at once; a running one is flagged and its worker stops between pages. */
+    [DB_RGN_JOB_CANCEL] = {"job_cancel",
+                           "UPDATE jobs SET cancel_requested = true,"
+                           " status = CASE WHEN status = 'processing' THEN status ELSE 'canceled' END,"
+                           " finished_at = CASE WHEN status = 'processing' THEN NULL ELSE now() END,"
+                           " progress_message = CASE WHEN status = 'processing' THEN 'cancel requested'"
+                           " ELSE 'canceled' END"
+                           " WHERE job_id = $1::uuid AND app_id = $2::uuid"
+                           " AND status IN ('created', 'scheduled', 'processing') RETURNING job_json(jobs)",
+                           2, 0, 0},
+    [DB_RGN_JOB_DELETE] = {"job_delete",
+                           "WITH d AS (DELETE FROM jobs WHERE job_id = $1::uuid AND app_id = $2::uuid"
+                           " AND status <> 'processing' RETURNING job_id),"
+                           " k AS (DELETE FROM idempotency_keys WHERE job_id IN (SELECT job_id FROM d))"
+                           " SELECT count(*) FROM d",
+                           2, 0, 0},
+    /* binary result: 0 content type, 1 data */
+    [DB_RGN_JOB_OUTPUT] = {"job_output",
+                           "SELECT content_type, data FROM job_outputs WHERE job_id = $1::uuid AND format = $2",
+                           2, 0, 1},
+    /* 0 status, 1 content (text), 2 error */
+    [DB_RGN_PAGE_RESULT] = {"page_result",
+                            "SELECT status, CASE $3 WHEN 'text' THEN text WHEN 'json' THEN json WHEN 'hocr' THEN hocr"
+                            " WHEN 'tsv' THEN tsv WHEN 'alto' THEN alto END, error FROM job_pages"
+                            " WHERE job_id = $1::uuid AND page = $2::int",
+                            3, 0, 0},
+    [DB_RGN_PAGE_LIST] = {"page_list",
+                          "SELECT coalesce(jsonb_agg(jsonb_build_object('page', page, 'status', status, 'width', width,"
+                          " 'height', height, 'dpi', dpi, 'confidence', round(confidence::numeric, 1), 'words', words,"
+                          " 'engineMs', engine_ms, 'error', error) ORDER BY page), '[]') FROM job_pages"
+                          " WHERE job_id = $1::uuid",
+                          1, 0, 0},
+
+    /* $1 worker, $2 lease seconds. 0 job, 1 attempt, 2 max attempts, 3 options, 4 pages, 5 max pages,
+     * 6 max pixels, 7 content type, 8 pages already stored, 9 cancel requested, 10 app, 11 name */
+    [DB_RGN_JOB_CLAIM] = {"job_claim",
+                          "UPDATE jobs SET status = 'processing', locked_by = $1, attempt = attempt + 1,"
+                          " locked_until = now() + make_interval(secs => $2::int),"
+                          " started_at = coalesce(started_at, now()), progress_message = 'starting'"
+                          " WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'scheduled'"
+                          " ORDER BY scheduled_at, job_id FOR UPDATE SKIP LOCKED LIMIT 1)"
+                          " RETURNING job_id, attempt, max_attempts, options, doc_pages, max_pages, max_pixels,"
+                          " doc_content_type, (SELECT count(*) FROM job_pages p WHERE p.job_id = jobs.job_id),"
+                          " cancel_requested, app_id, doc_name",
+                          2, 0, 0},
+    [DB_RGN_JOB_DOCUMENT] = {"job_document", "SELECT data FROM job_documents WHERE job_id = $1::uuid", 1, 0, 1},
+    /* $1 job, $2 worker, $3 attempt, $4 pages. Fenced on worker and attempt; returns cancel_requested. */
+    [DB_RGN_JOB_SET_PAGES] = {"job_set_pages",
+                              "UPDATE jobs SET doc_pages = $4::int WHERE job_id = $1::uuid AND locked_by = $2"
+                              " AND attempt = $3::int AND status = 'processing' RETURNING cancel_requested",
+                              4, 0, 0},
+    /* $1 job, $2 worker, $3 attempt, $4 page, $5 status, $6 width, $7 height, $8 dpi, $9 confidence, $10 words,
+     * $11 engine ms, $12 error, $13 text, $14 json, $15 hocr, $16 tsv, $17 alto, $18 lease seconds, $19 pages.
+     * Stores one page and moves progress in one statement, fenced; returns cancel_requested (no row: lease lost). */
+    [DB_RGN_PAGE_STORE] = {"page_store",
+                           "WITH j AS (UPDATE jobs SET pages_done = $4::int,"
+                           " error_pages = error_pages + CASE WHEN $5 = 'failed' THEN 1 ELSE 0 END,"
+                           " confidence_sum = confidence_sum + CASE WHEN $10::int > 0 THEN $9::float8 ELSE 0 END,"
+                           " confidence_pages = confidence_pages + CASE WHEN $10::int > 0 THEN 1 ELSE 0 END,"
+                           " progress = LEAST(99, ($4::int * 100) / GREATEST($19::int, 1)),"
+                           " progress_message = 'recognized page ' || $4 || ' of ' || $19,"
+                           " locked_until = now() + make_interval(secs => $18::int)"
+                           " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
+                           " RETURNING cancel_requested),"
+                           " p AS (INSERT INTO job_pages (job_id, page, status, width, height, dpi, confidence, words,"
+                           " engine_ms, error, text, json, hocr, tsv, alto)"
+                           " SELECT $1::uuid, $4::int, $5, $6::int, $7::int, $8::int, $9::float8, $10::int, $11::int,"
+                           " $12, $13, $14, $15, $16, $17 FROM j"
+                           " ON CONFLICT (job_id, page) DO UPDATE SET status = EXCLUDED.status, text = EXCLUDED.text,"
+                           " json = EXCLUDED.json, hocr = EXCLUDED.hocr, tsv = EXCLUDED.tsv, alto = EXCLUDED.alto,"
+                           " error = EXCLUDED.error)"
+                           " SELECT cancel_requested FROM j",
+                           19, 0, 0},
+    /* 0 page, 1 status, 2 text, 3 json, 4 hocr, 5 tsv, 6 alto */
+    [DB_RGN_JOB_PAGES_ALL] = {"job_pages_all",
+                              "SELECT page, status, text, json, hocr, tsv, alto FROM job_pages WHERE job_id = $1::uuid"
+                              " ORDER BY page",
+                              1, 0, 0},
+    [DB_RGN_OUTPUT_STORE] = {"output_store",
+                             "INSERT INTO job_outputs (job_id, format, content_type, data) VALUES ($1::uuid, $2, $3,"
+                             " $4::bytea) ON CONFLICT (job_id, format) DO UPDATE SET data = EXCLUDED.data,"
+                             " content_type = EXCLUDED.content_type",
+                             4, 1u << 3, 0},
+    /* $1 job, $2 worker, $3 attempt, $4 status, $5 error code, $6 error message, $7 progress message */
+    [DB_RGN_JOB_FINISH] = {"job_finish",
+                           "UPDATE jobs SET status = $4, error_code = $5, error_message = $6, finished_at = now(),"
+                           " progress = CASE WHEN $4 = 'completed' THEN 100 ELSE progress END,"
+                           " progress_message = $7, locked_by = NULL, locked_until = NULL"
+                           " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
+                           " RETURNING 1",
+                           7, 0, 0},
+    [DB_RGN_REQUEUE_EXPIRED] = {"requeue_expired",
+                                "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
+                                " progress_message = 'waiting to resume' WHERE status = 'processing'"
+                                " AND locked_until < now() RETURNING job_id",
+                                0, 0, 0},
+    /* At start-up a node takes back the jobs it held when it stopped (it is the only process with its id). */
+    [DB_RGN_REQUEUE_MINE] = {"requeue_mine",
+                             "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
+                             " progress_message = 'waiting to resume' WHERE status = 'processing' AND locked_by = $1"
+                             " RETURNING job_id",
+                             1, 0, 0},
+    [DB_RGN_FAIL_EXHAUSTED] = {"fail_exhausted",
+                               "UPDATE jobs SET status = 'failed', error_code = 'ProcessingFailed',"
+                               " error_message = 'the job failed ' || attempt || ' attempts', finished_at = now(),"
+                               " progress_message = 'failed', locked_by = NULL, locked_until = NULL"
+                               " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int RETURNING 1",
+                               3, 0, 0},
+    /* A node shutting down gives its job back without counting an attempt; the next worker resumes it. */
+    [DB_RGN_JOB_RELEASE] = {"job_release",
+                            "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
+                            " attempt = attempt - 1, progress_message = 'waiting to resume'"
+                            " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
+                            " RETURNING 1",
+                            3, 0, 0},
+    /* Deletes the document and results of jobs past retention, keeping the row as a tombstone (GET: 410). */
+    [DB_RGN_PURGE_EXPIRED] = {"purge_expired",
+                              "WITH e AS (UPDATE jobs SET purged_at = now() WHERE job_id IN (SELECT job_id FROM jobs"
+                              " WHERE purged_at IS NULL AND expires_at <= now() AND status <> 'processing' LIMIT 500)"
+                              " RETURNING job_id),"
+                              " a AS (DELETE FROM job_documents WHERE job_id IN (SELECT job_id FROM e)),"
+                              " b AS (DELETE FROM job_pages WHERE job_id IN (SELECT job_id FROM e)),"
+                              " c AS (DELETE FROM job_outputs WHERE job_id IN (SELECT job_id FROM e))"
+                              " SELECT count(*) FROM e",
+                              0, 0, 0},
+    [DB_RGN_IDEM_SWEEP] = {"idem_sweep",
+                           "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'", 0, 0, 0},
 };
 
 void db_copy_error(const char *msg, char *err, size_t errlen)
@@ -149,10 +351,25 @@ PGconn *db_connect(const char *dsn, char *err, size_t errlen)
     return conn;
 }
 
+void db__param_formats(const db_stmt_t *s, int *formats)
+{
+    for (int i = 0; i < s->nparams; ++i)
+        formats[i] = (s->binary_params >> i) & 1;
+}
+
 PGresult *db_exec(PGconn *conn, db_stmt_id_t id, const char *const *params, char *err, size_t errlen)
 {
+    return db_exec_bin(conn, id, params, NULL, err, errlen);
+}
+
+PGresult *db_exec_bin(PGconn *conn, db_stmt_id_t id, const char *const *params, const int *lengths, char *err,
+                      size_t errlen)
+{
     const db_stmt_t *s = &db_stmts[id];
-    PGresult *res = PQexecParams(conn, s->sql, s->nparams, NULL, params, NULL, NULL, 0);
+    int formats[32];
+    db__param_formats(s, formats);
+    PGresult *res = PQexecParams(conn, s->sql, s->nparams, NULL, params, lengths, s->binary_params ? formats : NULL,
+                                 s->binary_result);
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return res;

@@ -38,6 +38,33 @@ typedef enum {
     DB_RGN_QUOTA_TAKE,
     DB_RGN_QUOTA_USED,
     DB_RGN_QUOTA_SWEEP,
+    /* region: jobs, gateway side */
+    DB_RGN_JOB_CREATE,
+    DB_RGN_IDEM_GET,
+    DB_RGN_JOB_GET,
+    DB_RGN_JOB_LIST,
+    DB_RGN_JOB_UPLOAD,
+    DB_RGN_JOB_PATCH,
+    DB_RGN_JOB_SCHEDULE,
+    DB_RGN_JOB_CANCEL,
+    DB_RGN_JOB_DELETE,
+    DB_RGN_JOB_OUTPUT,
+    DB_RGN_PAGE_RESULT,
+    DB_RGN_PAGE_LIST,
+    /* region: jobs, worker side */
+    DB_RGN_JOB_CLAIM,
+    DB_RGN_JOB_DOCUMENT,
+    DB_RGN_JOB_SET_PAGES,
+    DB_RGN_PAGE_STORE,
+    DB_RGN_JOB_PAGES_ALL,
+    DB_RGN_OUTPUT_STORE,
+    DB_RGN_JOB_FINISH,
+    DB_RGN_REQUEUE_EXPIRED,
+    DB_RGN_REQUEUE_MINE,
+    DB_RGN_FAIL_EXHAUSTED,
+    DB_RGN_JOB_RELEASE,
+    DB_RGN_PURGE_EXPIRED,
+    DB_RGN_IDEM_SWEEP,
     DB_STMT_COUNT
 } db_stmt_id_t;
 
@@ -45,6 +72,8 @@ typedef struct {
     const char *name;
     const char *sql;
     int nparams;
+    unsigned binary_params; /* bit i set: parameter $i+1 is sent in binary (bytea) with an explicit length */
+    int binary_result;      /* results come in binary format (for bytea columns; text columns read as-is) */
 } db_stmt_t;
 
 extern const db_stmt_t db_stmts[DB_STMT_COUNT];
@@ -54,8 +83,13 @@ PGconn *db_connect(const char *dsn, char *err, size_t errlen);
 /* Runs a statement with text parameters (NULL = SQL NULL), blocking. Returns the result when its status is
  * COMMAND_OK or TUPLES_OK (the caller PQclear()s it), else NULL with the server's message in err. */
 PGresult *db_exec(PGconn *conn, db_stmt_id_t id, const char *const *params, char *err, size_t errlen);
+/* The same with lengths for the binary parameters (lengths may be NULL when the statement has none). */
+PGresult *db_exec_bin(PGconn *conn, db_stmt_id_t id, const char *const *params, const int *lengths, char *err,
+                      size_t errlen);
 /* Runs plain SQL without parameters (BEGIN, COMMIT, migrations); 0 or -1 with err. */
 __attribute__((warn_unused_result)) int db_exec_simple(PGconn *conn, const char *sql, char *err, size_t errlen);
+/* Fills libpq paramFormats from the statement (internal to sql/). */
+void db__param_formats(const db_stmt_t *s, int *formats);
 /* Copies the libpq error message without its trailing newline. */
 void db_copy_error(const char *msg, char *err, size_t errlen);
 

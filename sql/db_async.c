@@ -13,7 +13,8 @@ typedef struct db_query {
     db_stmt_id_t id;
     db_cb_t cb;
     void *arg;
-    int nparams;
+    int nparams; /* copies held: 0 when the query went out at once and needed none */
+    int *lengths;
     char *params[]; /* copies; a NULL entry is SQL NULL */
 } db_query_t;
 
@@ -56,6 +57,7 @@ static void query_free(db_query_t *q)
 {
     for (int i = 0; i < q->nparams; ++i)
         free(q->params[i]);
+    free(q->lengths);
     free(q);
 }
 
@@ -145,13 +147,18 @@ static void conn_want_write(db_conn_t *c)
     }
 }
 
-static void conn_send(db_conn_t *c, db_query_t *q)
+/* Sends q with the given parameter values (q's own copies, or the caller's when sent at once: libpq copies
+ * them into its output buffer before PQsendQueryParams returns). */
+static void conn_send(db_conn_t *c, db_query_t *q, const char *const *params, const int *lengths)
 {
     const db_stmt_t *s = &db_stmts[q->id];
+    int formats[32];
+    db__param_formats(s, formats);
     c->current = q;
     c->state = CONN_BUSY;
     ++c->pool->running;
-    if (!PQsendQueryParams(c->pg, s->sql, s->nparams, NULL, (const char *const *)q->params, NULL, NULL, 0)) {
+    if (!PQsendQueryParams(c->pg, s->sql, s->nparams, NULL, params, lengths, s->binary_params ? formats : NULL,
+                           s->binary_result)) {
         conn_close(c, PQerrorMessage(c->pg));
         return;
     }
@@ -339,7 +346,7 @@ static void pool_dispatch(db_pool_t *pool)
         if (pool->head == NULL)
             pool->tail = NULL;
         --pool->queued;
-        conn_send(c, q);
+        conn_send(c, q, (const char *const *)q->params, q->lengths);
     }
 }
 
@@ -399,7 +406,14 @@ void db_pool_destroy(db_pool_t *pool)
 
 void db_pool_query(db_pool_t *pool, db_stmt_id_t id, const char *const *params, db_cb_t cb, void *arg)
 {
-    int n = db_stmts[id].nparams;
+    db_pool_query_bin(pool, id, params, NULL, cb, arg);
+}
+
+void db_pool_query_bin(db_pool_t *pool, db_stmt_id_t id, const char *const *params, const int *lengths, db_cb_t cb,
+                       void *arg)
+{
+    const db_stmt_t *s = &db_stmts[id];
+    int n = s->nparams;
     if (!pool_any_up(pool) && !pool_any_connecting(pool)) {
         cb(arg, NULL, "database unavailable");
         return;
@@ -408,14 +422,32 @@ void db_pool_query(db_pool_t *pool, db_stmt_id_t id, const char *const *params, 
         cb(arg, NULL, "database queue full");
         return;
     }
-    db_query_t *q = malloc(sizeof(*q) + (size_t)n * sizeof(char *));
-    q->next = NULL;
+    db_query_t *q = calloc(1, sizeof(*q) + (size_t)n * sizeof(char *));
     q->id = id;
     q->cb = cb;
     q->arg = arg;
+    /* An idle connection and nobody waiting: send now, without copying (documents can be large). */
+    if (pool->head == NULL) {
+        for (int i = 0; i < pool->nconns; ++i) {
+            if (pool->conns[i].state == CONN_IDLE) {
+                conn_send(&pool->conns[i], q, params, lengths);
+                return;
+            }
+        }
+    }
     q->nparams = n;
-    for (int i = 0; i < n; ++i)
-        q->params[i] = params[i] != NULL ? strdup(params[i]) : NULL;
+    if (lengths != NULL) {
+        q->lengths = malloc((size_t)n * sizeof(int));
+        memcpy(q->lengths, lengths, (size_t)n * sizeof(int));
+    }
+    for (int i = 0; i < n; ++i) {
+        if (params[i] == NULL)
+            continue;
+        size_t len = (s->binary_params >> i) & 1 ? (size_t)lengths[i] : strlen(params[i]);
+        q->params[i] = malloc(len + 1);
+        memcpy(q->params[i], params[i], len);
+        q->params[i][len] = '\0';
+    }
     if (pool->tail != NULL)
         pool->tail->next = q;
     else

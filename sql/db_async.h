@@ -27,6 +27,9 @@ void db_pool_destroy(db_pool_t *pool);
 /* Queues a statement; params are copied. The callback runs exactly once (possibly before this returns when
  * the pool knows the database is down). */
 void db_pool_query(db_pool_t *pool, db_stmt_id_t id, const char *const *params, db_cb_t cb, void *arg);
+/* The same with lengths for the statement's binary parameters. */
+void db_pool_query_bin(db_pool_t *pool, db_stmt_id_t id, const char *const *params, const int *lengths, db_cb_t cb,
+                       void *arg);
 /* Number of connections ready for queries now. */
 int db_pool_ready(const db_pool_t *pool);
 /* Makes the pool's first connection a listener: runs `LISTEN` after every (re)connect and reports each
