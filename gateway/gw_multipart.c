@@ -53,7 +53,7 @@ static int ci_eq(const char *s, size_t len, const char *lit)
 typedef struct {
     const char *name, *value;
     size_t name_len, value_len;
-    int escaped; /* a quoted value that contains backslash escapes (value is still the raw text) */
+    int escaped; /* a quoted value that contains \" or \\ (value is still the raw text) */
 } param_t;
 
 /* Reads the next `; name=value` of a header value from *pos. A value is a quoted string or, leniently, any
@@ -96,9 +96,8 @@ static int next_param(const char *s, size_t len, size_t *pos, param_t *p)
                 return -1;
             if (s[i] == '"')
                 break;
-            if (s[i] == '\\') {
-                if (++i == len)
-                    return -1;
+            if (s[i] == '\\' && len - i >= 2 && (s[i + 1] == '"' || s[i + 1] == '\\')) {
+                ++i;
                 p->escaped = 1;
             }
         }
@@ -194,14 +193,16 @@ static size_t find_delim(const char *body, size_t len, size_t from, const char *
     return len;
 }
 
-/* Copies a quoted string's content without its backslashes into the part's buffer. */
+/* Copies a quoted string's content with \" and \\ unescaped into the part's buffer. Any other backslash is
+ * literal: browsers and curl percent-encode '"' and send '\' as is (HTML's rules, e.g. "C:\scans\a.tif"),
+ * while RFC 9110's quoted-pair needs only these two to round-trip. */
 static const char *unescape(gw_part_t *part, size_t *used, const char *s, size_t len, size_t *outlen)
 {
     char *dst = part->unescaped + *used;
     size_t o = 0;
     for (size_t i = 0; i < len; ++i) {
-        if (s[i] == '\\')
-            ++i; /* next_param guarantees a character follows */
+        if (s[i] == '\\' && len - i >= 2 && (s[i + 1] == '"' || s[i + 1] == '\\'))
+            ++i;
         if (*used + o == sizeof(part->unescaped))
             return NULL;
         dst[o++] = s[i];
@@ -268,7 +269,8 @@ static int parse_headers(gw_part_t *part, const char *body, size_t h, size_t end
         size_t ll = (size_t)(crlf - line), nl = 0;
         if (++nlines > GW_MULTIPART_MAX_HEADER_LINES)
             return fail(err, errlen, "multipart part has more than %d header lines", GW_MULTIPART_MAX_HEADER_LINES);
-        if (ll > 0 && is_ows(line[0]))
+        /* Checked before the line is used, so that a folded Content-Disposition gets this sentence. */
+        if ((ll > 0 && is_ows(line[0])) || (crlf + 2 < body + end && is_ows(crlf[2])))
             return fail(err, errlen, "multipart part header is folded (continuation lines are not allowed)");
         while (nl < ll && is_tchar((unsigned char)line[nl]))
             ++nl;

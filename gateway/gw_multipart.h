@@ -3,7 +3,7 @@
  * `curl -F file=@scan.tif -F 'options={...};type=application/json'`.
  *
  * Pure and zero-copy: the parts point into the caller's body (which must outlive them); nothing is allocated.
- * The one exception is a quoted name or filename that uses backslash escapes: its unescaped text is kept in
+ * The one exception is a quoted name or filename that uses the escapes \" or \\: its unescaped text is kept in
  * the part's own `unescaped` buffer, and name/filename point there. The body is untrusted bytes: nothing is
  * read past `len`, and the work is linear in the body's size (one forward search for each delimiter).
  */

@@ -1,0 +1,382 @@
+"""OCR jobs end to end through the API: real tesseract on the real test pages, every way to create a job,
+results in every format, per-page results while later pages still run, error paths, cancel, delete,
+idempotency, retention, and a node killed with SIGKILL mid-job whose job still completes."""
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import Levenshtein
+
+from harness import TESTDATA, Stack, check_openapi, run, tenant
+
+L = {}
+
+
+def accuracy(got, truth):
+    norm = lambda s: " ".join(s.split())
+    g, t = norm(got), norm(truth)
+    return 1.0 - Levenshtein.distance(g, t) / max(1, len(t))
+
+
+def read(name):
+    with open(os.path.join(TESTDATA, name), "rb") as f:
+        return f.read()
+
+
+def multipage_tiff(st, name, copies):
+    out = os.path.join(st.dir, f"{name}-{copies}.tif")
+    if not os.path.exists(out):
+        subprocess.run(["tiffcp"] + [os.path.join(TESTDATA, name)] * copies + [out], check=True, capture_output=True)
+    return open(out, "rb").read()
+
+
+def node(st):
+    return st.node("US")
+
+
+def create(st, body, query="", ctype="image/tiff", app=None, headers=None, lic=None):
+    h = dict(tenant(lic or L["lic"], app))
+    if ctype:
+        h["Content-Type"] = ctype
+    h.update(headers or {})
+    return node(st).request("POST", "/v1/jobs" + query, headers=h, body=body)
+
+
+def get(st, path, app=None, lic=None):
+    return node(st).request("GET", path, headers=tenant(lic or L["lic"], app))
+
+
+def wait_job(st, job_id, statuses=("completed", "failed", "canceled"), timeout=120, app=None):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        j = get(st, f"/v1/jobs/{job_id}", app).json()
+        if j["status"] in statuses:
+            return j
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} not {statuses} in {timeout}s: {j}")
+
+
+def count_jobs(st):
+    return int(st.psql("ocrgate_us", "SELECT count(*) FROM jobs"))
+
+
+def test_phototest_all_formats(st):
+    r = create(st, read("phototest.tif"), "?outputs=text,json,hocr,pdf,tsv,alto&correlationId=photo-1")
+    assert r.status == 201, r
+    check_openapi(st, "POST", "/v1/jobs", r)
+    job = r.json()
+    assert r.header("location") == f"/v1/jobs/{job['jobId']}"
+    assert job["status"] == "scheduled" and job["document"]["contentType"] == "image/tiff"
+    assert job["document"]["pages"] == 1 and job["document"]["bytes"] == len(read("phototest.tif"))
+    done = wait_job(st, job["jobId"])
+    assert done["status"] == "completed" and done["progress"]["current"] == 100, done
+    assert done["pagesDone"] == 1 and done["errorPages"] == 0 and done["meanConfidence"] > 80
+    check_openapi(st, "GET", "/v1/jobs/{id}", get(st, f"/v1/jobs/{job['jobId']}"))
+    base = f"/v1/jobs/{job['jobId']}/results/"
+    text = get(st, base + "text")
+    assert text.status == 200 and text.header("content-type").startswith("text/plain")
+    acc = accuracy(text.body.decode(), read("phototest.txt").decode())
+    print(f"# phototest accuracy {acc:.4f}")
+    assert acc >= 0.99, acc
+    js = get(st, base + "json")
+    check_openapi(st, "GET", "/v1/jobs/{id}/results/{format}", js)
+    page = js.json()["pages"][0]
+    assert page["width"] == 640 and page["height"] == 480 and len(page["words"]) > 50
+    for w in page["words"]:
+        b = w["box"]
+        assert 0 <= b["x"] and 0 <= b["y"] and b["x"] + b["w"] <= page["width"] and b["y"] + b["h"] <= page["height"], w
+        assert 0 <= w["confidence"] <= 100 and w["text"]
+    hocr = get(st, base + "hocr")
+    assert hocr.status == 200 and b"ocr_page" in hocr.body
+    parser = HTMLParser()
+    parser.feed(hocr.body.decode())
+    ET.fromstring(hocr.body)  # well-formed XHTML
+    pdf = get(st, base + "pdf")
+    assert pdf.status == 200 and pdf.header("content-type") == "application/pdf" and pdf.body.startswith(b"%PDF-")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf.body)
+        f.flush()
+        layer = subprocess.run(["pdftotext", f.name, "-"], capture_output=True, text=True, check=True).stdout
+    assert "quick brown dog" in layer and "lazy fox" in layer, layer[:200]
+    tsv = get(st, base + "tsv")
+    assert tsv.status == 200 and tsv.body.startswith(b"level\tpage_num") and b"quick" in tsv.body
+    alto = get(st, base + "alto")
+    assert alto.status == 200 and "alto" in ET.fromstring(alto.body).tag.lower()
+    # Per-page results and the page list.
+    p1 = get(st, f"/v1/jobs/{job['jobId']}/pages/1/results/text")
+    assert p1.status == 200 and accuracy(p1.body.decode(), read("phototest.txt").decode()) >= 0.99
+    check_openapi(st, "GET", "/v1/jobs/{id}/pages/{n}/results/{format}", p1)
+    pl = get(st, f"/v1/jobs/{job['jobId']}/pages")
+    check_openapi(st, "GET", "/v1/jobs/{id}/pages", pl)
+    assert pl.json()["items"][0]["status"] == "completed"
+    assert get(st, f"/v1/jobs/{job['jobId']}/pages/2/results/text").status == 404
+    lst = get(st, "/v1/jobs?correlationId=photo-1")
+    check_openapi(st, "GET", "/v1/jobs", lst)
+    assert [j["jobId"] for j in lst.json()["jobs"]] == [job["jobId"]]
+
+
+def test_8087_accuracy(st):
+    r = create(st, read("8087_054.3B.tif"), "?outputs=text")
+    assert r.status == 201, r
+    done = wait_job(st, r.json()["jobId"])
+    text = get(st, f"/v1/jobs/{done['jobId']}/results/text").body.decode()
+    acc = accuracy(text, read("8087_054.3B.txt").decode())
+    print(f"# 8087_054.3B accuracy {acc:.4f}")
+    assert acc >= 0.90, acc
+    r = get(st, f"/v1/jobs/{done['jobId']}/results/pdf")
+    assert r.status == 404 and r.json()["errorCode"] == "ResourceNotFound", "pdf was not asked for"
+
+
+def test_three_pages_progress_and_early_page_results(st):
+    body = multipage_tiff(st, "8087_054.3B.tif", 3)
+    r = create(st, body, "?outputs=text,json")
+    job = r.json()
+    assert job["document"]["pages"] == 3
+    seen, early = [], None
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        j = get(st, f"/v1/jobs/{job['jobId']}").json()
+        seen.append(j["progress"]["current"])
+        if j["status"] == "processing" and j["pagesDone"] >= 1 and early is None:
+            early = get(st, f"/v1/jobs/{job['jobId']}/pages/1/results/text")
+            pending = get(st, f"/v1/jobs/{job['jobId']}/pages/3/results/text")
+            whole = get(st, f"/v1/jobs/{job['jobId']}/results/text")
+        if j["status"] == "completed":
+            break
+        time.sleep(0.05)
+    assert seen[0] == 0 and seen[-1] == 100, seen
+    assert seen == sorted(seen), "progress never goes back"
+    assert any(0 < p < 100 for p in seen), seen
+    assert early is not None and early.status == 200 and accuracy(early.body.decode(), read("8087_054.3B.txt").decode()) > 0.9
+    assert pending.status in (200, 202)
+    if pending.status == 202:
+        check_openapi(st, "GET", "/v1/jobs/{id}/pages/{n}/results/{format}", pending)
+    assert whole.status == 202 and whole.header("retry-after") and whole.json()["status"] == "processing"
+    check_openapi(st, "GET", "/v1/jobs/{id}/results/{format}", whole)
+    text = get(st, f"/v1/jobs/{job['jobId']}/results/text").body.decode()
+    assert text.count("\f") == 2, "three pages joined by form feeds"
+    pages = get(st, f"/v1/jobs/{job['jobId']}/results/json").json()["pages"]
+    assert [p["page"] for p in pages] == [1, 2, 3]
+
+
+def test_multipart_and_two_step(st):
+    boundary = "----ocrgate" + uuid.uuid4().hex
+    opts = json.dumps({"outputs": ["text"], "description": "multipart"}).encode()
+    doc = read("phototest.tif")
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"options\"\r\nContent-Type: application/json\r\n\r\n").encode() + opts + \
+           (f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"scan.tif\"\r\nContent-Type: image/tiff\r\n\r\n").encode() + \
+           doc + f"\r\n--{boundary}--\r\n".encode()
+    r = create(st, body, ctype=f"multipart/form-data; boundary={boundary}")
+    assert r.status == 201, r
+    j = r.json()
+    assert j["document"]["name"] == "scan.tif" and j["options"]["outputs"] == ["text"] and j["description"] == "multipart"
+    assert wait_job(st, j["jobId"])["status"] == "completed"
+    # JSON options first, document later, not started until scheduled.
+    r = create(st, json.dumps({"autostart": False, "outputs": ["text"]}).encode(), ctype="application/json")
+    assert r.status == 201 and r.json()["status"] == "created" and r.json()["document"] is None, r
+    jid = r.json()["jobId"]
+    h = dict(tenant(L["lic"]), **{"Content-Type": "application/json"})
+    p = node(st).request("PATCH", f"/v1/jobs/{jid}", headers=h, body=b'{"minConfidence": 50, "correlationId": "two-step"}')
+    assert p.status == 200 and p.json()["options"]["minConfidence"] == 50 and p.json()["options"]["outputs"] == ["text"], p
+    check_openapi(st, "PATCH", "/v1/jobs/{id}", p)
+    bad = node(st).request("PATCH", f"/v1/jobs/{jid}", headers=h, body=b'{"minConfidence": 500}')
+    assert bad.status == 400 and bad.json()["errorDetails"][0]["field"] == "minConfidence", bad
+    s = node(st).request("POST", f"/v1/jobs/{jid}/schedule", headers=tenant(L["lic"]))
+    assert s.status == 409 and s.json()["errorCode"] == "InvalidState", "no document yet"
+    u = node(st).request("PUT", f"/v1/jobs/{jid}/document", headers=dict(tenant(L["lic"]), **{"Content-Type": "image/tiff"}), body=doc)
+    assert u.status == 200 and u.json()["status"] == "created" and u.json()["document"]["pages"] == 1, u
+    check_openapi(st, "PUT", "/v1/jobs/{id}/document", u)
+    u2 = node(st).request("PUT", f"/v1/jobs/{jid}/document", headers=dict(tenant(L["lic"]), **{"Content-Type": "image/tiff"}), body=doc)
+    assert u2.status == 409, "a second document is refused"
+    time.sleep(0.5)
+    assert get(st, f"/v1/jobs/{jid}").json()["status"] == "created", "autostart false waits"
+    s = node(st).request("POST", f"/v1/jobs/{jid}/schedule", headers=tenant(L["lic"]))
+    assert s.status == 200 and s.json()["status"] == "scheduled", s
+    check_openapi(st, "POST", "/v1/jobs/{id}/schedule", s)
+    assert wait_job(st, jid)["status"] == "completed"
+    p = node(st).request("PATCH", f"/v1/jobs/{jid}", headers=h, body=b'{"minConfidence": 10}')
+    assert p.status == 409
+
+
+def test_refused_uploads_store_nothing(st):
+    before = count_jobs(st)
+    png = read("phototest-rotated-180.png")
+    cases = [
+        (b"", "image/png", 415, "EmptyDocument"),
+        (b"garbage" * 100, "image/png", 415, "UnsupportedMediaType"),
+        (png[: len(png) // 2], "image/png", 415, "UnsupportedMediaType"),
+        (png, "text/plain", 415, "UnsupportedMediaType"),
+    ]
+    for body, ctype, status, code in cases:
+        r = create(st, body, ctype=ctype)
+        assert r.status == status and r.json()["errorCode"] == code, (code, r)
+        check_openapi(st, "POST", "/v1/jobs", r)
+    for q, code, field in [("?bogus=1", "UnrecognizedInput", "bogus"), ("?retentionDays=99", "InvalidInput", "retentionDays"),
+                           ("?languages=xx", "InvalidInput", "languages"), ("?outputs=text,nope", "InvalidInput", "outputs"),
+                           ("?deskew=maybe", "InvalidInput", "deskew")]:
+        r = create(st, read("phototest.tif"), q)
+        assert r.status == 400 and r.json()["errorCode"] == code, (q, r)
+        assert r.json()["errorDetails"][0]["field"] == field, r.json()
+    r = create(st, b"{not json", ctype="application/json")
+    assert r.status == 400 and r.json()["errorCode"] == "MalformedJson", r
+    # Over the tier's byte limit (the small tier allows 20000 bytes) and pixel limits.
+    r = create(st, read("phototest.tif"), lic=L["small"])
+    assert r.status == 413 and r.json()["errorCode"] == "PayloadTooLarge", r
+    big = bytearray(read("phototest-rotated-180.png"))
+    r = create(st, bytes(big), ctype="image/png", lic=L["small"])
+    assert r.status == 413 and r.json()["errorCode"] == "DocumentTooLarge", r
+    r = create(st, multipage_tiff(st, "phototest.tif", 3), lic=L["pages2"])
+    assert r.status == 413 and r.json()["errorCode"] == "DocumentTooLarge" and "pages" in r.json()["message"], r
+    assert count_jobs(st) == before, "a refused upload stored a job"
+    assert st.psql("ocrgate_us", "SELECT count(*) FROM jobs j LEFT JOIN job_documents d USING (job_id) WHERE d.job_id IS NULL AND j.status <> 'created'") == "0"
+
+
+def test_other_app_cannot_see(st):
+    r = create(st, read("phototest.tif"), "?outputs=text")
+    jid = r.json()["jobId"]
+    other_app = L["lic"]["apps"][1]
+    for path in (f"/v1/jobs/{jid}", f"/v1/jobs/{jid}/results/text", f"/v1/jobs/{jid}/pages"):
+        g = get(st, path, app=other_app)
+        assert g.status == 404 and g.json()["errorCode"] == "ResourceNotFound", (path, g)
+    d = node(st).request("DELETE", f"/v1/jobs/{jid}", headers=tenant(L["lic"], other_app))
+    assert d.status == 404
+    assert jid not in [j["jobId"] for j in get(st, "/v1/jobs?limit=100", app=other_app).json()["jobs"]]
+    assert get(st, "/v1/jobs/not-a-uuid").status == 404
+    assert get(st, f"/v1/jobs/{uuid.uuid4()}").status == 404
+    wait_job(st, jid)
+
+
+def test_cancel_delete_and_conflicts(st):
+    r = create(st, multipage_tiff(st, "8087_054.3B.tif", 3), "?outputs=text")
+    jid = r.json()["jobId"]
+    wait_job(st, jid, ("processing",))
+    d = node(st).request("DELETE", f"/v1/jobs/{jid}", headers=tenant(L["lic"]))
+    assert d.status == 409 and d.json()["errorCode"] == "InvalidState", d
+    c = node(st).request("POST", f"/v1/jobs/{jid}/cancel", headers=tenant(L["lic"]))
+    assert c.status == 200, c
+    check_openapi(st, "POST", "/v1/jobs/{id}/cancel", c)
+    done = wait_job(st, jid)
+    assert done["status"] == "canceled" and done["pagesDone"] < 3, done
+    res = get(st, f"/v1/jobs/{jid}/results/text")
+    assert res.status == 409, res
+    d = node(st).request("DELETE", f"/v1/jobs/{jid}", headers=tenant(L["lic"]))
+    assert d.status == 204 and d.body == b"", d
+    check_openapi(st, "DELETE", "/v1/jobs/{id}", d)
+    assert get(st, f"/v1/jobs/{jid}").status == 404
+    assert st.psql("ocrgate_us", f"SELECT count(*) FROM job_pages WHERE job_id = '{jid}'") == "0"
+    # A failed job's result is 409 JobFailed: a page timeout of 1 ms fails every page.
+    r = create(st, read("8087_054.3B.tif"), "?pageTimeoutMs=1&outputs=text")
+    done = wait_job(st, r.json()["jobId"])
+    assert done["status"] == "failed" and done["error"]["errorCode"] == "Timeout", done
+    res = get(st, f"/v1/jobs/{done['jobId']}/results/text")
+    assert res.status == 409 and res.json()["errorCode"] == "JobFailed", res
+
+
+def test_idempotent_create(st):
+    before = count_jobs(st)
+    key = {"Idempotency-Key": "order-" + uuid.uuid4().hex}
+    a = create(st, read("phototest.tif"), "?outputs=text", headers=key)
+    b = create(st, read("phototest.tif"), "?outputs=text", headers=key)
+    assert a.status == 201 and b.status == 200, (a, b)
+    check_openapi(st, "POST", "/v1/jobs", b)
+    assert a.json()["jobId"] == b.json()["jobId"]
+    c = create(st, read("phototest.tif"), "?outputs=text", headers=key, app=L["lic"]["apps"][1])
+    assert c.status == 201 and c.json()["jobId"] != a.json()["jobId"], "keys are per app"
+    assert count_jobs(st) == before + 2
+    bad = create(st, read("phototest.tif"), headers={"Idempotency-Key": "x" * 300})
+    assert bad.status == 400
+    wait_job(st, a.json()["jobId"])
+    wait_job(st, c.json()["jobId"], app=L["lic"]["apps"][1])
+
+
+def test_list_filters_and_cursor(st):
+    ids = []
+    for i in range(5):
+        r = create(st, json.dumps({"correlationId": "page-me", "autostart": False}).encode(), ctype="application/json")
+        ids.append(r.json()["jobId"])
+    got, cursor = [], None
+    while True:
+        r = get(st, "/v1/jobs?correlationId=page-me&limit=2" + (f"&cursor={cursor}" if cursor else ""))
+        assert r.status == 200, r
+        got += [j["jobId"] for j in r.json()["jobs"]]
+        cursor = r.json()["nextCursor"]
+        if not cursor:
+            break
+    assert got == list(reversed(ids)), "newest first, every job once"
+    assert len(get(st, "/v1/jobs?status=created&correlationId=page-me").json()["jobs"]) == 5
+    assert get(st, "/v1/jobs?status=completed&correlationId=page-me").json()["jobs"] == []
+    for q, code in [("?limit=0", "InvalidInput"), ("?status=done", "InvalidInput"), ("?createdFrom=yesterday", "InvalidInput"),
+                    ("?cursor=zzz", "InvalidInput"), ("?sort=asc", "UnrecognizedInput")]:
+        r = get(st, "/v1/jobs" + q)
+        assert r.status == 400 and r.json()["errorCode"] == code, (q, r)
+
+
+def test_retention_tombstone(st):
+    r = create(st, read("phototest.tif"), "?outputs=text&retentionDays=1")
+    jid = r.json()["jobId"]
+    wait_job(st, jid)
+    st.psql("ocrgate_us", f"UPDATE jobs SET expires_at = now() - interval '1 second' WHERE job_id = '{jid}'")
+    g = get(st, f"/v1/jobs/{jid}")
+    assert g.status == 410 and g.json()["errorCode"] == "ResourceExpired", g
+    deadline = time.time() + 10  # the sweeper runs every second in this stack
+    while time.time() < deadline and st.psql("ocrgate_us", f"SELECT count(*) FROM job_outputs WHERE job_id = '{jid}'") != "0":
+        time.sleep(0.2)
+    assert st.psql("ocrgate_us", f"SELECT count(*) FROM job_documents WHERE job_id = '{jid}'") == "0"
+    assert st.psql("ocrgate_us", f"SELECT count(*) FROM job_pages WHERE job_id = '{jid}'") == "0"
+    assert st.psql("ocrgate_us", f"SELECT purged_at IS NOT NULL FROM jobs WHERE job_id = '{jid}'") == "t"
+    assert get(st, f"/v1/jobs/{jid}/results/text").status == 410
+
+
+def test_sigkill_mid_job_then_restart(st):
+    n = node(st)
+    r = create(st, multipage_tiff(st, "8087_054.3B.tif", 3), "?outputs=text,pdf")
+    jid = r.json()["jobId"]
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        j = get(st, f"/v1/jobs/{jid}").json()
+        if j["pagesDone"] >= 1:
+            break
+        time.sleep(0.05)
+    assert j["status"] == "processing" and j["pagesDone"] in (1, 2), j
+    n.proc.send_signal(signal.SIGKILL)
+    n.proc.wait()
+    assert st.psql("ocrgate_us", f"SELECT status FROM jobs WHERE job_id = '{jid}'") == "processing"
+    n.start()
+    done = wait_job(st, jid, timeout=120)
+    assert done["status"] == "completed" and done["pagesDone"] == 3 and done["attempt"] == 2, done
+    text = get(st, f"/v1/jobs/{jid}/results/text").body.decode()
+    assert text.count("\f") == 2 and accuracy(text.split("\f")[0], read("8087_054.3B.txt").decode()) > 0.9
+    pdf = get(st, f"/v1/jobs/{jid}/results/pdf")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf.body)
+        f.flush()
+        info = subprocess.run(["pdfinfo", f.name], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+3$", info, re.M), info
+
+
+def _start():
+    st = Stack(nodes={"US": 1}, node_cfg={"US": {"sweep_interval_ms": 1000, "engine_workers": 2,
+                                                 "node_id": "us-node-a", "max_request_body": "20MB"}},
+               name="jobs").start()
+    L["lic"] = st.seed_license("US", apps=2, name="jobs")
+    st.run_cli(["tier", "create", "--name", "small", "--hourly-quota", "1000", "--max-file-bytes", "20000",
+                "--max-pixels", "100000"])
+    L["small"] = st.seed_license("US", tier="small", apps=1, name="small")
+    st.run_cli(["tier", "create", "--name", "pages2", "--hourly-quota", "1000", "--max-pages", "2"])
+    L["pages2"] = st.seed_license("US", tier="pages2", apps=1, name="pages2")
+    return st
+
+
+if __name__ == "__main__":
+    run([test_phototest_all_formats, test_8087_accuracy, test_three_pages_progress_and_early_page_results,
+         test_multipart_and_two_step, test_refused_uploads_store_nothing, test_other_app_cannot_see,
+         test_cancel_delete_and_conflicts, test_idempotent_create, test_list_filters_and_cursor,
+         test_retention_tombstone, test_sigkill_mid_job_then_restart], _start)
