@@ -1,6 +1,10 @@
 #include "config/cfg.h"
 #include "tests/unit/tap.h"
 
+#define CFG_EXAMPLE_HEADER                                                                                    \
+    "# ocrgate configuration. Every key with its type, default and meaning; uncomment to change.\n"               \
+    "# Format: key = value, # starts a comment. OCRGATE_<KEY> environment variables override this file.\n\n"
+
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -70,8 +74,42 @@ static void environment_overrides_file(void)
     unlink(path);
 }
 
-int main(void)
+/* config/ocrgate.example.conf is generated from the key table; this keeps the two from drifting apart.
+ * Regenerate with: OCRGATE_WRITE_EXAMPLE=1 build/tests/unit.config config/ocrgate.example.conf */
+static void example_file_matches_table(const char *path)
 {
+    char *want = NULL, *have = NULL;
+    size_t wlen = 0, hlen = 0;
+    FILE *m = open_memstream(&want, &wlen);
+    fputs(CFG_EXAMPLE_HEADER, m);
+    cfg_print_keys(m, 1);
+    fclose(m);
+    if (getenv("OCRGATE_WRITE_EXAMPLE") != NULL) {
+        FILE *w = fopen(path, "w");
+        fwrite(want, 1, wlen, w);
+        fclose(w);
+    }
+    FILE *f = fopen(path, "r");
+    ok(f != NULL, "example config exists");
+    if (f != NULL) {
+        size_t cap = 0;
+        ssize_t n = getdelim(&have, &cap, '\0', f);
+        hlen = n > 0 ? (size_t)n : 0;
+        fclose(f);
+    }
+    ok(have != NULL && hlen == wlen && memcmp(have, want, wlen) == 0, "example config lists every key with its default");
+    cfg_t c;
+    char err[256];
+    ok(have != NULL && cfg_load(&c, path, err, sizeof(err)) == 0, "example config loads");
+    cfg_free(&c);
+    free(want);
+    free(have);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        example_file_matches_table(argv[1]);
     parses_file_text();
     errors_name_file_line_and_key();
     environment_overrides_file();
