@@ -25,6 +25,7 @@ typedef struct gw_thread gw_thread_t;
 typedef struct gw_req gw_req_t;
 typedef struct gw_route gw_route_t;
 typedef struct gw_auth_cache gw_auth_cache_t;
+typedef struct gw_quota_cache gw_quota_cache_t;
 
 /* What the catalog says about a license (and, for tenant calls, one of its apps). */
 typedef struct {
@@ -51,6 +52,7 @@ struct gw_thread {
     h2o_socket_t *listen_tls, *listen_plain;
     db_pool_t *db[2];
     gw_auth_cache_t *auth;
+    gw_quota_cache_t *quota;
     int db_ok[2]; /* last health check */
     h2o_timeout_t tick_timeout;
     h2o_timeout_entry_t tick_entry;

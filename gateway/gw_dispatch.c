@@ -35,8 +35,11 @@ static void set_request_id(gw_req_t *r)
             return;
         }
     }
-    uint64_t a = xorshift(r->thr->rng), b = xorshift(r->thr->rng);
-    snprintf(r->request_id, sizeof(r->request_id), "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
+    static const char hex[] = "0123456789abcdef";
+    uint64_t rnd[2] = {xorshift(r->thr->rng), xorshift(r->thr->rng)};
+    for (int i = 0; i < 32; ++i)
+        r->request_id[i] = hex[(rnd[i / 16] >> ((i % 16) * 4)) & 15];
+    r->request_id[32] = '\0';
 }
 
 static void on_req_gone(void *p)

@@ -94,6 +94,14 @@ h2o_iovec_t gw_query(gw_req_t *r)
                           req->input.path.len - req->input.query_at - 1);
 }
 
+/* A header whose name is a string constant (not copied) and whose value is copied into the request's pool. */
+static void add_header_const_name(gw_req_t *r, const char *name, size_t nlen, const char *value, size_t vlen)
+{
+    h2o_req_t *req = r->req;
+    h2o_iovec_t v = h2o_strdup(&req->pool, value, vlen);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name, nlen, 0, NULL, v.base, v.len);
+}
+
 void gw_add_header(gw_req_t *r, const char *name, const char *value)
 {
     h2o_req_t *req = r->req;
@@ -101,22 +109,42 @@ void gw_add_header(gw_req_t *r, const char *name, const char *value)
     h2o_add_header_by_str(&req->pool, &req->res.headers, n.base, n.len, 1, NULL, v.base, v.len);
 }
 
+/* Decimal digits of a non-negative number; returns the length. */
+static size_t put_num(char *out, long long v)
+{
+    char tmp[24];
+    size_t n = 0, i = 0;
+    if (v < 0)
+        v = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    while (n > 0)
+        out[i++] = tmp[--n];
+    return i;
+}
+
+/* The quota headers are on most responses: built without printf. */
 static void add_quota_headers(gw_req_t *r)
 {
-    char buf[160];
+    char buf[96], lim[24], rem[24], rst[24];
     int64_t reset_in = r->quota_reset - gw_now(r->thr->server);
-    if (reset_in < 0)
-        reset_in = 0;
-    snprintf(buf, sizeof(buf), "\"hourly\";q=%lld;w=3600", r->quota_limit);
-    gw_add_header(r, "RateLimit-Policy", buf);
-    snprintf(buf, sizeof(buf), "\"hourly\";r=%lld;t=%lld", r->quota_remaining, (long long)reset_in);
-    gw_add_header(r, "RateLimit", buf);
-    snprintf(buf, sizeof(buf), "%lld", r->quota_limit);
-    gw_add_header(r, "X-RateLimit-Limit", buf);
-    snprintf(buf, sizeof(buf), "%lld", r->quota_remaining);
-    gw_add_header(r, "X-RateLimit-Remaining", buf);
-    snprintf(buf, sizeof(buf), "%lld", (long long)r->quota_reset);
-    gw_add_header(r, "X-RateLimit-Reset", buf);
+    size_t llen = put_num(lim, r->quota_limit), rlen = put_num(rem, r->quota_remaining);
+    size_t slen = put_num(rst, r->quota_reset), n;
+    n = 0;
+    memcpy(buf, "\"hourly\";q=", 11), n = 11;
+    memcpy(buf + n, lim, llen), n += llen;
+    memcpy(buf + n, ";w=3600", 7), n += 7;
+    add_header_const_name(r, H2O_STRLIT("RateLimit-Policy"), buf, n);
+    memcpy(buf, "\"hourly\";r=", 11), n = 11;
+    memcpy(buf + n, rem, rlen), n += rlen;
+    memcpy(buf + n, ";t=", 3), n += 3;
+    n += put_num(buf + n, reset_in);
+    add_header_const_name(r, H2O_STRLIT("RateLimit"), buf, n);
+    add_header_const_name(r, H2O_STRLIT("X-RateLimit-Limit"), lim, llen);
+    add_header_const_name(r, H2O_STRLIT("X-RateLimit-Remaining"), rem, rlen);
+    add_header_const_name(r, H2O_STRLIT("X-RateLimit-Reset"), rst, slen);
 }
 
 static void access_log(gw_req_t *r)
@@ -184,11 +212,14 @@ void gw_send(gw_req_t *r, int status, const char *content_type, const char *body
     req->res.reason = reason(status);
     req->res.content_length = len;
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
-    gw_add_header(r, "X-Request-Id", r->request_id);
-    gw_add_header(r, "X-Content-Type-Options", "nosniff");
-    gw_add_header(r, "Strict-Transport-Security", "max-age=31536000");
+    add_header_const_name(r, H2O_STRLIT("X-Request-Id"), r->request_id, strlen(r->request_id));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("X-Content-Type-Options"), 0, NULL,
+                          H2O_STRLIT("nosniff"));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("Strict-Transport-Security"), 0, NULL,
+                          H2O_STRLIT("max-age=31536000"));
     if (strncmp(content_type, "application/json", 16) == 0)
-        gw_add_header(r, "Cache-Control", "no-store");
+        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("Cache-Control"), 0, NULL,
+                              H2O_STRLIT("no-store"));
     if (r->quota_known)
         add_quota_headers(r);
     access_log(r);

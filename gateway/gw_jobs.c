@@ -321,11 +321,23 @@ void gw_h_job_create(gw_req_t *r)
             gw_fail_counted(r, 400, "InvalidInput", NULL, "%s", err);
             return;
         }
+        int seen_file = 0, seen_options = 0;
         for (size_t i = 0; i < n; ++i) {
-            if (!in_list((const char *const[]){"file", "options", NULL}, parts[i].name, parts[i].name_len)) {
+            int is_file = parts[i].name_len == 4 && memcmp(parts[i].name, "file", 4) == 0;
+            int is_opts = parts[i].name_len == 7 && memcmp(parts[i].name, "options", 7) == 0;
+            if (!is_file && !is_opts) {
+                char shown[65];
+                size_t k = 0;
+                for (; k < parts[i].name_len && k < sizeof(shown) - 1; ++k) /* echo only plain characters */
+                    shown[k] = isalnum((unsigned char)parts[i].name[k]) || parts[i].name[k] == '_' ? parts[i].name[k] : '?';
+                shown[k] = '\0';
                 json_decref(opts);
-                gw_fail_counted(r, 400, "UnrecognizedInput", NULL, "unknown form part '%.*s' (expected file, options)",
-                                (int)(parts[i].name_len > 64 ? 64 : parts[i].name_len), parts[i].name);
+                gw_fail_counted(r, 400, "UnrecognizedInput", NULL, "unknown form part '%s' (expected file, options)", shown);
+                return;
+            }
+            if ((is_file && seen_file++) || (is_opts && seen_options++)) {
+                json_decref(opts);
+                gw_fail_counted(r, 400, "InvalidInput", NULL, "the form has more than one '%s' part", is_file ? "file" : "options");
                 return;
             }
         }
@@ -346,9 +358,21 @@ void gw_h_job_create(gw_req_t *r)
             return;
         }
         if (fp->filename != NULL) {
-            snprintf(j->doc_name, sizeof(j->doc_name), "%.*s", (int)(fp->filename_len > 255 ? 255 : fp->filename_len),
-                     fp->filename);
-            j->has_name = 1;
+            /* Browsers may send a whole client path: keep its last component. */
+            const char *fn = fp->filename;
+            size_t fl = fp->filename_len;
+            for (size_t i = fl; i > 0; --i)
+                if (fn[i - 1] == '/' || fn[i - 1] == '\\') {
+                    fn += i;
+                    fl -= i;
+                    break;
+                }
+            json_t *valid = json_stringn(fn, fl > 255 ? 255 : fl); /* NULL unless UTF-8 */
+            if (valid != NULL && fl > 0) {
+                snprintf(j->doc_name, sizeof(j->doc_name), "%s", json_string_value(valid));
+                j->has_name = 1;
+            }
+            json_decref(valid);
         }
         if (check_document(r, fp->data, fp->len, fp->content_type, fp->content_type_len, j) != 0) {
             json_decref(opts);

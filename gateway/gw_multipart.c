@@ -145,7 +145,8 @@ static int parse_content_type(const char *ct, size_t len, const char **boundary,
     if (*boundary == NULL)
         return fail(err, errlen, "multipart/form-data Content-Type has no boundary parameter");
     if (*blen < 1 || *blen > GW_MULTIPART_MAX_BOUNDARY)
-        return fail(err, errlen, "multipart boundary must be 1 to %d characters long", GW_MULTIPART_MAX_BOUNDARY);
+        return fail(err, errlen, "multipart boundary must be 1 to %d characters long",
+                    GW_MULTIPART_MAX_BOUNDARY);
     for (size_t k = 0; k < *blen; ++k)
         if (!is_bchar((unsigned char)(*boundary)[k]))
             return fail(err, errlen, "multipart boundary contains characters that are not allowed");
@@ -173,9 +174,9 @@ static int delim_tail(const char *body, size_t len, size_t q, size_t *after, int
     return 0;
 }
 
-/* The next delimiter ("\r\n--" boundary, then "--" or padding and CRLF) at or after `from`; returns its offset
- * or len when there is none. Linear: the delimiter's only CR is its first byte, so a partial match that fails
- * after k bytes holds no other candidate, and the next memchr starts past it. */
+/* The next delimiter ("\r\n--" boundary, then "--" or padding and CRLF) at or after `from`; returns its
+ * offset or len when there is none. Linear: the delimiter's only CR is its first byte, so a partial match
+ * that fails after k bytes holds no other candidate, and the next memchr starts past it. */
 static size_t find_delim(const char *body, size_t len, size_t from, const char *d, size_t dl, size_t *after,
                          int *close)
 {
@@ -268,7 +269,8 @@ static int parse_headers(gw_part_t *part, const char *body, size_t h, size_t end
             return fail(err, errlen, "multipart part header line is not terminated by CRLF");
         size_t ll = (size_t)(crlf - line), nl = 0;
         if (++nlines > GW_MULTIPART_MAX_HEADER_LINES)
-            return fail(err, errlen, "multipart part has more than %d header lines", GW_MULTIPART_MAX_HEADER_LINES);
+            return fail(err, errlen, "multipart part has more than %d header lines",
+                        GW_MULTIPART_MAX_HEADER_LINES);
         /* Checked before the line is used, so that a folded Content-Disposition gets this sentence. */
         if ((ll > 0 && is_ows(line[0])) || (crlf + 2 < body + end && is_ows(crlf[2])))
             return fail(err, errlen, "multipart part header is folded (continuation lines are not allowed)");
@@ -315,7 +317,8 @@ int gw_multipart_parse(const char *content_type, size_t ctlen, const char *body,
     size_t dl = 4 + blen;
 
     /* The first delimiter may open the body (then it lacks the CRLF) or follow a preamble. */
-    if (!(len >= dl - 2 && memcmp(body, d + 2, dl - 2) == 0 && delim_tail(body, len, dl - 2, &after, &close)) &&
+    if (!(len >= dl - 2 && memcmp(body, d + 2, dl - 2) == 0 &&
+          delim_tail(body, len, dl - 2, &after, &close)) &&
         find_delim(body, len, 0, d, dl, &after, &close) == len)
         return fail(err, errlen, "multipart body has no boundary line (check the boundary in Content-Type)");
 
@@ -327,7 +330,8 @@ int gw_multipart_parse(const char *content_type, size_t ctlen, const char *body,
         memset(part, 0, offsetof(gw_part_t, unescaped));
         part->unescaped[0] = '\0';
         /* The header block ends at the first empty line; it is searched for within the size limit only. */
-        size_t limit = len - h < GW_MULTIPART_MAX_HEADER_BYTES + 2 ? len - h : GW_MULTIPART_MAX_HEADER_BYTES + 2;
+        size_t limit =
+            len - h < GW_MULTIPART_MAX_HEADER_BYTES + 2 ? len - h : GW_MULTIPART_MAX_HEADER_BYTES + 2;
         if (limit >= 2 && body[h] == '\r' && body[h + 1] == '\n') {
             data = h + 2; /* no headers at all: rejected below for the missing name */
         } else {

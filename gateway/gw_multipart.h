@@ -3,9 +3,9 @@
  * `curl -F file=@scan.tif -F 'options={...};type=application/json'`.
  *
  * Pure and zero-copy: the parts point into the caller's body (which must outlive them); nothing is allocated.
- * The one exception is a quoted name or filename that uses the escapes \" or \\: its unescaped text is kept in
- * the part's own `unescaped` buffer, and name/filename point there. The body is untrusted bytes: nothing is
- * read past `len`, and the work is linear in the body's size (one forward search for each delimiter).
+ * The one exception is a quoted name or filename that uses the escapes \" or \\: its unescaped text is kept
+ * in the part's own `unescaped` buffer, and name/filename point there. The body is untrusted bytes: nothing
+ * is read past `len`, and the work is linear in the body's size (one forward search for each delimiter).
  */
 #ifndef OCRGATE_GW_MULTIPART_H
 #define OCRGATE_GW_MULTIPART_H
@@ -30,13 +30,14 @@ typedef struct {
 } gw_part_t;
 
 /* Splits body into at most `max` parts. content_type is the request's Content-Type value: multipart/form-data
- * with a boundary parameter (token or quoted string, 1..70 characters). Tolerates a preamble and an epilogue and
- * transport padding after delimiters; requires CRLF line ends, a Content-Disposition: form-data with a non-empty
- * name in every part, and the closing delimiter. Returns 0 and *nparts, or -1 with a sentence in err (e.g.
- * "multipart body has no closing boundary"). */
-__attribute__((warn_unused_result)) int gw_multipart_parse(const char *content_type, size_t ctlen, const char *body,
-                                                           size_t len, gw_part_t *parts, size_t max, size_t *nparts,
-                                                           char *err, size_t errlen);
+ * with a boundary parameter (token or quoted string, 1..70 characters). Tolerates a preamble and an epilogue
+ * and transport padding after delimiters; requires CRLF line ends, a Content-Disposition: form-data with a
+ * non-empty name in every part, and the closing delimiter. Returns 0 and *nparts, or -1 with a sentence in
+ * err (e.g. "multipart body has no closing boundary"). */
+__attribute__((warn_unused_result)) int gw_multipart_parse(const char *content_type, size_t ctlen,
+                                                           const char *body, size_t len, gw_part_t *parts,
+                                                           size_t max, size_t *nparts, char *err,
+                                                           size_t errlen);
 /* The first part with this name, or NULL. */
 const gw_part_t *gw_multipart_find(const gw_part_t *parts, size_t n, const char *name);
 

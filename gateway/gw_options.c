@@ -24,8 +24,8 @@ typedef enum { LIM_NONE, LIM_RETENTION, LIM_PAGE_TIMEOUT } opt_lim_t;
 typedef struct {
     const char *name;
     opt_type_t type;
-    int def;       /* OPT_BOOL, OPT_CLEANUP, OPT_INT; with a tier limit it is capped by the limit */
-    int min, max;  /* OPT_INT; with a tier limit, max comes from the tier */
+    int def;      /* OPT_BOOL, OPT_CLEANUP, OPT_INT; with a tier limit it is capped by the limit */
+    int min, max; /* OPT_INT; with a tier limit, max comes from the tier */
     opt_lim_t lim;
     const char *const *choices; /* OPT_ENUM, NULL-terminated, the first is the default */
 } opt_row_t;
@@ -88,8 +88,8 @@ static int in_list(const char *const *list, const char *s)
     return 0;
 }
 
-/* Copies client-supplied text into a message: at most cap - 4 bytes (then "..."), anything but printable ASCII
- * as '?', so that the message stays short, valid UTF-8 and safe to log. */
+/* Copies client-supplied text into a message: at most cap - 4 bytes (then "..."), anything but printable
+ * ASCII as '?', so that the message stays short, valid UTF-8 and safe to log. */
 static const char *echo(char *dst, size_t cap, const char *s, size_t len)
 {
     size_t o = 0, max = cap > 4 ? cap - 4 : 0;
@@ -138,7 +138,8 @@ static int utf8_valid(const unsigned char *s, size_t len)
     return 1;
 }
 
-__attribute__((format(printf, 3, 4))) static void problem(problems_t *p, const char *field, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void problem(problems_t *p, const char *field, const char *fmt,
+                                                          ...)
 {
     char msg[1024];
     va_list ap;
@@ -260,7 +261,8 @@ static json_t *check_languages(const json_t *v, const gw_opt_limits_t *lim, prob
             size_t o = 0;
             installed[0] = '\0';
             for (k = 0; k < lim->nlanguages && o < sizeof(installed); ++k) {
-                int n = snprintf(installed + o, sizeof(installed) - o, "%s%s", k ? ", " : "", lim->languages[k]);
+                int n =
+                    snprintf(installed + o, sizeof(installed) - o, "%s%s", k ? ", " : "", lim->languages[k]);
                 o += n > 0 ? (size_t)n : 0;
             }
             problem(p, "languages", "languages: '%s' is not installed (installed: %s)",
@@ -269,7 +271,8 @@ static json_t *check_languages(const json_t *v, const gw_opt_limits_t *lim, prob
         }
         for (k = 0; k < nparts; ++k)
             if (parts[k].len == end - i && memcmp(parts[k].s, s + i, end - i) == 0) {
-                problem(p, "languages", "languages names '%s' more than once", echo(e, sizeof(e), s + i, end - i));
+                problem(p, "languages", "languages names '%s' more than once",
+                        echo(e, sizeof(e), s + i, end - i));
                 return NULL;
             }
         parts[nparts].s = s + i;
@@ -432,7 +435,8 @@ static json_t *from_text(const opt_row_t *row, const char *s, const gw_opt_limit
         }
         return json_integer(s[0] == '-' ? -v : v);
     BadInt:
-        problem(p, row->name, "%s must be an integer between %d and %d", row->name, row->min, int_max(row, lim));
+        problem(p, row->name, "%s must be an integer between %d and %d", row->name, row->min,
+                int_max(row, lim));
         return NULL;
     }
     case OPT_OUTPUTS: {
@@ -519,8 +523,8 @@ static int fail_unknown(gw_opt_error_t *err, json_t *unknown)
     json_decref(unknown);
     if (count == 1)
         return fail(err, 400, "UnrecognizedInput", details, "%s", first);
-    return fail(err, 400, "UnrecognizedInput", details, "%s (and %zu more unknown option%s)", first, count - 1,
-                count == 2 ? "" : "s");
+    return fail(err, 400, "UnrecognizedInput", details, "%s (and %zu more unknown option%s)", first,
+                count - 1, count == 2 ? "" : "s");
 }
 
 static int fail_problems(gw_opt_error_t *err, problems_t *p)
@@ -530,8 +534,8 @@ static int fail_problems(gw_opt_error_t *err, problems_t *p)
     return fail(err, 400, "InvalidInput", p->details, "%s", p->first);
 }
 
-int gw_options_from_query(const gw_query_t *q, const char *const *skip, const json_t *base, const gw_opt_limits_t *lim,
-                          json_t **out, gw_opt_error_t *err)
+int gw_options_from_query(const gw_query_t *q, const char *const *skip, const json_t *base,
+                          const gw_opt_limits_t *lim, json_t **out, gw_opt_error_t *err)
 {
     json_t *given[NROWS] = {NULL}, *unknown = NULL;
     problems_t p = {NULL, 0, 0, ""};
@@ -569,8 +573,8 @@ int gw_options_from_query(const gw_query_t *q, const char *const *skip, const js
     return 0;
 }
 
-int gw_options_from_object(const json_t *obj, const char *const *extra, const json_t *base, const gw_opt_limits_t *lim,
-                           json_t **out, json_t **extra_out, gw_opt_error_t *err)
+int gw_options_from_object(const json_t *obj, const char *const *extra, const json_t *base,
+                           const gw_opt_limits_t *lim, json_t **out, json_t **extra_out, gw_opt_error_t *err)
 {
     json_t *given[NROWS] = {NULL}, *unknown = NULL, *ex = NULL, *v;
     problems_t p = {NULL, 0, 0, ""};
@@ -638,16 +642,17 @@ int gw_options_from_json(const char *text, size_t len, const char *const *extra,
         if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' && text[i] != '\n')
             break;
     if (i == len)
-        return fail(err, 400, "MissingInput", NULL,
-                    "the options are empty: send a JSON object such as {\"languages\": \"eng\"}, or {} for the "
-                    "defaults");
+        return fail(
+            err, 400, "MissingInput", NULL,
+            "the options are empty: send a JSON object such as {\"languages\": \"eng\"}, or {} for the "
+            "defaults");
     /* Duplicate keys are refused: which of two values wins would otherwise be the parser's choice. */
     json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (obj == NULL)
         /* jansson quotes the offending token, which may be any bytes: echo() keeps the message printable. */
-        return fail(err, 400, "MalformedJson", NULL, "the options are not valid JSON: %s (line %d, column %d)",
-                    echo(why, sizeof(why), jerr.text, strnlen(jerr.text, sizeof(jerr.text))), jerr.line,
-                    jerr.column);
+        return fail(
+            err, 400, "MalformedJson", NULL, "the options are not valid JSON: %s (line %d, column %d)",
+            echo(why, sizeof(why), jerr.text, strnlen(jerr.text, sizeof(jerr.text))), jerr.line, jerr.column);
     int ret = gw_options_from_object(obj, extra, base, lim, out, extra_out, err);
     json_decref(obj);
     return ret;

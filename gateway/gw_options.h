@@ -11,8 +11,8 @@
  *
  * A `base` object is the starting point (a template's options on POST /v1/jobs?template=, a job's or
  * template's current options on PATCH): given keys override it, missing keys keep the base's value, and JSON
- * null resets a key to its default. Base values are trusted (they were checked when stored); only known keys of
- * the base are copied and a missing or null one takes the default.
+ * null resets a key to its default. Base values are trusted (they were checked when stored); only known keys
+ * of the base are copied and a missing or null one takes the default.
  */
 #ifndef OCRGATE_GW_OPTIONS_H
 #define OCRGATE_GW_OPTIONS_H
@@ -23,8 +23,8 @@
 
 #include "gateway/gw_query.h"
 
-#define GW_OPT_MAX_LANGUAGES 8   /* parts in "eng+deu+..." */
-#define GW_OPT_MAX_STRING 256    /* bytes of UTF-8 in correlationId, description, pdf* */
+#define GW_OPT_MAX_LANGUAGES 8 /* parts in "eng+deu+..." */
+#define GW_OPT_MAX_STRING 256  /* bytes of UTF-8 in correlationId, description, pdf* */
 
 typedef struct {
     int max_retention_days;  /* the tier's maximum; retentionDays must be 1..this, default min(7, this) */
@@ -39,8 +39,7 @@ typedef struct {
     int status;        /* 400 (500 "InternalError" only when memory runs out) */
     const char *code;  /* "UnrecognizedInput" | "InvalidInput" | "MalformedJson" | "MissingInput" (static) */
     char message[256]; /* one sentence naming the (first) field; for the response's "message" */
-    json_t *details;   /* errorDetails: [{"field": ..., "message": ...}, ...], one per bad or unknown key, or NULL;
-                          owned by this struct */
+    json_t *details;   /* errorDetails [{"field", "message"}, ...] per bad or unknown key, or NULL; owned */
 } gw_opt_error_t;
 
 /* From a query string parsed by gw_query_parse. Keys listed in `skip` (NULL-terminated, may be NULL; e.g.
@@ -54,9 +53,10 @@ __attribute__((warn_unused_result)) int gw_options_from_query(const gw_query_t *
  * be NULL; e.g. "name" for templates) are allowed besides the options and, when extra_out is not NULL, copied
  * unchecked into a new object *extra_out (empty when none was given). Empty text is MissingInput; text that
  * is not JSON, or JSON that is not an object, is MalformedJson. Duplicate keys are MalformedJson. */
-__attribute__((warn_unused_result)) int gw_options_from_json(const char *text, size_t len, const char *const *extra,
-                                                             const json_t *base, const gw_opt_limits_t *lim,
-                                                             json_t **out, json_t **extra_out, gw_opt_error_t *err);
+__attribute__((warn_unused_result)) int gw_options_from_json(const char *text, size_t len,
+                                                             const char *const *extra, const json_t *base,
+                                                             const gw_opt_limits_t *lim, json_t **out,
+                                                             json_t **extra_out, gw_opt_error_t *err);
 /* The same from an already-parsed JSON value (MalformedJson when it is not an object). */
 __attribute__((warn_unused_result)) int gw_options_from_object(const json_t *obj, const char *const *extra,
                                                                const json_t *base, const gw_opt_limits_t *lim,

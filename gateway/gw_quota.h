@@ -19,6 +19,11 @@ void gw_quota_prepare(gw_req_t *r, char lic[37], char start[24], char limit[24])
 /* Records a count returned by a statement that took the quota (NULL: refused) and sends the 429 when refused;
  * returns 0 when admitted. */
 int gw_quota_apply(gw_req_t *r, const char *used);
+/* Each loop thread's leased units (see gw_quota.c). */
+gw_quota_cache_t *gw_quota_cache_create(gw_thread_t *thr);
+/* Periodic upkeep on the loop thread: gives back units left idle (all of them when `all`, at shutdown) and
+ * drops entries of past windows. */
+void gw_quota_tick(gw_quota_cache_t *qc, int all);
 /* Start of the window holding `now`. */
 int64_t gw_quota_window_start(int64_t now);
 

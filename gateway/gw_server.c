@@ -159,6 +159,7 @@ static void on_tick(h2o_timeout_entry_t *entry)
         }
         db_pool_query(t->db[i], DB_PING, NULL, on_ping, &t->db_ok[i]);
     }
+    gw_quota_tick(t->quota, 0);
     int64_t now = gw_now(t->server);
     if (t->index == 0 && now - last_sweep >= GW_QUOTA_SWEEP_S && t->db_ok[GW_DB_REGION]) {
         char before[24];
@@ -200,6 +201,7 @@ static void *thread_main(void *arg)
     t->accept_plain = t->accept_tls;
     t->accept_plain.ssl_ctx = NULL;
     t->auth = gw_auth_cache_create(s->cfg.auth_cache_max);
+    t->quota = gw_quota_cache_create(t);
     t->db[GW_DB_CATALOG] = db_pool_create(t->loop, s->cfg.catalog_dsn, s->cfg.db_connections);
     t->db[GW_DB_REGION] = db_pool_create(t->loop, s->cfg.region_dsn, s->cfg.db_connections);
     db_pool_listen(t->db[GW_DB_CATALOG], on_catalog_notify, on_catalog_reconnect, t);
@@ -219,6 +221,7 @@ static void *thread_main(void *arg)
     if (t->listen_plain != NULL)
         h2o_socket_close(t->listen_plain);
     h2o_context_request_shutdown(&t->ctx);
+    gw_quota_tick(t->quota, 1); /* hand back leased units before leaving */
     uint64_t deadline = gw_monotonic_ns() + (uint64_t)s->cfg.shutdown_timeout_ms * 1000000ULL;
     while (gw_monotonic_ns() < deadline &&
            (t->inflight > 0 || !h2o_linklist_is_empty(&t->ctx.http1._conns) || db_pool_pending(t->db[0]) > 0 ||

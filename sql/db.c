@@ -114,14 +114,21 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                          1},
     [DB_CAT_LISTEN] = {"listen", "LISTEN ocrgate_catalog", 0},
 
-    /* $1 license, $2 window start (epoch seconds), $3 limit. Returns the new count, or no row when the window is
-     * full: one atomic statement, exact across every node sharing the database. */
-    [DB_RGN_QUOTA_TAKE] = {"quota_take",
-                           "INSERT INTO quota_windows AS q (license_id, window_start, used)"
-                           " VALUES ($1::uuid, to_timestamp($2::bigint), 1)"
-                           " ON CONFLICT (license_id, window_start) DO UPDATE SET used = q.used + 1"
-                           " WHERE q.used < $3::int RETURNING used",
-                           3},
+    /* $1 license, $2 window start (epoch seconds), $3 units wanted, $4 limit. Grants min(wanted, what is left)
+     * in one atomic statement (exact across every node sharing the database); no row when the window is full.
+     * 0 used after the grant, 1 units granted. */
+    [DB_RGN_QUOTA_LEASE] = {"quota_lease",
+                            "INSERT INTO quota_windows AS q (license_id, window_start, used, last_grant)"
+                            " VALUES ($1::uuid, to_timestamp($2::bigint), LEAST($3::int, $4::int), LEAST($3::int, $4::int))"
+                            " ON CONFLICT (license_id, window_start) DO UPDATE"
+                            " SET used = q.used + LEAST($3::int, $4::int - q.used), last_grant = LEAST($3::int, $4::int - q.used)"
+                            " WHERE q.used < $4::int RETURNING used, last_grant",
+                            4, 0, 0},
+    /* Gives back leased units a thread did not use (it went idle), so that other nodes can have them. */
+    [DB_RGN_QUOTA_RETURN] = {"quota_return",
+                             "UPDATE quota_windows SET used = used - $3::int WHERE license_id = $1::uuid"
+                             " AND window_start = to_timestamp($2::bigint) AND used >= $3::int",
+                             3, 0, 0},
     [DB_RGN_QUOTA_USED] = {"quota_used",
                            "SELECT coalesce((SELECT used FROM quota_windows WHERE license_id = $1::uuid"
                            " AND window_start = to_timestamp($2::bigint)), 0)",

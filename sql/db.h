@@ -35,7 +35,8 @@ typedef enum {
     DB_CAT_APP_LIST,
     DB_CAT_LISTEN,
     /* region */
-    DB_RGN_QUOTA_TAKE,
+    DB_RGN_QUOTA_LEASE,
+    DB_RGN_QUOTA_RETURN,
     DB_RGN_QUOTA_USED,
     DB_RGN_QUOTA_SWEEP,
     /* region: jobs, gateway side */

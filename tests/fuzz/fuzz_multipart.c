@@ -4,6 +4,7 @@
  * input is the body). The body is copied into a block of exactly its size so that ASan sees any read past it.
  * A success must hold parts that lie inside the body (or the part's own buffer), with non-empty names.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (p->filename != NULL && !fuzz_multipart_inside(p->filename, p->filename_len, body, size) &&
                 !fuzz_multipart_inside(p->filename, p->filename_len, u, ul))
                 abort();
-            if (p->content_type != NULL && !fuzz_multipart_inside(p->content_type, p->content_type_len, body, size))
+            if (p->content_type != NULL &&
+                !fuzz_multipart_inside(p->content_type, p->content_type_len, body, size))
                 abort();
             if (!fuzz_multipart_inside(p->data, p->len, body, size))
                 abort();

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The decoder alone, into a buffer of exactly len + 1 bytes (ASan watches the bound). */
     char *dst = malloc(size + 1);
     size_t outlen;
-    if (gw_percent_decode(s, size, data[0 % (size ? size : 1)] & 1, dst, &outlen) == 0 &&
+    if (gw_percent_decode(s, size, size > 0 && (data[0] & 1), dst, &outlen) == 0 &&
         (outlen > size || dst[outlen] != '\0' || memchr(dst, '\0', outlen) != NULL))
         abort();
     free(dst);

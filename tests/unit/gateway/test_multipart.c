@@ -61,9 +61,11 @@ static void test_curl(void)
     is_int(nparts, 2, "two parts");
     is_str(str(parts[0].name, parts[0].name_len), "file", "file part name");
     is_str(str(parts[0].filename, parts[0].filename_len), "x.bin", "filename");
-    is_str(str(parts[0].content_type, parts[0].content_type_len), "application/octet-stream", "file content type");
+    is_str(str(parts[0].content_type, parts[0].content_type_len), "application/octet-stream",
+           "file content type");
     is_int(parts[0].len, 11, "file length");
-    ok(parts[0].len == 11 && memcmp(parts[0].data, "AB\r\n--x\r\nCD", 11) == 0, "file data with CRLF and dashes");
+    ok(parts[0].len == 11 && memcmp(parts[0].data, "AB\r\n--x\r\nCD", 11) == 0,
+       "file data with CRLF and dashes");
     ok(inside_body(parts[0].data, parts[0].len) && inside_body(parts[0].name, parts[0].name_len) &&
            inside_body(parts[0].filename, parts[0].filename_len),
        "zero-copy: pointers into the body");
@@ -92,20 +94,22 @@ static void test_content_type(void)
     is_int(MP("multipart/form-data; boundary=\"a b\"", b), 0, "quoted boundary with a space");
     is_str(str(parts[0].name, parts[0].name_len), "x", "unquoted name");
     is_str(str(parts[0].data, parts[0].len), "1", "data");
-    static const char b2[] = "--=_Part_1.a\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n\r\n--=_Part_1.a--\r\n";
+    static const char b2[] =
+        "--=_Part_1.a\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n\r\n--=_Part_1.a--\r\n";
     is_int(MP("Multipart/Form-Data;charset=utf-8 ;  BOUNDARY==_Part_1.a;", b2), 0,
            "case-insensitive, other params, unquoted boundary with '='");
     is_int(parts[0].len, 0, "empty data");
     ok(parts[0].content_type == NULL, "no part content type");
-    ok(parts[0].data == body + sizeof(b2) - 1 - strlen("\r\n--=_Part_1.a--\r\n"), "empty data points at the delimiter");
+    ok(parts[0].data == body + sizeof(b2) - 1 - strlen("\r\n--=_Part_1.a--\r\n"),
+       "empty data points at the delimiter");
     is_int(MP("  multipart/form-data\t; boundary=\"=_Part_1.a\"", b2), 0, "whitespace around the media type");
 
     char b70[80], ct70[120], body70[300];
     memset(b70, 'z', 70);
     b70[70] = '\0';
     snprintf(ct70, sizeof(ct70), "multipart/form-data; boundary=%s", b70);
-    int n = snprintf(body70, sizeof(body70), "--%s\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nv\r\n--%s--",
-                     b70, b70);
+    int n = snprintf(body70, sizeof(body70),
+                     "--%s\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nv\r\n--%s--", b70, b70);
     is_int(mp_n(ct70, body70, (size_t)n, 8), 0, "70-character boundary");
 
     static const struct {
@@ -121,11 +125,14 @@ static void test_content_type(void)
         {"multipart/form-data; boundary=\"\"", "multipart boundary must be 1 to 70 characters long"},
         {"multipart/form-data; boundary=\"abc", "multipart/form-data Content-Type has a malformed parameter"},
         {"multipart/form-data; boundary", "multipart/form-data Content-Type has a malformed parameter"},
-        {"multipart/form-data; boundary=a; boundary=b", "multipart/form-data Content-Type has two boundary parameters"},
+        {"multipart/form-data; boundary=a; boundary=b",
+         "multipart/form-data Content-Type has two boundary parameters"},
         {"multipart/form-data; boundary=a@b", "multipart boundary contains characters that are not allowed"},
-        {"multipart/form-data; boundary=\"a\\\"b\"", "multipart boundary contains characters that are not allowed"},
+        {"multipart/form-data; boundary=\"a\\\"b\"",
+         "multipart boundary contains characters that are not allowed"},
         {"multipart/form-data; boundary=\"ab \"", "multipart boundary must not end with a space"},
-        {"multipart/form-data; boundary=\"a\rb\"", "multipart boundary contains characters that are not allowed"},
+        {"multipart/form-data; boundary=\"a\rb\"",
+         "multipart boundary contains characters that are not allowed"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
         is_int(MP(bad[i].ct, "--bnd--"), -1, bad[i].ct);
@@ -143,15 +150,16 @@ static void test_content_type(void)
 
 static void test_framing(void)
 {
-    static const char pre[] = "This is a preamble.\r\n--bnd is not a delimiter here\r\nx--bnd\r\n"
-                              "--bnd  \t\r\n"
-                              "content-disposition: form-data; name=\"a\"\r\n\r\n"
-                              "one\r\n"
-                              "--bnd\r\n"
-                              "Content-Disposition: form-data; name=\"b\"\r\n\r\n"
-                              "two\r\n"
-                              "--bnd--  \r\n"
-                              "epilogue\r\n--bnd\r\nContent-Disposition: form-data; name=\"c\"\r\n\r\nignored\r\n--bnd--\r\n";
+    static const char pre[] =
+        "This is a preamble.\r\n--bnd is not a delimiter here\r\nx--bnd\r\n"
+        "--bnd  \t\r\n"
+        "content-disposition: form-data; name=\"a\"\r\n\r\n"
+        "one\r\n"
+        "--bnd\r\n"
+        "Content-Disposition: form-data; name=\"b\"\r\n\r\n"
+        "two\r\n"
+        "--bnd--  \r\n"
+        "epilogue\r\n--bnd\r\nContent-Disposition: form-data; name=\"c\"\r\n\r\nignored\r\n--bnd--\r\n";
     is_int(MP(CT, pre), 0, "preamble, padding and epilogue");
     is_int(nparts, 2, "epilogue parts are not parts");
     is_str(str(parts[0].data, parts[0].len), "one", "first data");
@@ -164,10 +172,12 @@ static void test_framing(void)
         const char *name, *body, *err;
     } bad[] = {
         {"empty body", "", "multipart body has no boundary line (check the boundary in Content-Type)"},
-        {"other boundary", "--other\r\n\r\n--other--", "multipart body has no boundary line (check the boundary in Content-Type)"},
+        {"other boundary", "--other\r\n\r\n--other--",
+         "multipart body has no boundary line (check the boundary in Content-Type)"},
         {"LF line ends", "--bnd\nContent-Disposition: form-data; name=\"a\"\n\nx\n--bnd--\n",
          "multipart body has no boundary line (check the boundary in Content-Type)"},
-        {"boundary line with junk", "--bnd x\r\n", "multipart body has no boundary line (check the boundary in Content-Type)"},
+        {"boundary line with junk", "--bnd x\r\n",
+         "multipart body has no boundary line (check the boundary in Content-Type)"},
         {"only the opening line", "--bnd\r\n", "multipart body ends inside a part's headers"},
         {"truncated headers", "--bnd\r\nContent-Disposition: form-data; name=\"a\"",
          "multipart body ends inside a part's headers"},
@@ -181,7 +191,8 @@ static void test_framing(void)
          "multipart body has no closing boundary"},
         {"cut in the delimiter", "--bnd\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\ndata\r\n--bn",
          "multipart body has no closing boundary"},
-        {"delimiter without line end", "--bnd\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\ndata\r\n--bnd",
+        {"delimiter without line end",
+         "--bnd\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\ndata\r\n--bnd",
          "multipart body has no closing boundary"},
         {"half a close", "--bnd\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\ndata\r\n--bnd-",
          "multipart body has no closing boundary"},
@@ -202,13 +213,16 @@ static void test_framing(void)
          "multipart part's Content-Disposition is not form-data"},
         {"two names", "--bnd\r\nContent-Disposition: form-data; name=a; name=b\r\n\r\ndata\r\n--bnd--",
          "multipart part's Content-Disposition has two names"},
-        {"two filenames", "--bnd\r\nContent-Disposition: form-data; name=a; filename=x; FILENAME=y\r\n\r\nd\r\n--bnd--",
+        {"two filenames",
+         "--bnd\r\nContent-Disposition: form-data; name=a; filename=x; FILENAME=y\r\n\r\nd\r\n--bnd--",
          "multipart part's Content-Disposition has two filenames"},
         {"two dispositions",
-         "--bnd\r\nContent-Disposition: form-data; name=a\r\nContent-Disposition: form-data; name=b\r\n\r\nd\r\n--bnd--",
+         "--bnd\r\nContent-Disposition: form-data; name=a\r\nContent-Disposition: form-data; "
+         "name=b\r\n\r\nd\r\n--bnd--",
          "multipart part has two Content-Disposition headers"},
         {"two content types",
-         "--bnd\r\nContent-Disposition: form-data; name=a\r\nContent-Type: a/b\r\nContent-Type: c/d\r\n\r\nd\r\n--bnd--",
+         "--bnd\r\nContent-Disposition: form-data; name=a\r\nContent-Type: a/b\r\nContent-Type: "
+         "c/d\r\n\r\nd\r\n--bnd--",
          "multipart part has two Content-Type headers"},
         {"unterminated quote", "--bnd\r\nContent-Disposition: form-data; name=\"a\r\n\r\nd\r\n--bnd--",
          "multipart part's Content-Disposition has a malformed parameter"},
@@ -227,7 +241,8 @@ static void test_framing(void)
         {"bare CR in header", "--bnd\r\nContent-Disposition: form-data; name=a\rX: y\r\n\r\nd\r\n--bnd--",
          "multipart part header contains a stray CR, LF or NUL byte"},
         {"delimiter instead of blank line",
-         "--bnd\r\nContent-Disposition: form-data; name=a\r\n--bnd\r\nContent-Disposition: form-data; name=b\r\n\r\nd"
+         "--bnd\r\nContent-Disposition: form-data; name=a\r\n--bnd\r\nContent-Disposition: form-data; "
+         "name=b\r\n\r\nd"
          "\r\n--bnd--",
          "multipart part header line is malformed (expected \"Name: value\")"},
     };
@@ -244,22 +259,24 @@ static void test_framing(void)
 
 static void test_headers_and_names(void)
 {
-    static const char b[] = "--bnd\r\n"
-                            "X-Ignored: whatever\r\n"
-                            "CONTENT-DISPOSITION:form-data;name=\"a\\\"b\\\\c\";filename=\"C:\\scans\\a.tif\";"
-                            "filename*=UTF-8''%e2%82%ac.tif; size=12\r\n"
-                            "content-type:   image/tiff ; x=y  \r\n"
-                            "\r\n"
-                            "DATA\r\n"
-                            "--bnd\r\n"
-                            "Content-Disposition: form-data; name=\"q\\\\\"; filename=\"\"\r\n\r\n"
-                            "\r\n\r\n"
-                            "--bnd--";
+    static const char b[] =
+        "--bnd\r\n"
+        "X-Ignored: whatever\r\n"
+        "CONTENT-DISPOSITION:form-data;name=\"a\\\"b\\\\c\";filename=\"C:\\scans\\a.tif\";"
+        "filename*=UTF-8''%e2%82%ac.tif; size=12\r\n"
+        "content-type:   image/tiff ; x=y  \r\n"
+        "\r\n"
+        "DATA\r\n"
+        "--bnd\r\n"
+        "Content-Disposition: form-data; name=\"q\\\\\"; filename=\"\"\r\n\r\n"
+        "\r\n\r\n"
+        "--bnd--";
     is_int(MP(CT, b), 0, "header variants parse");
     is_str(str(parts[0].name, parts[0].name_len), "a\"b\\c", "\\\" and \\\\ unescaped in the name");
     ok(parts[0].name >= parts[0].unescaped && parts[0].name < parts[0].unescaped + sizeof(parts[0].unescaped),
        "escaped name lives in the part's buffer");
-    is_str(str(parts[0].filename, parts[0].filename_len), "C:\\scans\\a.tif", "other backslashes are literal");
+    is_str(str(parts[0].filename, parts[0].filename_len), "C:\\scans\\a.tif",
+           "other backslashes are literal");
     ok(inside_body(parts[0].filename, parts[0].filename_len), "unescaped filename points into the body");
     is_str(str(parts[0].content_type, parts[0].content_type_len), "image/tiff ; x=y", "content type trimmed");
     is_str(str(parts[0].data, parts[0].len), "DATA", "data");
@@ -273,12 +290,14 @@ static void test_headers_and_names(void)
     int n = snprintf(big, sizeof(big), "--bnd\r\n");
     for (int i = 0; i < 15; ++i)
         n += snprintf(big + n, sizeof(big) - (size_t)n, "X-%d: y\r\n", i);
-    n += snprintf(big + n, sizeof(big) - (size_t)n, "Content-Disposition: form-data; name=a\r\n\r\nd\r\n--bnd--");
+    n += snprintf(big + n, sizeof(big) - (size_t)n,
+                  "Content-Disposition: form-data; name=a\r\n\r\nd\r\n--bnd--");
     is_int(mp_n(CT, big, (size_t)n, 8), 0, "16 header lines");
     n = snprintf(big, sizeof(big), "--bnd\r\n");
     for (int i = 0; i < 16; ++i)
         n += snprintf(big + n, sizeof(big) - (size_t)n, "X-%d: y\r\n", i);
-    n += snprintf(big + n, sizeof(big) - (size_t)n, "Content-Disposition: form-data; name=a\r\n\r\nd\r\n--bnd--");
+    n += snprintf(big + n, sizeof(big) - (size_t)n,
+                  "Content-Disposition: form-data; name=a\r\n\r\nd\r\n--bnd--");
     is_int(mp_n(CT, big, (size_t)n, 8), -1, "17 header lines");
     is_str(err, "multipart part has more than 16 header lines", "error sentence");
     n = snprintf(big, sizeof(big), "--bnd\r\nContent-Disposition: form-data; name=a\r\nX: ");
@@ -316,8 +335,10 @@ static void test_binary(void)
 {
     /* Data holding CR, LF, NUL, "--bnd" not at a line start, a partial delimiter, and delimiters followed by
      * junk (not a delimiter line, so data). */
-    static const char data[] = "\r\n\r\r\n\n--\r\n--b\r\n--bn\r\n--bndX\r\n--bnd-x\r\n--bn\0d\xff\x00--bnd\r\r\n";
-    static const char head[] = "--bnd\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\"\r\n\r\n";
+    static const char data[] =
+        "\r\n\r\r\n\n--\r\n--b\r\n--bn\r\n--bndX\r\n--bnd-x\r\n--bn\0d\xff\x00--bnd\r\r\n";
+    static const char head[] =
+        "--bnd\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\"\r\n\r\n";
     static const char tail[] = "\r\n--bnd--\r\n";
     char b[512];
     size_t dl = sizeof(data) - 1, n = 0;

@@ -9,11 +9,11 @@ static const gw_opt_limits_t lim = {30, 60000, installed, 3, 0};
 static const char *const skip[] = {"template", NULL};
 static const char *const extra_name[] = {"name", NULL};
 
-#define DEFAULTS                                                                                                \
-    "{\"languages\":\"eng\",\"outputs\":[\"text\",\"json\",\"hocr\",\"pdf\"],\"autostart\":true,"                 \
-    "\"retentionDays\":7,\"correlationId\":null,\"description\":null,\"deskew\":false,\"autoRotate\":false,"       \
-    "\"binarize\":false,\"despeckle\":false,\"removeBorder\":false,\"deleteBlankPages\":false,"                    \
-    "\"minConfidence\":0,\"dpi\":null,\"pageSegMode\":\"auto\",\"pageTimeoutMs\":60000,\"pdfTitle\":null,"          \
+#define DEFAULTS                                                                                             \
+    "{\"languages\":\"eng\",\"outputs\":[\"text\",\"json\",\"hocr\",\"pdf\"],\"autostart\":true,"            \
+    "\"retentionDays\":7,\"correlationId\":null,\"description\":null,\"deskew\":false,\"autoRotate\":false," \
+    "\"binarize\":false,\"despeckle\":false,\"removeBorder\":false,\"deleteBlankPages\":false,"              \
+    "\"minConfidence\":0,\"dpi\":null,\"pageSegMode\":\"auto\",\"pageTimeoutMs\":60000,\"pdfTitle\":null,"   \
     "\"pdfAuthor\":null,\"pdfSubject\":null,\"pdfKeywords\":null,\"pdfTextPolicy\":\"ocr\"}"
 
 /* Compact JSON text in the object's own key order (so that order is checked too); static, overwritten. */
@@ -133,7 +133,9 @@ static void test_valid_json(void)
         {"retentionDays", "1", NULL},
         {"retentionDays", "30", NULL},
         {"correlationId", "\"order-4711\"", NULL},
-        {"correlationId", "\"\\u00fcber \\u4e2d\"", "\"\xc3\xbc" "ber \xe4\xb8\xad\""},
+        {"correlationId", "\"\\u00fcber \\u4e2d\"",
+         "\"\xc3\xbc"
+         "ber \xe4\xb8\xad\""},
         {"description", "\"line one\\n\\tline two\"", NULL},
         {"deskew", "false", NULL},
         {"autoRotate", "false", NULL},
@@ -178,14 +180,16 @@ static void test_valid_json(void)
     }
 
     /* String limits count UTF-8 bytes. */
-    const char *keys[] = {"correlationId", "description", "pdfTitle", "pdfAuthor", "pdfSubject", "pdfKeywords"};
+    const char *keys[] = {"correlationId", "description", "pdfTitle",
+                          "pdfAuthor",     "pdfSubject",  "pdfKeywords"};
     for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); ++k) {
         const char *vals[] = {utf8_256, ascii_256};
         for (int v = 0; v < 2; ++v) {
             json_t *o = json_pack("{s:s}", keys[k], vals[v]), *out;
             gw_opt_error_t err;
             char name[128];
-            snprintf(name, sizeof(name), "%s of 256 bytes accepted (%s)", keys[k], v ? "ASCII" : "2-byte UTF-8");
+            snprintf(name, sizeof(name), "%s of 256 bytes accepted (%s)", keys[k],
+                     v ? "ASCII" : "2-byte UTF-8");
             is_int(gw_options_from_object(o, NULL, NULL, &lim, &out, NULL, &err), 0, name);
             is_str(json_string_value(json_object_get(out, keys[k])), vals[v], "value kept");
             json_decref(out);
@@ -201,18 +205,20 @@ static void test_valid_json(void)
     json_t *out;
     gw_opt_error_t err;
     const char *eight = "{\"languages\": \"l1+l2+l3+l4+l5+l6+l7+l8\"}";
-    is_int(gw_options_from_json(eight, strlen(eight), NULL, NULL, &l9, &out, NULL, &err), 0, "eight languages");
+    is_int(gw_options_from_json(eight, strlen(eight), NULL, NULL, &l9, &out, NULL, &err), 0,
+           "eight languages");
     json_decref(out);
     const char *nine = "{\"languages\": \"l1+l2+l3+l4+l5+l6+l7+l8+l9\"}";
-    expect_error(gw_options_from_json(nine, strlen(nine), NULL, NULL, &l9, &out, NULL, &err), &err, "InvalidInput",
-                 "languages", "languages may name at most 8 languages", "nine languages");
+    expect_error(gw_options_from_json(nine, strlen(nine), NULL, NULL, &l9, &out, NULL, &err), &err,
+                 "InvalidInput", "languages", "languages may name at most 8 languages", "nine languages");
 
     /* Cleanup options may be true once supported. */
     gw_opt_limits_t cl = lim;
     cl.cleanup_supported = 1;
     const char *all = "{\"deskew\":true,\"autoRotate\":true,\"binarize\":true,\"despeckle\":true,"
                       "\"removeBorder\":true,\"deleteBlankPages\":true}";
-    is_int(gw_options_from_json(all, strlen(all), NULL, NULL, &cl, &out, NULL, &err), 0, "cleanup when supported");
+    is_int(gw_options_from_json(all, strlen(all), NULL, NULL, &cl, &out, NULL, &err), 0,
+           "cleanup when supported");
     is_str(dump_key(out, "deleteBlankPages"), "true", "cleanup value kept");
     json_decref(out);
 }
@@ -239,12 +245,17 @@ static void test_invalid_json(void)
         {"languages", "\"eng+deu+eng\"", "languages names 'eng' more than once"},
         {"languages", "5", "languages must be a string such as \"eng\" or \"eng+deu\""},
         {"languages", "[\"eng\"]", "languages must be a string such as \"eng\" or \"eng+deu\""},
-        {"outputs", "[]", "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
-        {"outputs", "\"text\"", "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
-        {"outputs", "[1]", "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
-        {"outputs", "{}", "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
+        {"outputs", "[]",
+         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
+        {"outputs", "\"text\"",
+         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
+        {"outputs", "[1]",
+         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
+        {"outputs", "{}",
+         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
         {"outputs", "[\"txt\"]", "outputs: 'txt' is not a result format (text, json, hocr, pdf, tsv, alto)"},
-        {"outputs", "[\"TEXT\"]", "outputs: 'TEXT' is not a result format (text, json, hocr, pdf, tsv, alto)"},
+        {"outputs", "[\"TEXT\"]",
+         "outputs: 'TEXT' is not a result format (text, json, hocr, pdf, tsv, alto)"},
         {"outputs", "[\"text\",\"pdf\",\"text\"]", "outputs lists 'text' more than once"},
         {"autostart", "\"true\"", "autostart must be true or false"},
         {"autostart", "1", "autostart must be true or false"},
@@ -263,8 +274,10 @@ static void test_invalid_json(void)
         {"correlationId", "\"a\\u007fb\"", "correlationId must not contain control characters"},
         {"correlationId", "5", "correlationId must be a string of at most 256 bytes"},
         {"correlationId", "[]", "correlationId must be a string of at most 256 bytes"},
-        {"description", "\"a\\rb\"", "description must not contain control characters other than tab and newline"},
-        {"description", "\"a\\u0001b\"", "description must not contain control characters other than tab and newline"},
+        {"description", "\"a\\rb\"",
+         "description must not contain control characters other than tab and newline"},
+        {"description", "\"a\\u0001b\"",
+         "description must not contain control characters other than tab and newline"},
         {"deskew", "true", "deskew is not available yet"},
         {"autoRotate", "true", "autoRotate is not available yet"},
         {"binarize", "true", "binarize is not available yet"},
@@ -282,7 +295,8 @@ static void test_invalid_json(void)
         {"pageSegMode", "\"Auto\"", "pageSegMode must be one of auto, single_block, single_column, sparse"},
         {"pageSegMode", "\"\"", "pageSegMode must be one of auto, single_block, single_column, sparse"},
         {"pageSegMode", "3", "pageSegMode must be one of auto, single_block, single_column, sparse"},
-        {"pageSegMode", "\"auto\\u0000x\"", "pageSegMode must be one of auto, single_block, single_column, sparse"},
+        {"pageSegMode", "\"auto\\u0000x\"",
+         "pageSegMode must be one of auto, single_block, single_column, sparse"},
         {"pageTimeoutMs", "0", "pageTimeoutMs must be an integer between 1 and 60000"},
         {"pageTimeoutMs", "60001", "pageTimeoutMs must be an integer between 1 and 60000"},
         {"pdfTitle", "\"a\\u001fb\"", "pdfTitle must not contain control characters"},
@@ -304,12 +318,14 @@ static void test_invalid_json(void)
                          cases[i].key, cases[i].msg, text);
             json_decref(o);
         } else {
-            expect_error(from_json(text, NULL, &out, &err), &err, "InvalidInput", cases[i].key, cases[i].msg, text);
+            expect_error(from_json(text, NULL, &out, &err), &err, "InvalidInput", cases[i].key, cases[i].msg,
+                         text);
         }
         ok(out == NULL, "nothing returned on failure");
     }
 
-    const char *keys[] = {"correlationId", "description", "pdfTitle", "pdfAuthor", "pdfSubject", "pdfKeywords"};
+    const char *keys[] = {"correlationId", "description", "pdfTitle",
+                          "pdfAuthor",     "pdfSubject",  "pdfKeywords"};
     for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); ++k) {
         const char *vals[] = {long_ascii, long_utf8};
         for (int v = 0; v < 2; ++v) {
@@ -318,8 +334,8 @@ static void test_invalid_json(void)
             char msg[128], name[128];
             snprintf(msg, sizeof(msg), "%s must be at most 256 bytes of UTF-8", keys[k]);
             snprintf(name, sizeof(name), "%s over 256 bytes (%s)", keys[k], v ? "2-byte UTF-8" : "ASCII");
-            expect_error(gw_options_from_object(o, NULL, NULL, &lim, &out, NULL, &err), &err, "InvalidInput", keys[k],
-                         msg, name);
+            expect_error(gw_options_from_object(o, NULL, NULL, &lim, &out, NULL, &err), &err, "InvalidInput",
+                         keys[k], msg, name);
             json_decref(o);
         }
     }
@@ -328,12 +344,13 @@ static void test_invalid_json(void)
     json_t *o = json_object(), *out;
     gw_opt_error_t err;
     json_object_set_new(o, "pdfTitle", json_stringn_nocheck("\xff\xfe", 2));
-    expect_error(gw_options_from_object(o, NULL, NULL, &lim, &out, NULL, &err), &err, "InvalidInput", "pdfTitle",
-                 "pdfTitle must be valid UTF-8 text", "invalid UTF-8 in an object");
+    expect_error(gw_options_from_object(o, NULL, NULL, &lim, &out, NULL, &err), &err, "InvalidInput",
+                 "pdfTitle", "pdfTitle must be valid UTF-8 text", "invalid UTF-8 in an object");
     json_decref(o);
 
     /* Every bad field is reported, in the order given; the message is the first one. */
-    const char *multi = "{\"retentionDays\": 0, \"languages\": \"eng\", \"dpi\": 5, \"outputs\": [], \"deskew\": true}";
+    const char *multi =
+        "{\"retentionDays\": 0, \"languages\": \"eng\", \"dpi\": 5, \"outputs\": [], \"deskew\": true}";
     is_int(from_json(multi, NULL, &out, &err), -1, "several bad fields refused");
     is_str(err.code, "InvalidInput", "several: InvalidInput");
     is_str(err.message, "retentionDays must be an integer between 1 and 30", "several: message is the first");
@@ -355,8 +372,9 @@ static void test_unknown_and_malformed(void)
 
     expect_error(from_json("{\"foo\": 1}", NULL, &out, &err), &err, "UnrecognizedInput", "foo",
                  "unknown option 'foo'", "unknown name");
-    expect_error(from_json("{\"retentiondays\": 3}", NULL, &out, &err), &err, "UnrecognizedInput", "retentiondays",
-                 "unknown option 'retentiondays' (did you mean 'retentionDays'?)", "case mistake gets a hint");
+    expect_error(from_json("{\"retentiondays\": 3}", NULL, &out, &err), &err, "UnrecognizedInput",
+                 "retentiondays", "unknown option 'retentiondays' (did you mean 'retentionDays'?)",
+                 "case mistake gets a hint");
     expect_error(from_json("{\"name\": \"x\"}", NULL, &out, &err), &err, "UnrecognizedInput", "name",
                  "unknown option 'name'", "extra keys are unknown unless allowed");
 
@@ -378,23 +396,32 @@ static void test_unknown_and_malformed(void)
 
     /* Long or odd names are echoed short and printable. */
     t = "{\"\\u00fcber-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\": 1}";
-    expect_error(from_json(t, NULL, &out, &err), &err, "UnrecognizedInput", "?\?ber-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...",
+    expect_error(from_json(t, NULL, &out, &err), &err, "UnrecognizedInput",
+                 "?\?ber-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...",
                  "unknown option '?\?ber-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'", "odd name echoed safely");
 
-    expect_error(from_json("", NULL, &out, &err), &err, "MissingInput", NULL,
-                 "the options are empty: send a JSON object such as {\"languages\": \"eng\"}, or {} for the defaults",
-                 "empty text");
-    expect_error(from_json(" \r\n\t", NULL, &out, &err), &err, "MissingInput", NULL,
-                 "the options are empty: send a JSON object such as {\"languages\": \"eng\"}, or {} for the defaults",
-                 "blank text");
-    static const char *const malformed[] = {"{", "{\"dpi\": }", "dpi=300", "{\"a\":1} x", "{\"dpi\":300,}",
-                                            "{\"x\": \"\xff\"}", "\xef\xbb\xbf{}"};
+    expect_error(
+        from_json("", NULL, &out, &err), &err, "MissingInput", NULL,
+        "the options are empty: send a JSON object such as {\"languages\": \"eng\"}, or {} for the defaults",
+        "empty text");
+    expect_error(
+        from_json(" \r\n\t", NULL, &out, &err), &err, "MissingInput", NULL,
+        "the options are empty: send a JSON object such as {\"languages\": \"eng\"}, or {} for the defaults",
+        "blank text");
+    static const char *const malformed[] = {"{",
+                                            "{\"dpi\": }",
+                                            "dpi=300",
+                                            "{\"a\":1} x",
+                                            "{\"dpi\":300,}",
+                                            "{\"x\": \"\xff\"}",
+                                            "\xef\xbb\xbf{}"};
     for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); ++i) {
         char name[128];
         snprintf(name, sizeof(name), "malformed #%zu refused", i);
         is_int(from_json(malformed[i], NULL, &out, &err), -1, name);
         is_str(err.code, "MalformedJson", "MalformedJson");
-        ok(strncmp(err.message, "the options are not valid JSON: ", 32) == 0 && strstr(err.message, "(line 1, column ") != NULL,
+        ok(strncmp(err.message, "the options are not valid JSON: ", 32) == 0 &&
+               strstr(err.message, "(line 1, column ") != NULL,
            "message has jansson's reason and position: %s", err.message);
         json_t *m = json_string(err.message);
         ok(m != NULL, "message is valid UTF-8");
@@ -410,19 +437,21 @@ static void test_unknown_and_malformed(void)
                  "duplicate key");
     static const char *const not_object[] = {"[]", "[{}]", "\"x\"", "5", "null", "true"};
     for (size_t i = 0; i < sizeof(not_object) / sizeof(not_object[0]); ++i) {
-        int r = gw_options_from_json(not_object[i], strlen(not_object[i]), NULL, NULL, &lim, &out, NULL, &err);
+        int r =
+            gw_options_from_json(not_object[i], strlen(not_object[i]), NULL, NULL, &lim, &out, NULL, &err);
         char name[128];
         snprintf(name, sizeof(name), "JSON %s is not an object", not_object[i]);
         /* jansson refuses a bare scalar at top level itself; either way the answer is MalformedJson. */
         ok(r == -1 && strcmp(err.code, "MalformedJson") == 0, "%s", name);
         gw_opt_error_clear(&err);
     }
-    expect_error(gw_options_from_json("[]", 2, NULL, NULL, &lim, &out, NULL, &err), &err, "MalformedJson", NULL,
-                 "the options must be a JSON object", "array message");
-    expect_error(gw_options_from_object(NULL, NULL, NULL, &lim, &out, NULL, &err), &err, "MalformedJson", NULL,
-                 "the options must be a JSON object", "NULL object");
+    expect_error(gw_options_from_json("[]", 2, NULL, NULL, &lim, &out, NULL, &err), &err, "MalformedJson",
+                 NULL, "the options must be a JSON object", "array message");
+    expect_error(gw_options_from_object(NULL, NULL, NULL, &lim, &out, NULL, &err), &err, "MalformedJson",
+                 NULL, "the options must be a JSON object", "NULL object");
     /* Length is honoured: text past len is not read. */
-    is_int(gw_options_from_json("{}garbage", 2, NULL, NULL, &lim, &out, NULL, &err), 0, "len bounds the text");
+    is_int(gw_options_from_json("{}garbage", 2, NULL, NULL, &lim, &out, NULL, &err), 0,
+           "len bounds the text");
     json_decref(out);
 }
 
@@ -432,8 +461,8 @@ static void test_null_base_extra(void)
     gw_opt_error_t err;
 
     /* Null resets to the default, also over a base. */
-    json_t *base = json_pack("{s:i,s:s,s:[s],s:s,s:i}", "retentionDays", 14, "languages", "deu", "outputs", "pdf",
-                             "description", "from the template", "dpi", 200);
+    json_t *base = json_pack("{s:i,s:s,s:[s],s:s,s:i}", "retentionDays", 14, "languages", "deu", "outputs",
+                             "pdf", "description", "from the template", "dpi", 200);
     is_int(from_json("{\"retentionDays\": null, \"description\": null, \"dpi\": null}", base, &out, &err), 0,
            "nulls accepted");
     is_str(dump_key(out, "retentionDays"), "7", "null resets retentionDays to the default");
@@ -444,7 +473,8 @@ static void test_null_base_extra(void)
     json_decref(out);
 
     /* Template semantics: given keys override the base, the rest comes from the base, then the defaults. */
-    is_int(from_json("{\"description\": \"mine\", \"outputs\": [\"text\"]}", base, &out, &err), 0, "override");
+    is_int(from_json("{\"description\": \"mine\", \"outputs\": [\"text\"]}", base, &out, &err), 0,
+           "override");
     is_str(dump_key(out, "description"), "\"mine\"", "given key overrides the base");
     is_str(dump_key(out, "outputs"), "[\"text\"]", "given outputs override");
     is_str(dump_key(out, "retentionDays"), "14", "base retentionDays kept");
@@ -466,7 +496,8 @@ static void test_null_base_extra(void)
 
     /* Keys are in table order whatever the input's order; unknown base keys are dropped. */
     json_t *odd = json_pack("{s:s,s:i}", "bogus", "x", "minConfidence", 40);
-    is_int(from_json("{\"pdfTextPolicy\": \"skipTextPages\", \"languages\": \"fra\"}", odd, &out, &err), 0, "order");
+    is_int(from_json("{\"pdfTextPolicy\": \"skipTextPages\", \"languages\": \"fra\"}", odd, &out, &err), 0,
+           "order");
     const char *first = json_object_iter_key(json_object_iter(out));
     is_str(first, "languages", "first key is languages");
     ok(json_object_get(out, "bogus") == NULL, "unknown base key not copied");
@@ -476,7 +507,8 @@ static void test_null_base_extra(void)
 
     /* Extra keys (templates' name): allowed, copied out, not in the options. */
     const char *t = "{\"name\": \"invoices\", \"dpi\": 300}";
-    is_int(gw_options_from_json(t, strlen(t), extra_name, NULL, &lim, &out, &ex, &err), 0, "extra key allowed");
+    is_int(gw_options_from_json(t, strlen(t), extra_name, NULL, &lim, &out, &ex, &err), 0,
+           "extra key allowed");
     is_str(dump(ex), "{\"name\":\"invoices\"}", "extra copied out");
     ok(json_object_get(out, "name") == NULL, "extra key is not an option");
     is_str(dump_key(out, "dpi"), "300", "options still read");
@@ -486,11 +518,14 @@ static void test_null_base_extra(void)
     is_str(dump(ex), "{}", "extra_out empty object");
     json_decref(out);
     json_decref(ex);
-    is_int(gw_options_from_json(t, strlen(t), extra_name, NULL, &lim, &out, NULL, &err), 0, "extra_out may be NULL");
+    is_int(gw_options_from_json(t, strlen(t), extra_name, NULL, &lim, &out, NULL, &err), 0,
+           "extra_out may be NULL");
     json_decref(out);
     t = "{\"name\": 5, \"dpi\": 1}";
-    is_int(gw_options_from_json(t, strlen(t), extra_name, NULL, &lim, &out, &ex, &err), -1, "bad option with extra");
-    is_str(err.message, "dpi must be an integer between 70 and 1200", "extra's value is the caller's to check");
+    is_int(gw_options_from_json(t, strlen(t), extra_name, NULL, &lim, &out, &ex, &err), -1,
+           "bad option with extra");
+    is_str(err.message, "dpi must be an integer between 70 and 1200",
+           "extra's value is the caller's to check");
     gw_opt_error_clear(&err);
     json_decref(base);
 }
@@ -503,13 +538,14 @@ static void test_query(void)
                     "&description=a%0Ab&correlationId=x+y&minConfidence=07&template=abc&pageSegMode=sparse"
                     "&pdfTextPolicy=skipTextPages&deskew=false&pageTimeoutMs=1";
     is_int(from_query(q, NULL, &out, &err), 0, "query options accepted");
-    is_str(dump(out),
-           "{\"languages\":\"eng+deu\",\"outputs\":[\"text\",\"pdf\"],\"autostart\":false,\"retentionDays\":30,"
-           "\"correlationId\":\"x y\",\"description\":\"a\\nb\",\"deskew\":false,\"autoRotate\":false,"
-           "\"binarize\":false,\"despeckle\":false,\"removeBorder\":false,\"deleteBlankPages\":false,"
-           "\"minConfidence\":7,\"dpi\":300,\"pageSegMode\":\"sparse\",\"pageTimeoutMs\":1,\"pdfTitle\":null,"
-           "\"pdfAuthor\":null,\"pdfSubject\":null,\"pdfKeywords\":null,\"pdfTextPolicy\":\"skipTextPages\"}",
-           "query values typed and normalized");
+    is_str(
+        dump(out),
+        "{\"languages\":\"eng+deu\",\"outputs\":[\"text\",\"pdf\"],\"autostart\":false,\"retentionDays\":30,"
+        "\"correlationId\":\"x y\",\"description\":\"a\\nb\",\"deskew\":false,\"autoRotate\":false,"
+        "\"binarize\":false,\"despeckle\":false,\"removeBorder\":false,\"deleteBlankPages\":false,"
+        "\"minConfidence\":7,\"dpi\":300,\"pageSegMode\":\"sparse\",\"pageTimeoutMs\":1,\"pdfTitle\":null,"
+        "\"pdfAuthor\":null,\"pdfSubject\":null,\"pdfKeywords\":null,\"pdfTextPolicy\":\"skipTextPages\"}",
+        "query values typed and normalized");
     json_decref(out);
     is_int(from_query("outputs=alto,json,text", NULL, &out, &err), 0, "outputs list");
     is_str(dump_key(out, "outputs"), "[\"text\",\"json\",\"alto\"]", "canonical order from a query");
@@ -537,28 +573,34 @@ static void test_query(void)
         {"autostart=1", "autostart", "autostart must be true or false"},
         {"autostart=yes", "autostart", "autostart must be true or false"},
         {"deskew=true", "deskew", "deskew is not available yet"},
-        {"outputs=text,,json", "outputs", "outputs: '' is not a result format (text, json, hocr, pdf, tsv, alto)"},
+        {"outputs=text,,json", "outputs",
+         "outputs: '' is not a result format (text, json, hocr, pdf, tsv, alto)"},
         {"outputs=text,", "outputs", "outputs: '' is not a result format (text, json, hocr, pdf, tsv, alto)"},
-        {"outputs=text,%20json", "outputs", "outputs: ' json' is not a result format (text, json, hocr, pdf, tsv, alto)"},
+        {"outputs=text,%20json", "outputs",
+         "outputs: ' json' is not a result format (text, json, hocr, pdf, tsv, alto)"},
         {"outputs=text,text", "outputs", "outputs lists 'text' more than once"},
-        {"languages=eng+deu", "languages", "languages: 'eng deu' is not installed (installed: eng, deu, fra)"},
+        {"languages=eng+deu", "languages",
+         "languages: 'eng deu' is not installed (installed: eng, deu, fra)"},
         {"correlationId=%FF", "correlationId", "correlationId must be valid UTF-8 text"},
         {"correlationId=%C0%80", "correlationId", "correlationId must be valid UTF-8 text"},
         {"correlationId=%ED%A0%80", "correlationId", "correlationId must be valid UTF-8 text"},
         {"correlationId=a%0Ab", "correlationId", "correlationId must not contain control characters"},
-        {"pageSegMode=psm3", "pageSegMode", "pageSegMode must be one of auto, single_block, single_column, sparse"},
+        {"pageSegMode=psm3", "pageSegMode",
+         "pageSegMode must be one of auto, single_block, single_column, sparse"},
         {"pageTimeoutMs=60001", "pageTimeoutMs", "pageTimeoutMs must be an integer between 1 and 60000"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
         char name[256];
         snprintf(name, sizeof(name), "query %s", bad[i].q);
-        expect_error(from_query(bad[i].q, NULL, &out, &err), &err, "InvalidInput", bad[i].field, bad[i].msg, name);
+        expect_error(from_query(bad[i].q, NULL, &out, &err), &err, "InvalidInput", bad[i].field, bad[i].msg,
+                     name);
     }
     is_int(from_query("correlationId=%C3%BC", NULL, &out, &err), 0, "UTF-8 from a query");
     is_str(dump_key(out, "correlationId"), "\"\xc3\xbc\"", "UTF-8 kept");
     json_decref(out);
 
-    is_int(from_query("dpi=1&retentionDays=x&languages=eng&autostart=no", NULL, &out, &err), -1, "query: several bad");
+    is_int(from_query("dpi=1&retentionDays=x&languages=eng&autostart=no", NULL, &out, &err), -1,
+           "query: several bad");
     is_int(json_array_size(err.details), 3, "query: one detail per bad field");
     is_str(err.message, "dpi must be an integer between 70 and 1200", "query: first problem is the message");
     is_str(detail(&err, 2, "field"), "autostart", "query: last detail");
@@ -574,7 +616,8 @@ static void test_query(void)
     gw_query_t q2;
     char qerr[64];
     if (gw_query_parse("template=x", 10, &q2, qerr, sizeof(qerr)) == 0) {
-        is_int(gw_options_from_query(&q2, NULL, NULL, &lim, &out, &err), -1, "without skip, template is unknown");
+        is_int(gw_options_from_query(&q2, NULL, NULL, &lim, &out, &err), -1,
+               "without skip, template is unknown");
         gw_opt_error_clear(&err);
         gw_query_free(&q2);
     }
