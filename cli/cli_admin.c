@@ -140,21 +140,21 @@ static PGresult *change(cli_ctx_t *c, db_stmt_id_t id, const char *const *params
     snprintf(actor, sizeof(actor), "cli:%s", pw != NULL ? pw->pw_name : "unknown");
     const char *ap[1] = {actor};
     PGresult *res = NULL, *r;
-    if (db_exec_simple(c->conn, "BEGIN", err, sizeof(err)) != 0)
+    if (db_begin(c->conn, err, sizeof(err)) != 0)
         goto Fail;
     if ((r = db_exec(c->conn, DB_CAT_SET_ACTOR, ap, err, sizeof(err))) == NULL)
         goto Fail;
     PQclear(r);
     if ((res = db_exec(c->conn, id, params, err, sizeof(err))) == NULL)
         goto Fail;
-    if (db_exec_simple(c->conn, "COMMIT", err, sizeof(err)) != 0) {
+    if (db_commit(c->conn, err, sizeof(err)) != 0) {
         PQclear(res);
         res = NULL;
         goto Fail;
     }
     return res;
 Fail:
-    PQclear(PQexec(c->conn, "ROLLBACK"));
+    db_rollback(c->conn);
     fprintf(stderr, "ocrgate %s: %s\n", c->cmd, err);
     return NULL;
 }

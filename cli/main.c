@@ -181,7 +181,7 @@ static int migrate_one(const char *what, const char *dsn, const db_migration_t *
         fprintf(stderr, "ocrgate migrate: %s database: %s\n", what, err);
         return -1;
     }
-    PQclear(PQexec(conn, "SET client_min_messages = warning"));
+    
     int r = db_migrate(conn, list, &applied, err, sizeof(err));
     PQfinish(conn);
     if (r != 0) {

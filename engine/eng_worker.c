@@ -209,7 +209,7 @@ static int complete(worker_t *wk, job_t *j, int npages, int failed_pages, int ti
     } outs[] = {{"text", "text/plain; charset=utf-8", 0}, {"json", "application/json", 1},
                 {"hocr", "text/html; charset=utf-8", 2},  {"tsv", "text/tab-separated-values; charset=utf-8", 3},
                 {"alto", "application/xml", 4}};
-    if (db_exec_simple(wk->conn, "BEGIN", err, sizeof(err)) != 0)
+    if (db_begin(wk->conn, err, sizeof(err)) != 0)
         goto Exit;
     for (size_t k = 0; k < sizeof(outs) / sizeof(outs[0]); ++k) {
         if (!want_output(j, outs[k].fmt))
@@ -243,13 +243,13 @@ static int complete(worker_t *wk, job_t *j, int npages, int failed_pages, int ti
              failed_pages ? " with errors" : "");
     if (finish(wk, j, "completed", NULL, NULL, msg) != 0)
         goto Rollback;
-    if (db_exec_simple(wk->conn, "COMMIT", err, sizeof(err)) != 0)
+    if (db_commit(wk->conn, err, sizeof(err)) != 0)
         goto Exit;
     ret = 0;
     goto Exit;
 Rollback:
     if (wk->conn != NULL)
-        PQclear(PQexec(wk->conn, "ROLLBACK"));
+        db_rollback(wk->conn);
 Exit:
     for (int c = 0; c < 5; ++c)
         free(cols[c]);
@@ -480,9 +480,16 @@ static void *worker_main(void *arg)
     char err[512];
     wk->ocr = eng_ocr_create(w->cfg->tessdata_dir[0] ? w->cfg->tessdata_dir : NULL, 3);
     while (!stopping(w)) {
-        if (wk->conn == NULL && (wk->conn = db_connect(w->cfg->region_dsn, err, sizeof(err))) == NULL) {
-            idle_wait(w, WORKER_RECONNECT_MS);
-            continue;
+        if (wk->conn == NULL) {
+            if ((wk->conn = db_connect(w->cfg->region_dsn, err, sizeof(err))) == NULL) {
+                idle_wait(w, WORKER_RECONNECT_MS);
+                continue;
+            }
+            /* A worker's writes need not wait for the disk: the job itself was stored durably when it was
+             * accepted, and whatever a database crash takes back (a page, a completion) is done again when the
+             * lease expires. Job creation and every gateway write keep synchronous commits. */
+            if (db_async_commit(wk->conn, err, sizeof(err)) != 0)
+                wlog("warn", "worker %d: %s", wk->index, err);
         }
         if (wk->index == 0 && now_s() - wk->last_sweep >= w->cfg->sweep_interval_ms / 1000) {
             wk->last_sweep = now_s();

@@ -395,3 +395,23 @@ int db_exec_simple(PGconn *conn, const char *sql, char *err, size_t errlen)
     PQclear(res);
     return ret;
 }
+
+int db_begin(PGconn *conn, char *err, size_t errlen)
+{
+    return db_exec_simple(conn, "BEGIN", err, errlen);
+}
+
+int db_commit(PGconn *conn, char *err, size_t errlen)
+{
+    return db_exec_simple(conn, "COMMIT", err, errlen);
+}
+
+void db_rollback(PGconn *conn)
+{
+    PQclear(PQexec(conn, "ROLLBACK"));
+}
+
+int db_async_commit(PGconn *conn, char *err, size_t errlen)
+{
+    return db_exec_simple(conn, "SET synchronous_commit = off", err, errlen);
+}

@@ -87,6 +87,12 @@ PGresult *db_exec(PGconn *conn, db_stmt_id_t id, const char *const *params, char
 /* The same with lengths for the binary parameters (lengths may be NULL when the statement has none). */
 PGresult *db_exec_bin(PGconn *conn, db_stmt_id_t id, const char *const *params, const int *lengths, char *err,
                       size_t errlen);
+/* Transaction control and session settings, for blocking connections. */
+__attribute__((warn_unused_result)) int db_begin(PGconn *conn, char *err, size_t errlen);
+__attribute__((warn_unused_result)) int db_commit(PGconn *conn, char *err, size_t errlen);
+void db_rollback(PGconn *conn);
+/* Commits of this session stop waiting for the disk (see the worker for why that is safe there). */
+__attribute__((warn_unused_result)) int db_async_commit(PGconn *conn, char *err, size_t errlen);
 /* Runs plain SQL without parameters (BEGIN, COMMIT, migrations); 0 or -1 with err. */
 __attribute__((warn_unused_result)) int db_exec_simple(PGconn *conn, const char *sql, char *err, size_t errlen);
 /* Fills libpq paramFormats from the statement (internal to sql/). */
