@@ -50,7 +50,8 @@ int db_migrate(PGconn *conn, const db_migration_t *list, int *applied, char *err
 {
     int ret = -1;
     *applied = 0;
-    if (db_exec_simple(conn, MIGRATE_LOCK, err, errlen) != 0)
+    if (db_exec_simple(conn, "SET client_min_messages = warning", err, errlen) != 0 ||
+        db_exec_simple(conn, MIGRATE_LOCK, err, errlen) != 0)
         return -1;
     if (db_exec_simple(conn, MIGRATE_BOOTSTRAP, err, errlen) != 0)
         goto Exit;
