@@ -47,6 +47,7 @@ static const cfg_key_t cfg_keys[] = {
     K(tessdata_dir, CFG_STR, "", 0, 0, "tesseract model directory; empty = the package default"),
     K(node_id, CFG_STR, "", 0, 0,
       "this node's name in job leases; must be unique in the region and stable across restarts; empty = host:port"),
+    K(metrics_port, CFG_INT, "0", 0, 65535, "Prometheus GET /metrics on 127.0.0.1 at this port (plain HTTP); 0 = off"),
     K(queue_poll_ms, CFG_INT, "500", 50, 60000, "how often idle workers look for jobs queued by other nodes"),
     K(sweep_interval_ms, CFG_INT, "30000", 100, 3600000,
       "how often expired leases are re-queued and jobs past retention are purged"),

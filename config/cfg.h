@@ -39,6 +39,7 @@ typedef struct cfg {
     int test_clock_offset_s;
     char *node_id;
     int queue_poll_ms;
+    int metrics_port;
     int sweep_interval_ms;
 } cfg_t;
 

@@ -38,6 +38,7 @@ struct eng_ocr {
     int ninst, capinst;
     unsigned long tick;
     eng_inst_t *last; /* instance holding the last successfully recognized page, NULL if none */
+    TessBaseAPI *osd; /* orientation detection (eng_ocr_detect_orientation), initialised on first use */
 };
 
 struct eng_pdf {
@@ -219,6 +220,10 @@ void eng_ocr_destroy(eng_ocr_t *ocr)
         return;
     for (int i = 0; i < ocr->ninst; ++i)
         inst_destroy(ocr->insts[i]);
+    if (ocr->osd != NULL) {
+        TessBaseAPIEnd(ocr->osd);
+        TessBaseAPIDelete(ocr->osd);
+    }
     free(ocr->insts);
     free(ocr->tessdata);
     free(ocr);
@@ -546,6 +551,72 @@ Exit:
         TessMonitorDelete(mon);
     pixDestroy(&own);
     return ret;
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Orientation (OSD)                                                                                      */
+
+int eng_ocr_detect_orientation(eng_ocr_t *ocr, struct Pix *pix, int *deg, float *conf, char *err, size_t errlen)
+{
+    int orient = 0;
+    float oconf = 0, sconf = 0;
+    const char *script = NULL; /* points into tesseract: never freed (capi.h says otherwise, wrongly) */
+    PIX *own = NULL;
+
+    *deg = 0;
+    *conf = 0;
+    if (ocr == NULL || pix == NULL) {
+        eng__set_err(err, errlen, "Invalid arguments to orientation detection.");
+        return -1;
+    }
+    if (ocr->osd == NULL) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/osd.traineddata", ocr->tessdata);
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            eng__set_err(err, errlen,
+                         "Automatic rotation needs the orientation model (osd), which is not installed.");
+            return -1;
+        }
+        if ((ocr->osd = TessBaseAPICreate()) == NULL) {
+            eng__set_err(err, errlen, "Out of memory while loading the orientation model.");
+            return -1;
+        }
+        if (TessBaseAPIInit3(ocr->osd, ocr->tessdata, "osd") != 0) {
+            TessBaseAPIDelete(ocr->osd);
+            ocr->osd = NULL;
+            eng__set_err(err, errlen, "The orientation model (osd) could not be loaded.");
+            return -1;
+        }
+        TessBaseAPISetPageSegMode(ocr->osd, PSM_OSD_ONLY);
+    }
+    if (pixGetWidth(pix) > ENG_MAX_SIDE || pixGetHeight(pix) > ENG_MAX_SIDE) {
+        eng__set_err(err, errlen, "The page is too large for orientation detection.");
+        return -1;
+    }
+    /* Same private-copy rule as eng_ocr_page: SetImage would strip an alpha channel in the caller's Pix. */
+    if (pixGetDepth(pix) == 16)
+        own = pixConvert16To8(pix, L_MS_BYTE);
+    else if (pixGetSpp(pix) == 4 && (own = pixRemoveAlpha(pix)) != NULL)
+        pixSetSpp(own, 3);
+    if ((pixGetDepth(pix) == 16 || pixGetSpp(pix) == 4) && own == NULL) {
+        eng__set_err(err, errlen, "Out of memory.");
+        return -1;
+    }
+    PIX *use = own != NULL ? own : pix;
+    TessBaseAPISetImage2(ocr->osd, use);
+    int res = pixGetYRes(use);
+    TessBaseAPISetSourceResolution(ocr->osd, res >= 70 && res <= 2400 ? res : ENG_DEFAULT_DPI);
+    /* False when the page holds too little text to decide: not an error, the page stays as it is. */
+    if (TessBaseAPIDetectOrientationScript(ocr->osd, &orient, &oconf, &script, &sconf)) {
+        /* tesseract reports how far the page is turned counter-clockwise; undoing that is a clockwise turn
+         * by the same angle. */
+        *deg = ((orient % 360) + 360) % 360;
+        *conf = oconf;
+    }
+    TessBaseAPIClear(ocr->osd);
+    pixDestroy(&own);
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------------------------- */

@@ -110,6 +110,15 @@ char *eng_json_document(const char *const *page_jsons,
                         int n); /* {"engine":"tesseract 5.3.0","pages":[...]} */
 char *eng_text_document(const char *const *page_texts, int n); /* pages separated by \f, as tesseract does */
 
+/* Page orientation by tesseract's OSD model (osd.traineddata), in a TessBaseAPI of its own initialised with
+ * "osd" on first use (~100 ms) and kept by `ocr` until eng_ocr_destroy. On success *deg is the clockwise
+ * rotation (0, 90, 180 or 270) that turns the page upright and *conf tesseract's orientation confidence
+ * (roughly 0..30; below ~2 the answer is a guess). A page with too little text to decide succeeds with
+ * *deg = 0 and *conf = 0. Fails with a sentence when osd is not installed. Same threading rule as the rest
+ * of eng_ocr_t. */
+__attribute__((warn_unused_result)) int eng_ocr_detect_orientation(eng_ocr_t *ocr, struct Pix *pix, int *deg,
+                                                                   float *conf, char *err, size_t errlen);
+
 /* Searchable PDF: page image + invisible text layer, by tesseract's PDF renderer writing into a private
  * mkdtemp directory (file mode 0600, always removed); the bytes come back in memory.
  * The renderer reads the image and words of the page last recognized, so call eng_pdf_add_last_page()

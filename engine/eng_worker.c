@@ -26,6 +26,7 @@ struct eng_workers {
     int wakeups; /* pending wake-ups, so one that arrives before a worker waits is not lost */
     int stopping;
     int busy;
+    unsigned long long jobs_done, pages_done;
 };
 
 typedef struct {
@@ -109,12 +110,14 @@ void eng_workers_wake(eng_workers_t *w)
     pthread_mutex_unlock(&w->mu);
 }
 
-void eng_workers_stats(eng_workers_t *w, int *busy, int *total)
+void eng_workers_stats(eng_workers_t *w, int *busy, int *total, unsigned long long *jobs, unsigned long long *pages)
 {
     pthread_mutex_lock(&w->mu);
     *busy = w->busy;
     *total = w->n;
     pthread_mutex_unlock(&w->mu);
+    *jobs = __atomic_load_n(&w->jobs_done, __ATOMIC_RELAXED);
+    *pages = __atomic_load_n(&w->pages_done, __ATOMIC_RELAXED);
 }
 
 /* Runs a statement; on failure logs and drops the connection so the loop reconnects. */
@@ -147,6 +150,13 @@ static int finish(worker_t *wk, job_t *j, const char *status, const char *code, 
     PGresult *r = run(wk, DB_RGN_JOB_FINISH, p, NULL);
     int ok = r != NULL && PQntuples(r) == 1;
     PQclear(r);
+    if (ok) {
+        /* The app's analytics learn the outcome, its pages and engine time (in the completion's transaction
+         * when there is one). */
+        const char *u[2] = {j->id, status};
+        PQclear(run(wk, DB_RGN_USAGE_JOB, u, NULL));
+        __atomic_add_fetch(&wk->w->jobs_done, 1, __ATOMIC_RELAXED);
+    }
     if (ok)
         wlog("info", "job %s %s%s%s", j->id, status, message ? ": " : "", message ? message : "");
     return ok ? 0 : -1;
@@ -393,6 +403,7 @@ static void process(worker_t *wk, job_t *j)
             continue;
         }
         int s = store_page(wk, j, page, npages, &res, status, rc == ENG_OK ? NULL : perr);
+        __atomic_add_fetch(&wk->w->pages_done, 1, __ATOMIC_RELAXED);
         eng_page_result_free(&res);
         if (s < 0)
             goto Exit; /* lease lost: another worker owns the job now */

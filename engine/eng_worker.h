@@ -23,7 +23,7 @@ void eng_workers_wake(eng_workers_t *w);
 /* Asks workers to stop: each finishes the page it is on, stores it and gives its job back. Then joins them
  * and frees w. */
 void eng_workers_stop(eng_workers_t *w);
-/* Snapshot for /v1/serverload and metrics. */
-void eng_workers_stats(eng_workers_t *w, int *busy, int *total);
+/* Snapshot for /v1/serverload and metrics: busy and total workers, jobs finished and pages recognized so far. */
+void eng_workers_stats(eng_workers_t *w, int *busy, int *total, unsigned long long *jobs, unsigned long long *pages);
 
 #endif

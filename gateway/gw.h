@@ -26,6 +26,7 @@ typedef struct gw_req gw_req_t;
 typedef struct gw_route gw_route_t;
 typedef struct gw_auth_cache gw_auth_cache_t;
 typedef struct gw_quota_cache gw_quota_cache_t;
+typedef struct gw_analytics gw_analytics_t;
 
 /* What the catalog says about a license (and, for tenant calls, one of its apps). */
 typedef struct {
@@ -48,11 +49,12 @@ struct gw_thread {
     pthread_t tid;
     h2o_evloop_t *loop;
     h2o_context_t ctx;
-    h2o_accept_ctx_t accept_tls, accept_plain;
-    h2o_socket_t *listen_tls, *listen_plain;
+    h2o_accept_ctx_t accept_tls, accept_plain, accept_metrics;
+    h2o_socket_t *listen_tls, *listen_plain, *listen_metrics;
     db_pool_t *db[2];
     gw_auth_cache_t *auth;
     gw_quota_cache_t *quota;
+    gw_analytics_t *analytics;
     int db_ok[2]; /* last health check */
     h2o_timeout_t tick_timeout;
     h2o_timeout_entry_t tick_entry;
@@ -66,7 +68,8 @@ struct gw_server {
     const rgn_region_t *self; /* this node's region in the registry */
     SSL_CTX *ssl_ctx;
     h2o_globalconf_t h2o_config;
-    int listen_fd_tls, listen_fd_plain; /* bound once; each thread accepts on a dup */
+    h2o_globalconf_t metrics_config; /* its own host table, so the metrics listener serves nothing else */
+    int listen_fd_tls, listen_fd_plain, listen_fd_metrics; /* bound once; each thread accepts on a dup */
     int nthreads;
     gw_thread_t *threads;
     volatile sig_atomic_t stopping;
@@ -78,6 +81,8 @@ struct gw_server {
     char **languages; /* installed, for option checks */
     size_t nlanguages;
     struct eng_workers *workers;
+    int cleanup_supported; /* clean-up options accepted */
+    int pdf_supported;     /* PDF input accepted */
     char node_id[256];
 };
 
@@ -156,5 +161,7 @@ void gw_db_query(gw_req_t *r, gw_db_t db, db_stmt_id_t id, const char *const *pa
 
 /* --- gw_dispatch.c: route, admission, quota, handler --- */
 int gw_on_req(h2o_handler_t *self, h2o_req_t *req);
+/* The loopback metrics listener's requests. */
+int gw_on_metrics_req(h2o_handler_t *self, h2o_req_t *req);
 
 #endif

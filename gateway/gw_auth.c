@@ -182,9 +182,10 @@ void gw_auth_cache_invalidate(gw_auth_cache_t *c, const char *payload)
 
 void gw_auth_cache_stats(const gw_auth_cache_t *c, uint64_t *hits, uint64_t *misses, size_t *entries)
 {
-    *hits = c->hits;
-    *misses = c->misses;
-    *entries = c->npos + c->nneg;
+    /* Read from the metrics endpoint on any loop thread. */
+    *hits = __atomic_load_n(&c->hits, __ATOMIC_RELAXED);
+    *misses = __atomic_load_n(&c->misses, __ATOMIC_RELAXED);
+    *entries = __atomic_load_n(&c->npos, __ATOMIC_RELAXED) + __atomic_load_n(&c->nneg, __ATOMIC_RELAXED);
 }
 
 static entry_t *cache_get(gw_auth_cache_t *c, const char *key)
@@ -397,11 +398,11 @@ void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r))
     snprintf(key, sizeof(key), "%s/%s", license_id, app_id);
     entry_t *e = cache_get(t->auth, key);
     if (e != NULL) {
-        ++t->auth->hits;
+        __atomic_add_fetch(&t->auth->hits, 1, __ATOMIC_RELAXED);
         decide(r, e->found ? &e->p : NULL, next);
         return;
     }
-    ++t->auth->misses;
+    __atomic_add_fetch(&t->auth->misses, 1, __ATOMIC_RELAXED);
     lookup_t *l = calloc(1, sizeof(*l));
     l->r = r;
     l->next = next;

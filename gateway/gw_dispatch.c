@@ -1,6 +1,7 @@
 /* One request's way through the gateway: refuse plain HTTP, route, admit, count, handle. */
 #include "gateway/gw.h"
 #include "gateway/gw_auth.h"
+#include "gateway/gw_handlers.h"
 #include "gateway/gw_quota.h"
 #include "gateway/gw_router.h"
 
@@ -75,10 +76,9 @@ static void after_admission(gw_req_t *r)
     }
 }
 
-int gw_on_req(h2o_handler_t *self, h2o_req_t *req)
+static gw_req_t *req_new(h2o_req_t *req)
 {
     gw_thread_t *t = H2O_STRUCT_FROM_MEMBER(gw_thread_t, ctx, req->conn->ctx);
-    (void)self;
     gw_req_t *r = calloc(1, sizeof(*r));
     r->req = req;
     r->thr = t;
@@ -88,7 +88,25 @@ int gw_on_req(h2o_handler_t *self, h2o_req_t *req)
     *guard = r;
     ++t->inflight;
     set_request_id(r);
+    return r;
+}
 
+int gw_on_metrics_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    gw_req_t *r = req_new(req);
+    (void)self;
+    if (req->path_normalized.len == 8 && memcmp(req->path_normalized.base, "/metrics", 8) == 0 &&
+        req->method.len == 3 && memcmp(req->method.base, "GET", 3) == 0)
+        gw_h_metrics(r);
+    else
+        gw_send_error(r, 404, "NoSuchEndpoint", NULL, "this listener serves GET /metrics only");
+    return 0;
+}
+
+int gw_on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    gw_req_t *r = req_new(req);
+    (void)self;
     if (req->input.scheme != &H2O_URL_SCHEME_HTTPS) {
         /* Never redirect: the credentials would already have crossed the network in clear. */
         gw_send_error(r, 403, "HttpsRequired", NULL, "this API is served over HTTPS only; use https://");

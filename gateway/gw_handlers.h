@@ -28,5 +28,25 @@ void gw_h_job_cancel(gw_req_t *r);
 void gw_h_job_result(gw_req_t *r);
 void gw_h_page_list(gw_req_t *r);
 void gw_h_page_result(gw_req_t *r);
+/* gw_admin.c */
+void gw_h_apps_list(gw_req_t *r);
+void gw_h_apps_create(gw_req_t *r);
+void gw_h_apps_patch(gw_req_t *r);
+void gw_h_apps_delete(gw_req_t *r);
+void gw_h_apps_analytics(gw_req_t *r);
+/* gw_info.c */
+void gw_h_tpl_create(gw_req_t *r);
+void gw_h_tpl_list(gw_req_t *r);
+void gw_h_tpl_get(gw_req_t *r);
+void gw_h_tpl_patch(gw_req_t *r);
+void gw_h_tpl_delete(gw_req_t *r);
+void gw_h_formats(gw_req_t *r);
+void gw_h_stats(gw_req_t *r);
+void gw_h_serverload(gw_req_t *r);
+/* gw_metrics.c */
+void gw_h_metrics(gw_req_t *r);
+/* gw_portal.c */
+void gw_h_portal(gw_req_t *r);
+void gw_h_portal_index(gw_req_t *r);
 
 #endif

@@ -1,5 +1,6 @@
 /* Responses, request lifetime, access log: every response of the gateway leaves through gw_send. */
 #include "gateway/gw.h"
+#include "gateway/gw_analytics.h"
 #include "gateway/gw_quota.h"
 #include "gateway/gw_router.h"
 
@@ -185,6 +186,7 @@ static const char *reason(int status)
     case 201: return "Created";
     case 202: return "Accepted";
     case 204: return "No Content";
+    case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -222,6 +224,7 @@ void gw_send(gw_req_t *r, int status, const char *content_type, const char *body
                               H2O_STRLIT("no-store"));
     if (r->quota_known)
         add_quota_headers(r);
+    gw_analytics_record(r, status, len);
     access_log(r);
     h2o_send_inline(req, body, len);
 }
@@ -297,6 +300,7 @@ static void on_db(void *arg, PGresult *res, const char *errmsg)
     if (gw_req_release(r) != 0)
         return;
     if (res == NULL) {
+        __atomic_add_fetch(&gw_metrics.db_errors, 1, __ATOMIC_RELAXED);
         gw_log(r->thr->server, "warn", "request %s: database: %s", r->request_id, errmsg);
         gw_add_header(r, "Retry-After", "5");
         gw_send_error(r, 503, "Unavailable", NULL, "the region database cannot be reached; try again shortly");

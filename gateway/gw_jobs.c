@@ -5,6 +5,7 @@
 #include "engine/eng_ocr.h"
 #include "engine/eng_sniff.h"
 #include "engine/eng_worker.h"
+#include "gateway/gw_analytics.h"
 #include "gateway/gw_auth.h"
 #include "gateway/gw_handlers.h"
 #include "gateway/gw_multipart.h"
@@ -67,6 +68,7 @@ static void limits(gw_req_t *r, gw_opt_limits_t *lim)
     lim->max_page_timeout_ms = r->who.page_timeout_ms;
     lim->languages = (const char *const *)r->thr->server->languages;
     lim->nlanguages = r->thr->server->nlanguages;
+    lim->cleanup_supported = r->thr->server->cleanup_supported;
 }
 
 static void new_uuid(char out[37])
@@ -248,6 +250,7 @@ static void on_created(gw_req_t *r, PGresult *res)
     char loc[64];
     snprintf(loc, sizeof(loc), "/v1/jobs/%s", j->job_id);
     gw_add_header(r, "Location", loc);
+    gw_analytics_job_created(r);
     if (strstr(job, "\"status\": \"scheduled\"") != NULL || strstr(job, "\"status\":\"scheduled\"") != NULL)
         eng_workers_wake(r->thr->server->workers);
     gw_send_json_text(r, 201, job, strlen(job));
@@ -262,7 +265,48 @@ static int ctype_is(const char *ct, size_t len, const char *want)
     return len >= n && strncasecmp(ct, want, n) == 0 && (len == n || ct[n] == ';' || ct[n] == ' ');
 }
 
+static void create_with_base(gw_req_t *r, const json_t *base);
+
+static void on_template(gw_req_t *r, PGresult *res)
+{
+    if (PQntuples(res) == 0) {
+        gw_fail_counted(r, 404, "ResourceNotFound", NULL, "no such template");
+        return;
+    }
+    json_t *base = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
+    create_with_base(r, base);
+    json_decref(base);
+}
+
 void gw_h_job_create(gw_req_t *r)
+{
+    job_req_t *j = jstate(r);
+    gw_query_t q;
+    char err[256], tpl[37];
+    h2o_iovec_t qs = gw_query(r);
+    if (gw_query_parse(qs.base, qs.len, &q, err, sizeof(err)) != 0) {
+        gw_fail_counted(r, 400, "InvalidInput", NULL, "%s", err);
+        return;
+    }
+    const char *t = gw_query_get(&q, "template");
+    if (t == NULL) {
+        gw_query_free(&q);
+        create_with_base(r, NULL);
+        return;
+    }
+    int bad = gw_uuid_parse(t, strlen(t), tpl) != 0;
+    gw_query_free(&q);
+    if (bad) {
+        gw_fail_counted(r, 404, "ResourceNotFound", NULL, "no such template");
+        return;
+    }
+    memcpy(j->job_id, tpl, sizeof(tpl)); /* reused for the lookup; the job gets its own id later */
+    const char *p[2] = {j->job_id, r->who.app_id};
+    gw_db_query(r, GW_DB_REGION, DB_RGN_TPL_GET, p, NULL, on_template);
+}
+
+/* Creation proper; `base` holds a template's options (or NULL for the defaults). */
+static void create_with_base(gw_req_t *r, const json_t *base)
 {
     job_req_t *j = jstate(r);
     gw_opt_limits_t lim;
@@ -275,13 +319,8 @@ void gw_h_job_create(gw_req_t *r)
         gw_fail_counted(r, 400, "InvalidInput", NULL, "%s", err);
         return;
     }
-    if (gw_query_get(&q, "template") != NULL) {
-        gw_query_free(&q);
-        gw_fail_counted(r, 404, "ResourceNotFound", NULL, "no such template");
-        return;
-    }
     json_t *opts = NULL;
-    int r1 = gw_options_from_query(&q, QUERY_NOT_OPTIONS, NULL, &lim, &opts, &oe);
+    int r1 = gw_options_from_query(&q, QUERY_NOT_OPTIONS, base, &lim, &opts, &oe);
     gw_query_free(&q);
     if (r1 != 0) {
         send_opt_error(r, &oe, 1);

@@ -1,5 +1,6 @@
 /* Start-up, event-loop threads, listeners and graceful shutdown of one gateway node. */
 #include "gateway/gw.h"
+#include "gateway/gw_analytics.h"
 #include "gateway/gw_auth.h"
 #include "engine/eng_worker.h"
 #include "gateway/gw_quota.h"
@@ -160,6 +161,7 @@ static void on_tick(h2o_timeout_entry_t *entry)
         db_pool_query(t->db[i], DB_PING, NULL, on_ping, &t->db_ok[i]);
     }
     gw_quota_tick(t->quota, 0);
+    gw_analytics_flush(t->analytics, 0);
     int64_t now = gw_now(t->server);
     if (t->index == 0 && now - last_sweep >= GW_QUOTA_SWEEP_S && t->db_ok[GW_DB_REGION]) {
         char before[24];
@@ -202,12 +204,18 @@ static void *thread_main(void *arg)
     t->accept_plain.ssl_ctx = NULL;
     t->auth = gw_auth_cache_create(s->cfg.auth_cache_max);
     t->quota = gw_quota_cache_create(t);
+    t->analytics = gw_analytics_create(t);
     t->db[GW_DB_CATALOG] = db_pool_create(t->loop, s->cfg.catalog_dsn, s->cfg.db_connections);
     t->db[GW_DB_REGION] = db_pool_create(t->loop, s->cfg.region_dsn, s->cfg.db_connections);
     db_pool_listen(t->db[GW_DB_CATALOG], on_catalog_notify, on_catalog_reconnect, t);
     t->listen_tls = watch_listener(t, s->listen_fd_tls, &t->accept_tls);
     if (s->listen_fd_plain >= 0)
         t->listen_plain = watch_listener(t, s->listen_fd_plain, &t->accept_plain);
+    if (s->listen_fd_metrics >= 0) {
+        t->accept_metrics = t->accept_plain;
+        t->accept_metrics.hosts = s->metrics_config.hosts;
+        t->listen_metrics = watch_listener(t, s->listen_fd_metrics, &t->accept_metrics);
+    }
     h2o_timeout_init(t->loop, &t->tick_timeout, (uint64_t)s->cfg.health_interval_ms);
     t->tick_entry.cb = on_tick;
     on_tick(&t->tick_entry);
@@ -220,13 +228,18 @@ static void *thread_main(void *arg)
     h2o_socket_close(t->listen_tls);
     if (t->listen_plain != NULL)
         h2o_socket_close(t->listen_plain);
+    if (t->listen_metrics != NULL)
+        h2o_socket_close(t->listen_metrics);
     h2o_context_request_shutdown(&t->ctx);
     gw_quota_tick(t->quota, 1); /* hand back leased units before leaving */
     uint64_t deadline = gw_monotonic_ns() + (uint64_t)s->cfg.shutdown_timeout_ms * 1000000ULL;
     while (gw_monotonic_ns() < deadline &&
            (t->inflight > 0 || !h2o_linklist_is_empty(&t->ctx.http1._conns) || db_pool_pending(t->db[0]) > 0 ||
-            db_pool_pending(t->db[1]) > 0))
+            db_pool_pending(t->db[1]) > 0 || gw_analytics_pending(t->analytics))) {
+        if (t->inflight == 0)
+            gw_analytics_flush(t->analytics, 1); /* the counters of the last requests, once they are answered */
         h2o_evloop_run(t->loop, GW_LOOP_WAIT_MS);
+    }
     if (t->inflight > 0)
         gw_log(s, "warn", "thread %d stopped with %d requests unanswered", t->index, t->inflight);
     /* The loop and context are not disposed: h2o 2.2.5 asserts on that after a shutdown request, and the
@@ -238,7 +251,7 @@ static void *thread_main(void *arg)
 int gw_server_run(gw_server_t *s, char *err, size_t errlen)
 {
     int ret = -1;
-    s->listen_fd_tls = s->listen_fd_plain = -1;
+    s->listen_fd_tls = s->listen_fd_plain = s->listen_fd_metrics = -1;
     s->self = rgn_find(&s->regions, s->cfg.region);
     if (s->self == NULL) {
         snprintf(err, errlen, "region %s is not listed in %s", s->cfg.region, s->cfg.regions_file);
@@ -250,6 +263,9 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
         goto Exit;
     if (s->cfg.http_port != 0 &&
         (s->listen_fd_plain = open_listener(s->cfg.listen_address, s->cfg.http_port, err, errlen)) < 0)
+        goto Exit;
+    if (s->cfg.metrics_port != 0 &&
+        (s->listen_fd_metrics = open_listener("127.0.0.1", s->cfg.metrics_port, err, errlen)) < 0)
         goto Exit;
     s->access_log_fd = -1;
     if (s->cfg.access_log[0] == '\0') {
@@ -269,6 +285,10 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
     h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
     h2o_handler_t *handler = h2o_create_handler(path, sizeof(*handler));
     handler->on_req = gw_on_req;
+    h2o_config_init(&s->metrics_config);
+    s->metrics_config.server_name = s->h2o_config.server_name;
+    h2o_hostconf_t *mhost = h2o_config_register_host(&s->metrics_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_create_handler(h2o_config_register_path(mhost, "/", 0), sizeof(h2o_handler_t))->on_req = gw_on_metrics_req;
 
     if (s->cfg.node_id[0] != '\0') {
         snprintf(s->node_id, sizeof(s->node_id), "%s", s->cfg.node_id);
@@ -318,5 +338,7 @@ Exit:
         close(s->listen_fd_tls);
     if (s->listen_fd_plain >= 0)
         close(s->listen_fd_plain);
+    if (s->listen_fd_metrics >= 0)
+        close(s->listen_fd_metrics);
     return ret;
 }

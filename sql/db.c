@@ -114,6 +114,30 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                          1},
     [DB_CAT_LISTEN] = {"listen", "LISTEN ocrgate_catalog", 0},
 
+    /* App management through the API: $3 (or $5) names the actor for the audit trigger. set_config runs while
+     * the statement produces its row, so the AFTER trigger sees it. 0 app id, 1 name, 2 enabled, 3 created */
+    [DB_CAT_APP_CREATE_AS] = {"app_create_as",
+                              "INSERT INTO apps (license_id, name) SELECT $1::uuid, $2"
+                              " FROM (SELECT set_config('ocrgate.actor', $3, true)) a"
+                              " RETURNING app_id, name, enabled,"
+                              " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+                              3, 0, 0},
+    [DB_CAT_APP_UPDATE_AS] = {"app_update_as",
+                              "UPDATE apps SET name = coalesce($3, name), enabled = coalesce($4::boolean, enabled)"
+                              " FROM (SELECT set_config('ocrgate.actor', $5, true)) a"
+                              " WHERE app_id = $2::uuid AND license_id = $1::uuid AND deleted_at IS NULL"
+                              " RETURNING app_id, name, enabled,"
+                              " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+                              5, 0, 0},
+    [DB_CAT_APP_DELETE_AS] = {"app_delete_as",
+                              "UPDATE apps SET deleted_at = now(), enabled = false"
+                              " FROM (SELECT set_config('ocrgate.actor', $3, true)) a"
+                              " WHERE app_id = $2::uuid AND license_id = $1::uuid AND deleted_at IS NULL RETURNING app_id",
+                              3, 0, 0},
+    [DB_CAT_APP_EXISTS] = {"app_exists",
+                           "SELECT 1 FROM apps WHERE app_id = $2::uuid AND license_id = $1::uuid AND deleted_at IS NULL",
+                           2, 0, 0},
+
     /* $1 license, $2 window start (epoch seconds), $3 units wanted, $4 limit. Grants min(wanted, what is left)
      * in one atomic statement (exact across every node sharing the database); no row when the window is full.
      * 0 used after the grant, 1 units granted. */
@@ -337,6 +361,92 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                               0, 0, 0},
     [DB_RGN_IDEM_SWEEP] = {"idem_sweep",
                            "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'", 0, 0, 0},
+    /* $1: JSON array of per-app-hour counters from one gateway thread; added in one statement. */
+    [DB_RGN_USAGE_FLUSH] = {"usage_flush",
+                            "INSERT INTO app_usage_hourly AS u (app_id, hour, license_id, requests, responses_2xx,"
+                            " responses_4xx, responses_5xx, quota_rejections, jobs_created, bytes_in, bytes_out,"
+                            " latency_hist)"
+                            " SELECT r.app_id, to_timestamp(r.hour), r.license_id, r.requests, r.r2, r.r4, r.r5, r.q,"
+                            " r.jobs, r.bin, r.bout, ARRAY(SELECT jsonb_array_elements_text(r.hist)::bigint)"
+                            " FROM jsonb_to_recordset($1::jsonb) AS r(app_id uuid, hour bigint, license_id uuid,"
+                            " requests bigint, r2 bigint, r4 bigint, r5 bigint, q bigint, jobs bigint, bin bigint,"
+                            " bout bigint, hist jsonb)"
+                            " ON CONFLICT (app_id, hour) DO UPDATE SET requests = u.requests + EXCLUDED.requests,"
+                            " responses_2xx = u.responses_2xx + EXCLUDED.responses_2xx,"
+                            " responses_4xx = u.responses_4xx + EXCLUDED.responses_4xx,"
+                            " responses_5xx = u.responses_5xx + EXCLUDED.responses_5xx,"
+                            " quota_rejections = u.quota_rejections + EXCLUDED.quota_rejections,"
+                            " jobs_created = u.jobs_created + EXCLUDED.jobs_created,"
+                            " bytes_in = u.bytes_in + EXCLUDED.bytes_in, bytes_out = u.bytes_out + EXCLUDED.bytes_out,"
+                            " latency_hist = hist_add(u.latency_hist, EXCLUDED.latency_hist)",
+                            1, 0, 0},
+    /* A job's outcome, added by the worker that finished it ($2: completed | failed | canceled). */
+    [DB_RGN_USAGE_JOB] = {"usage_job",
+                          "INSERT INTO app_usage_hourly AS u (app_id, hour, license_id, jobs_completed, jobs_failed,"
+                          " jobs_canceled, pages, error_pages, engine_ms, confidence_sum, confidence_pages)"
+                          " SELECT j.app_id, date_trunc('hour', now()), j.license_id, ($2 = 'completed')::int,"
+                          " ($2 = 'failed')::int, ($2 = 'canceled')::int, p.pages, p.errors, p.ms, p.conf, p.confn"
+                          " FROM jobs j, (SELECT count(*) FILTER (WHERE status = 'completed') AS pages,"
+                          " count(*) FILTER (WHERE status = 'failed') AS errors, coalesce(sum(engine_ms), 0) AS ms,"
+                          " coalesce(sum(confidence) FILTER (WHERE words > 0), 0) AS conf,"
+                          " count(*) FILTER (WHERE words > 0) AS confn FROM job_pages WHERE job_id = $1::uuid) p"
+                          " WHERE j.job_id = $1::uuid"
+                          " ON CONFLICT (app_id, hour) DO UPDATE SET jobs_completed = u.jobs_completed + EXCLUDED.jobs_completed,"
+                          " jobs_failed = u.jobs_failed + EXCLUDED.jobs_failed,"
+                          " jobs_canceled = u.jobs_canceled + EXCLUDED.jobs_canceled, pages = u.pages + EXCLUDED.pages,"
+                          " error_pages = u.error_pages + EXCLUDED.error_pages, engine_ms = u.engine_ms + EXCLUDED.engine_ms,"
+                          " confidence_sum = u.confidence_sum + EXCLUDED.confidence_sum,"
+                          " confidence_pages = u.confidence_pages + EXCLUDED.confidence_pages",
+                          2, 0, 0},
+    /* $1 license, $2 app, $3 from, $4 to, $5 'hour' | 'day'. One row per bucket that has data:
+     * 0 start (epoch), 1 requests, 2 2xx, 3 4xx, 4 5xx, 5 quota, 6 created, 7 completed, 8 failed, 9 canceled,
+     * 10 pages, 11 error pages, 12 bytes in, 13 bytes out, 14 engine ms, 15 confidence sum, 16 confidence pages,
+     * 17 merged latency histogram (as '{...}') */
+    [DB_RGN_USAGE_QUERY] = {"usage_query",
+                            "WITH r AS (SELECT date_trunc($5, hour AT TIME ZONE 'UTC') AS b, * FROM app_usage_hourly"
+                            " WHERE license_id = $1::uuid AND app_id = $2::uuid AND hour >= to_timestamp($3::bigint)"
+                            " AND hour < to_timestamp($4::bigint)),"
+                            " h AS (SELECT b, array_agg(v ORDER BY i) AS hist FROM (SELECT b, i, sum(v) AS v FROM r,"
+                            " unnest(r.latency_hist) WITH ORDINALITY AS t(v, i) GROUP BY b, i) s GROUP BY b)"
+                            " SELECT extract(epoch FROM r.b)::bigint, sum(requests), sum(responses_2xx),"
+                            " sum(responses_4xx), sum(responses_5xx), sum(quota_rejections), sum(jobs_created),"
+                            " sum(jobs_completed), sum(jobs_failed), sum(jobs_canceled), sum(pages), sum(error_pages),"
+                            " sum(bytes_in), sum(bytes_out), sum(engine_ms), sum(confidence_sum), sum(confidence_pages),"
+                            " min(h.hist::text) FROM r JOIN h ON h.b = r.b GROUP BY r.b ORDER BY 1",
+                            5, 0, 0},
+    [DB_RGN_TPL_CREATE] = {"tpl_create",
+                           "INSERT INTO templates (template_id, app_id, name, options) VALUES ($1::uuid, $2::uuid, $3,"
+                           " $4::jsonb) RETURNING template_json(templates)",
+                           4, 0, 0},
+    [DB_RGN_TPL_LIST] = {"tpl_list",
+                         "SELECT coalesce(jsonb_agg(template_json(t) ORDER BY created_at, template_id), '[]')"
+                         " FROM templates t WHERE app_id = $1::uuid",
+                         1, 0, 0},
+    /* 0 template object, 1 options */
+    [DB_RGN_TPL_GET] = {"tpl_get",
+                        "SELECT template_json(t), options FROM templates t WHERE template_id = $1::uuid AND app_id = $2::uuid",
+                        2, 0, 0},
+    [DB_RGN_TPL_UPDATE] = {"tpl_update",
+                           "UPDATE templates SET name = coalesce($3, name), options = coalesce($4::jsonb, options),"
+                           " updated_at = now() WHERE template_id = $1::uuid AND app_id = $2::uuid"
+                           " RETURNING template_json(templates)",
+                           4, 0, 0},
+    [DB_RGN_TPL_DELETE] = {"tpl_delete",
+                           "DELETE FROM templates WHERE template_id = $1::uuid AND app_id = $2::uuid RETURNING 1", 2, 0, 0},
+    /* 0 jobs by status (object), 1 pages recognized, 2 error pages */
+    [DB_RGN_STATS] = {"stats",
+                      "SELECT coalesce((SELECT jsonb_object_agg(status, n) FROM (SELECT status, count(*) AS n FROM jobs"
+                      " WHERE app_id = $1::uuid AND purged_at IS NULL GROUP BY status) s), '{}'),"
+                      " coalesce((SELECT sum(pages) FROM app_usage_hourly WHERE app_id = $1::uuid), 0),"
+                      " coalesce((SELECT sum(error_pages) FROM app_usage_hourly WHERE app_id = $1::uuid), 0)",
+                      1, 0, 0},
+    /* 0 queued, 1 processing, 2 jobs by status (object, region-wide) */
+    [DB_RGN_LOAD] = {"load",
+                     "SELECT count(*) FILTER (WHERE status = 'scheduled'), count(*) FILTER (WHERE status = 'processing'),"
+                     " coalesce((SELECT jsonb_object_agg(status, n) FROM (SELECT status, count(*) AS n FROM jobs"
+                     " WHERE purged_at IS NULL GROUP BY status) s), '{}')"
+                     " FROM jobs WHERE status IN ('scheduled', 'processing')",
+                     0, 0, 0},
 };
 
 void db_copy_error(const char *msg, char *err, size_t errlen)

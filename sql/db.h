@@ -34,6 +34,10 @@ typedef enum {
     DB_CAT_APP_DELETE,
     DB_CAT_APP_LIST,
     DB_CAT_LISTEN,
+    DB_CAT_APP_CREATE_AS,
+    DB_CAT_APP_UPDATE_AS,
+    DB_CAT_APP_DELETE_AS,
+    DB_CAT_APP_EXISTS,
     /* region */
     DB_RGN_QUOTA_LEASE,
     DB_RGN_QUOTA_RETURN,
@@ -66,6 +70,17 @@ typedef enum {
     DB_RGN_JOB_RELEASE,
     DB_RGN_PURGE_EXPIRED,
     DB_RGN_IDEM_SWEEP,
+    /* region: analytics, templates, information */
+    DB_RGN_USAGE_FLUSH,
+    DB_RGN_USAGE_JOB,
+    DB_RGN_USAGE_QUERY,
+    DB_RGN_TPL_CREATE,
+    DB_RGN_TPL_LIST,
+    DB_RGN_TPL_GET,
+    DB_RGN_TPL_UPDATE,
+    DB_RGN_TPL_DELETE,
+    DB_RGN_STATS,
+    DB_RGN_LOAD,
     DB_STMT_COUNT
 } db_stmt_id_t;
 

@@ -1,0 +1,328 @@
+/* License-admin endpoints (admin key): app management on the catalog and per-app analytics. App changes are
+ * audited with the actor "admin-key:<license>" and reach every node's credential cache by NOTIFY. */
+#include "gateway/gw_analytics.h"
+#include "gateway/gw_auth.h"
+#include "gateway/gw_handlers.h"
+#include "gateway/gw_query.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ANALYTICS_MAX_HOURS (31 * 24)
+#define ANALYTICS_MAX_DAYS 366
+
+typedef struct {
+    char app_id[37];
+    int64_t from, to;
+    int day;
+} admin_req_t;
+
+static admin_req_t *astate(gw_req_t *r)
+{
+    if (r->hstate == NULL) {
+        r->hstate = h2o_mem_alloc_pool(&r->req->pool, sizeof(admin_req_t));
+        memset(r->hstate, 0, sizeof(admin_req_t));
+    }
+    return r->hstate;
+}
+
+static void actor(gw_req_t *r, char out[64])
+{
+    snprintf(out, 64, "admin-key:%s", r->who.license_id);
+}
+
+static json_t *app_json(PGresult *res, int row)
+{
+    return json_pack("{s:s,s:s,s:b,s:s}", "appId", PQgetvalue(res, row, 0), "name", PQgetvalue(res, row, 1), "enabled",
+                     PQgetvalue(res, row, 2)[0] == 't', "createdAt", PQgetvalue(res, row, 3));
+}
+
+static int path_app(gw_req_t *r, admin_req_t *a)
+{
+    if (gw_uuid_parse(r->params[0].base, r->params[0].len, a->app_id) != 0) {
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "no such app");
+        return -1;
+    }
+    return 0;
+}
+
+static void on_app_list(gw_req_t *r, PGresult *res)
+{
+    json_t *apps = json_array();
+    for (int i = 0; i < PQntuples(res); ++i)
+        json_array_append_new(apps, app_json(res, i));
+    gw_send_json(r, 200, json_pack("{s:o}", "apps", apps));
+}
+
+void gw_h_apps_list(gw_req_t *r)
+{
+    const char *p[1] = {r->who.license_id};
+    gw_db_query(r, GW_DB_CATALOG, DB_CAT_APP_LIST, p, NULL, on_app_list);
+}
+
+/* Parses {"name"?, "enabled"?}; `need_name` for creation. Sends the 400 itself. */
+static json_t *app_body(gw_req_t *r, int need_name)
+{
+    h2o_iovec_t b = gw_body(r);
+    json_error_t je;
+    json_t *o = json_loadb(b.base, b.len, JSON_REJECT_DUPLICATES, &je);
+    if (o == NULL || !json_is_object(o)) {
+        json_decref(o);
+        gw_send_error(r, 400, "MalformedJson", NULL, "the body must be a JSON object such as {\"name\": \"scanner\"}");
+        return NULL;
+    }
+    const char *key;
+    json_t *v, *details = json_array();
+    const char *code = "InvalidInput";
+    json_object_foreach(o, key, v)
+    {
+        if (strcmp(key, "name") == 0) {
+            const char *s = json_string_value(v);
+            size_t n = s != NULL ? strlen(s) : 0;
+            if (s == NULL || n < 1 || n > 200)
+                json_array_append_new(details, json_pack("{s:s,s:s}", "field", "name", "message", "a string of 1 to 200 bytes"));
+        } else if (strcmp(key, "enabled") == 0) {
+            if (!json_is_boolean(v) || need_name)
+                json_array_append_new(details, json_pack("{s:s,s:s}", "field", "enabled", "message",
+                                                         need_name ? "not accepted on creation" : "true or false"));
+        } else {
+            code = "UnrecognizedInput";
+            json_array_append_new(details, json_pack("{s:s%,s:s}", "field", key, strlen(key) > 40 ? (size_t)40 : strlen(key),
+                                                     "message", "unknown field (expected name, enabled)"));
+        }
+    }
+    if (need_name && json_object_get(o, "name") == NULL)
+        json_array_append_new(details, json_pack("{s:s,s:s}", "field", "name", "message", "required"));
+    if (json_array_size(details) > 0) {
+        json_t *d0 = json_array_get(details, 0);
+        char msg[200];
+        snprintf(msg, sizeof(msg), "%s: %s", json_string_value(json_object_get(d0, "field")),
+                 json_string_value(json_object_get(d0, "message")));
+        if (need_name && json_object_size(o) == 0)
+            code = "MissingInput";
+        json_decref(o);
+        gw_send_error(r, 400, code, details, "%s", msg);
+        return NULL;
+    }
+    json_decref(details);
+    return o;
+}
+
+static void on_app_created(gw_req_t *r, PGresult *res)
+{
+    char loc[64];
+    snprintf(loc, sizeof(loc), "/v1/apps/%s", PQgetvalue(res, 0, 0));
+    gw_add_header(r, "Location", loc);
+    gw_send_json(r, 201, app_json(res, 0));
+}
+
+void gw_h_apps_create(gw_req_t *r)
+{
+    json_t *o = app_body(r, 1);
+    if (o == NULL)
+        return;
+    char who[64];
+    actor(r, who);
+    const char *p[3] = {r->who.license_id, json_string_value(json_object_get(o, "name")), who};
+    gw_db_query(r, GW_DB_CATALOG, DB_CAT_APP_CREATE_AS, p, NULL, on_app_created);
+    json_decref(o);
+}
+
+static void on_app_updated(gw_req_t *r, PGresult *res)
+{
+    if (PQntuples(res) == 0) {
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "no such app");
+        return;
+    }
+    gw_send_json(r, 200, app_json(res, 0));
+}
+
+void gw_h_apps_patch(gw_req_t *r)
+{
+    admin_req_t *a = astate(r);
+    if (path_app(r, a) != 0)
+        return;
+    json_t *o = app_body(r, 0);
+    if (o == NULL)
+        return;
+    char who[64];
+    actor(r, who);
+    json_t *en = json_object_get(o, "enabled");
+    const char *p[5] = {r->who.license_id, a->app_id, json_string_value(json_object_get(o, "name")),
+                        en == NULL ? NULL : json_is_true(en) ? "true" : "false", who};
+    gw_db_query(r, GW_DB_CATALOG, DB_CAT_APP_UPDATE_AS, p, NULL, on_app_updated);
+    json_decref(o);
+}
+
+static void on_app_deleted(gw_req_t *r, PGresult *res)
+{
+    if (PQntuples(res) == 0) {
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "no such app");
+        return;
+    }
+    gw_send(r, 204, "application/json", "", 0);
+}
+
+void gw_h_apps_delete(gw_req_t *r)
+{
+    admin_req_t *a = astate(r);
+    if (path_app(r, a) != 0)
+        return;
+    char who[64];
+    actor(r, who);
+    const char *p[3] = {r->who.license_id, a->app_id, who};
+    gw_db_query(r, GW_DB_CATALOG, DB_CAT_APP_DELETE_AS, p, NULL, on_app_deleted);
+}
+
+/* ---- analytics ---- */
+
+static int parse_time(const char *s, int64_t *out)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (end == NULL)
+        return -1;
+    if (*end == '.')
+        for (++end; isdigit((unsigned char)*end); ++end) {
+        }
+    if (strcmp(end, "Z") != 0)
+        return -1;
+    *out = (int64_t)timegm(&tm);
+    return 0;
+}
+
+static json_t *series_entry(long long *v, const long long *hist)
+{
+    json_t *e = json_pack("{s:I,s:{s:I,s:I,s:I},s:I,s:{s:I,s:I,s:I,s:I},s:I,s:I,s:I,s:I,s:I}", "requests",
+                          (json_int_t)v[0], "responses", "2xx", (json_int_t)v[1], "4xx", (json_int_t)v[2], "5xx",
+                          (json_int_t)v[3], "quotaRejections", (json_int_t)v[4], "jobs", "created", (json_int_t)v[5],
+                          "completed", (json_int_t)v[6], "failed", (json_int_t)v[7], "canceled", (json_int_t)v[8],
+                          "pages", (json_int_t)v[9], "errorPages", (json_int_t)v[10], "bytesIn", (json_int_t)v[11],
+                          "bytesOut", (json_int_t)v[12], "engineMs", (json_int_t)v[13]);
+    json_object_set_new(e, "latencyMs",
+                        json_pack("{s:f,s:f,s:f}", "p50", gw_latency_quantile(hist, GW_LAT_BUCKETS, 0.50), "p95",
+                                  gw_latency_quantile(hist, GW_LAT_BUCKETS, 0.95), "p99",
+                                  gw_latency_quantile(hist, GW_LAT_BUCKETS, 0.99)));
+    return e;
+}
+
+/* Values 0..13 as in series_entry, 14 confidence sum (scaled x1000), 15 confidence pages */
+#define NVALS 16
+
+static void set_confidence(json_t *e, const long long *v)
+{
+    json_object_set_new(e, "meanConfidence", v[15] > 0 ? json_real((double)v[14] / 1000.0 / (double)v[15]) : json_null());
+}
+
+static void parse_hist(const char *s, long long *hist)
+{
+    /* "{1,2,3}" from PostgreSQL */
+    int i = 0;
+    for (const char *p = s; *p && i < GW_LAT_BUCKETS; ++p) {
+        if (isdigit((unsigned char)*p)) {
+            hist[i++] += strtoll(p, (char **)&p, 10);
+            --p;
+        }
+    }
+}
+
+static void on_analytics(gw_req_t *r, PGresult *res)
+{
+    admin_req_t *a = astate(r);
+    int64_t step = a->day ? 86400 : 3600;
+    long long tot[NVALS] = {0}, thist[GW_LAT_BUCKETS] = {0};
+    json_t *series = json_array();
+    int row = 0, n = PQntuples(res);
+    char ts[32];
+    for (int64_t t = a->from - a->from % step; t < a->to; t += step) {
+        long long v[NVALS] = {0}, hist[GW_LAT_BUCKETS] = {0};
+        if (row < n && strtoll(PQgetvalue(res, row, 0), NULL, 10) == t) {
+            for (int k = 0; k < 14; ++k)
+                v[k] = strtoll(PQgetvalue(res, row, 1 + k), NULL, 10);
+            v[14] = (long long)(strtod(PQgetvalue(res, row, 15), NULL) * 1000.0);
+            v[15] = strtoll(PQgetvalue(res, row, 16), NULL, 10);
+            parse_hist(PQgetvalue(res, row, 17), hist);
+            ++row;
+        }
+        for (int k = 0; k < NVALS; ++k)
+            tot[k] += v[k];
+        for (int k = 0; k < GW_LAT_BUCKETS; ++k)
+            thist[k] += hist[k];
+        json_t *e = series_entry(v, hist);
+        set_confidence(e, v);
+        gw_format_time(t, ts, sizeof(ts));
+        json_object_set_new(e, "start", json_string(ts));
+        json_array_append_new(series, e);
+    }
+    json_t *totals = series_entry(tot, thist);
+    set_confidence(totals, tot);
+    char from[32], to[32];
+    gw_format_time(a->from, from, sizeof(from));
+    gw_format_time(a->to, to, sizeof(to));
+    gw_send_json(r, 200, json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "appId", a->app_id, "granularity", a->day ? "day" : "hour",
+                                   "from", from, "to", to, "series", series, "totals", totals));
+}
+
+static void on_app_known(gw_req_t *r, PGresult *res)
+{
+    admin_req_t *a = astate(r);
+    if (PQntuples(res) == 0) {
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "no such app");
+        return;
+    }
+    char from[24], to[24];
+    snprintf(from, sizeof(from), "%lld", (long long)a->from);
+    snprintf(to, sizeof(to), "%lld", (long long)a->to);
+    const char *p[5] = {r->who.license_id, a->app_id, from, to, a->day ? "day" : "hour"};
+    gw_db_query(r, GW_DB_REGION, DB_RGN_USAGE_QUERY, p, NULL, on_analytics);
+}
+
+void gw_h_apps_analytics(gw_req_t *r)
+{
+    admin_req_t *a = astate(r);
+    if (path_app(r, a) != 0)
+        return;
+    gw_query_t q;
+    char err[256];
+    h2o_iovec_t qs = gw_query(r);
+    if (gw_query_parse(qs.base, qs.len, &q, err, sizeof(err)) != 0) {
+        gw_send_error(r, 400, "InvalidInput", NULL, "%s", err);
+        return;
+    }
+    for (size_t i = 0; i < q.count; ++i)
+        if (strcmp(q.items[i].key, "from") != 0 && strcmp(q.items[i].key, "to") != 0 &&
+            strcmp(q.items[i].key, "granularity") != 0) {
+            gw_send_error(r, 400, "UnrecognizedInput", NULL, "unknown parameter '%.40s' (expected from, to, granularity)",
+                          q.items[i].key);
+            gw_query_free(&q);
+            return;
+        }
+    const char *g = gw_query_get(&q, "granularity"), *from = gw_query_get(&q, "from"), *to = gw_query_get(&q, "to");
+    int64_t now = gw_now(r->thr->server);
+    a->day = g != NULL && strcmp(g, "day") == 0;
+    a->to = now - now % 3600 + 3600;
+    int bad = (g != NULL && strcmp(g, "day") != 0 && strcmp(g, "hour") != 0);
+    const char *field = bad ? "granularity" : NULL;
+    if (to != NULL && parse_time(to, &a->to) != 0)
+        field = "to";
+    a->from = a->to - (a->day ? 30 * 86400 : 24 * 3600);
+    if (from != NULL && parse_time(from, &a->from) != 0)
+        field = "from";
+    gw_query_free(&q);
+    if (field != NULL) {
+        gw_send_error(r, 400, "InvalidInput", json_pack("[{s:s,s:s}]", "field", field, "message", "see the API description"),
+                      "%s must be %s", field, strcmp(field, "granularity") == 0 ? "hour or day" : "an ISO 8601 UTC time such as 2026-01-31T00:00:00Z");
+        return;
+    }
+    int64_t step = a->day ? 86400 : 3600, buckets = (a->to - a->from + step - 1) / step;
+    if (a->to <= a->from || buckets > (a->day ? ANALYTICS_MAX_DAYS : ANALYTICS_MAX_HOURS)) {
+        gw_send_error(r, 400, "InvalidInput", NULL, "from must be before to, and the range at most %d %s",
+                      a->day ? ANALYTICS_MAX_DAYS : ANALYTICS_MAX_HOURS, a->day ? "days" : "hours");
+        return;
+    }
+    const char *p[2] = {r->who.license_id, a->app_id};
+    gw_db_query(r, GW_DB_CATALOG, DB_CAT_APP_EXISTS, p, NULL, on_app_known);
+}
