@@ -609,9 +609,9 @@ int eng_ocr_detect_orientation(eng_ocr_t *ocr, struct Pix *pix, int *deg, float 
     TessBaseAPISetSourceResolution(ocr->osd, res >= 70 && res <= 2400 ? res : ENG_DEFAULT_DPI);
     /* False when the page holds too little text to decide: not an error, the page stays as it is. */
     if (TessBaseAPIDetectOrientationScript(ocr->osd, &orient, &oconf, &script, &sconf)) {
-        /* tesseract reports how far the page is turned counter-clockwise; undoing that is a clockwise turn
-         * by the same angle. */
-        *deg = ((orient % 360) + 360) % 360;
+        /* tesseract reports how far the page is turned clockwise ("Orientation in degrees" of --psm 0);
+         * undoing it is the rest of the full turn ("Rotate:"). */
+        *deg = (360 - ((orient % 360) + 360) % 360) % 360;
         *conf = oconf;
     }
     TessBaseAPIClear(ocr->osd);

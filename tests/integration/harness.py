@@ -54,7 +54,8 @@ class Node:
         self.config = os.path.join(stack.dir, f"{self.name}.conf")
         self.log = os.path.join(stack.dir, f"{self.name}.log")
         self.proc = None
-        self.extra = extra
+        # "free-port" in a node's config stands for a port of its own (e.g. metrics_port of several nodes).
+        self.extra = {k: (free_port() if v == "free-port" else v) for k, v in extra.items()}
 
     def write_config(self):
         s = self.stack

@@ -1,0 +1,499 @@
+// Drives the license holder's portal (/portal/) in Debian's Chromium against real US and EU gateways.
+// Started by tests/integration/test_portal.py, which seeds the licenses and generates traffic first.
+// Environment: PORTAL_US, PORTAL_EU (https://localhost:PORT), LICENSE_ID, ADMIN_KEY, EU_LICENSE_ID, EU_ADMIN_KEY,
+// ARTIFACTS_DIR (screenshots); optional: CA_FILE (gateway certificate), CHROMIUM (browser binary),
+// TRAFFIC_APP_ID and TRAFFIC_MIN_REQUESTS / TRAFFIC_MIN_4XX / TRAFFIC_MIN_PAGES / TRAFFIC_MIN_JOBS (what the
+// analytics of that app must show at least).
+// Output is TAP-like; the exit status is 0 only when every step passed and the browser saw no CSP violation.
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const need = ['PORTAL_US', 'PORTAL_EU', 'LICENSE_ID', 'ADMIN_KEY', 'EU_LICENSE_ID', 'EU_ADMIN_KEY', 'ARTIFACTS_DIR'];
+for (const k of need) {
+  if (!process.env[k]) {
+    console.log(`Bail out! environment variable ${k} is not set`);
+    process.exit(2);
+  }
+}
+const E = process.env;
+const US = E.PORTAL_US.replace(/\/+$/, '');
+const EU = E.PORTAL_EU.replace(/\/+$/, '');
+const ART = E.ARTIFACTS_DIR;
+const BROWSER = E.CHROMIUM || '/usr/bin/chromium';
+const minOf = (k, d) => Number(E[k] || d);
+const EXPECTED_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+  "connect-src 'self' https:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+fs.mkdirSync(ART, { recursive: true });
+
+/* ---------- plain HTTPS client for checks outside the browser ---------- */
+
+const agent = new https.Agent(E.CA_FILE ? { ca: fs.readFileSync(E.CA_FILE) } : { rejectUnauthorized: false });
+
+function call(base, method, p, headers = {}, body) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(base + p);
+    const data = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const h = { ...headers };
+    if (data) {
+      h['Content-Type'] = h['Content-Type'] || 'application/json';
+      h['Content-Length'] = data.length;
+    }
+    const req = https.request({ method, hostname: u.hostname, port: u.port, path: u.pathname + u.search, headers: h, agent,
+      servername: u.hostname === 'localhost' ? 'localhost' : undefined, timeout: 15000 }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json = null;
+        try { json = JSON.parse(text); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode, headers: res.headers, text, json });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${p} timed out`)));
+    req.on('error', reject);
+    if (data) req.write(data);
+    req.end();
+  });
+}
+
+const admin = (lic, key) => ({ 'X-License-Id': lic, Authorization: 'Bearer ' + key });
+const tenant = (lic, app) => ({ 'X-License-Id': lic, 'X-App-Id': app });
+const usAdmin = (m, p, b) => call(US, m, p, admin(E.LICENSE_ID, E.ADMIN_KEY), b);
+
+/* ---------- tiny TAP runner ---------- */
+
+let n = 0, failed = 0, skipped = 0, bailed = false;
+let page = null;
+
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+function eq(got, want, what) { if (got !== want) throw new Error(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`); }
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function shot(name) {
+  if (page && !page.isClosed()) {
+    try { await page.screenshot({ path: path.join(ART, `portal-${name}.png`), fullPage: true }); } catch { /* best effort */ }
+  }
+}
+
+async function step(name, fn, always = false) {
+  n++;
+  if (bailed && !always) {
+    skipped++;
+    console.log(`ok ${n} - ${name} # SKIP earlier step failed`);
+    return;
+  }
+  const t0 = Date.now();
+  try {
+    await fn();
+    console.log(`ok ${n} - ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+  } catch (e) {
+    failed++;
+    bailed = true;
+    console.log(`not ok ${n} - ${name}`);
+    for (const line of String(e && e.stack || e).split('\n')) console.log('#   ' + line);
+    await shot(`fail-${n}`);
+  }
+}
+
+async function poll(what, fn, ms) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last.ok) return last;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms; last: ${last.why}`);
+    await sleep(100);
+  }
+}
+
+const num = (s) => Number(String(s).replace(/[^0-9.]/g, ''));
+
+/* ---------- browser ---------- */
+
+if (!fs.existsSync(BROWSER)) {
+  console.log(`Bail out! ${BROWSER} not found: install it with apt-get install -y chromium`);
+  process.exit(2);
+}
+const browser = await chromium.launch({
+  executablePath: BROWSER,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--ignore-certificate-errors'],
+});
+console.log(`# ${BROWSER} ${browser.version()}`);
+const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1200, height: 900 } });
+context.setDefaultTimeout(10000);
+// Reports CSP violations as console errors, whatever the page does (init scripts are not subject to the CSP).
+await context.addInitScript(() => {
+  document.addEventListener('securitypolicyviolation', (e) => {
+    console.error(`Content Security Policy violation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} ` +
+      `at ${e.sourceFile}:${e.lineNumber}`);
+  });
+});
+
+const csp = [], pageErrors = [], consoleErrors = [], requestUrls = [], navigations = [];
+const analyticsUrls = [];
+let cspExpected = false;
+
+function watch(p) {
+  p.on('console', (m) => {
+    const text = m.text();
+    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(text)) {
+      if (!cspExpected) csp.push(text);
+      console.log(`# console ${m.type()}${cspExpected ? ' (expected)' : ''}: ${text}`);
+    } else if (m.type() === 'error' || m.type() === 'warning') {
+      console.log(`# console ${m.type()}: ${text}`);
+      // The 401s of the wrong-key and wrong-region sign-ins, and of nothing else, are expected in the console.
+      if (m.type() === 'error' && !/status of 401/.test(text)) consoleErrors.push(text);
+    }
+  });
+  p.on('pageerror', (e) => { pageErrors.push(String(e)); console.log(`# page error: ${e}`); });
+  p.on('request', (r) => {
+    requestUrls.push(r.url());
+    if (r.url().includes('/analytics?')) analyticsUrls.push(r.url());
+  });
+  p.on('framenavigated', (f) => { if (f === p.mainFrame()) navigations.push(f.url()); });
+}
+
+page = await context.newPage();
+watch(page);
+
+const S = {
+  signin: '#signin', dashboard: '#dashboard', license: '#license-id', key: '#admin-key', submit: '#signin-submit',
+  signinError: '#signin-error',
+};
+const row = (id) => `#apps-body tr[data-app-id="${id}"]`;
+const act = (id, a) => `${row(id)} button[data-action="${a}"]`;
+const text = async (sel) => (await page.locator(sel).textContent()).trim();
+
+async function signIn(lic, key) {
+  await page.fill(S.license, lic);
+  await page.fill(S.key, key);
+  await page.click(S.submit);
+}
+
+async function tenantStatus(app) {
+  const r = await call(US, 'GET', '/v1/languages', tenant(E.LICENSE_ID, app));
+  return { status: r.status, code: r.json && r.json.errorCode };
+}
+
+let usage = null, createdApp = null, newName = null;
+
+await step('portal files are served with the CSP and framing headers', async () => {
+  const r = await call(US, 'GET', '/portal/');
+  eq(r.status, 200, 'GET /portal/ status');
+  assert(/^text\/html/.test(r.headers['content-type'] || ''), `content-type ${r.headers['content-type']}`);
+  eq(r.headers['content-security-policy'], EXPECTED_CSP, 'Content-Security-Policy');
+  eq(r.headers['x-frame-options'], 'DENY', 'X-Frame-Options');
+  const inline = r.text.replace(/<script src="[^"]+" defer><\/script>/g, '')
+    .match(/<script\b|<style\b|\sstyle=|\son[a-z]+=|javascript:/i);
+  assert(!inline, `index.html has inline script or style: ${inline}`);
+  const js = await call(US, 'GET', '/portal/portal.js');
+  eq(js.status, 200, 'portal.js status');
+  assert(/javascript/.test(js.headers['content-type'] || ''), `portal.js content-type ${js.headers['content-type']}`);
+  eq(js.headers['content-security-policy'], EXPECTED_CSP, 'portal.js CSP');
+  const css = await call(US, 'GET', '/portal/portal.css');
+  eq(css.status, 200, 'portal.css status');
+  assert(/^text\/css/.test(css.headers['content-type'] || ''), `portal.css content-type ${css.headers['content-type']}`);
+  const idx = await call(US, 'GET', '/portal/index.html');
+  eq(idx.status, 200, '/portal/index.html status');
+  const bare = await call(US, 'GET', '/portal');
+  assert([301, 302, 307, 308].includes(bare.status) && /\/portal\/$/.test(bare.headers.location || ''),
+    `/portal should redirect to /portal/, got ${bare.status} ${bare.headers.location}`);
+  const missing = await call(US, 'GET', '/portal/nope.js');
+  eq(missing.status, 404, '/portal/nope.js status');
+  eq(missing.json && missing.json.errorCode, 'NoSuchEndpoint', '/portal/nope.js errorCode');
+});
+
+await step('sign-in form is shown', async () => {
+  const r = await page.goto(US + '/portal/');
+  eq(r.status(), 200, 'page status');
+  await page.locator(S.signin).waitFor({ state: 'visible' });
+  assert(await page.locator(S.dashboard).isHidden(), 'dashboard visible before sign-in');
+  eq(await page.getAttribute(S.key, 'type'), 'password', 'admin key input type');
+  await shot('signin');
+});
+
+await step('a wrong admin key is refused with a visible error', async () => {
+  await signIn(E.LICENSE_ID, 'not-the-admin-key-' + Date.now());
+  await page.locator(S.signinError).waitFor({ state: 'visible' });
+  eq(await text(S.signinError), 'License ID or admin key not accepted', 'error text');
+  assert(await page.locator(S.dashboard).isHidden(), 'dashboard shown after a wrong key');
+  // An unknown License ID gets the same answer.
+  await signIn('00000000-0000-4000-8000-000000000000', E.ADMIN_KEY);
+  await page.waitForResponse((r) => r.url().endsWith('/v1/usage'));
+  await page.locator(S.signinError).waitFor({ state: 'visible' });
+  eq(await text(S.signinError), 'License ID or admin key not accepted', 'error text for an unknown license');
+  await shot('wrong-key');
+});
+
+await step('sign-in shows region, tier and the quota window', async () => {
+  await signIn(E.LICENSE_ID, E.ADMIN_KEY);
+  await page.locator(S.dashboard).waitFor({ state: 'visible' });
+  assert(await page.locator(S.signin).isHidden(), 'sign-in form still visible');
+  const u = await usAdmin('GET', '/v1/usage');
+  eq(u.status, 200, 'GET /v1/usage status');
+  usage = u.json;
+  await page.waitForFunction(() => document.getElementById('region').textContent.trim() !== '');
+  eq(await text('#region'), 'US', 'processing region');
+  eq(await text('#tier'), usage.tier, 'tier');
+  eq(await text('#license'), E.LICENSE_ID, 'license id');
+  const limit = num(await text('#quota-limit')), used = num(await text('#quota-used')),
+    remaining = num(await text('#quota-remaining'));
+  eq(limit, usage.limit, 'quota limit');
+  eq(used + remaining, limit, 'used + remaining');
+  assert(used >= 1, `quota used ${used}: the traffic should show`);
+  const resets = await text('#quota-resets');
+  const want = usage.resetsAt.slice(0, 10) + ' ' + usage.resetsAt.slice(11, 16) + ' UTC';
+  eq(resets, want, 'resets at');
+  assert((await text('#quota-window')).includes('UTC'), 'quota window shown');
+});
+
+await step('the admin key is in no URL, cookie or localStorage', async () => {
+  const s = await page.evaluate(() => ({ url: location.href, local: JSON.stringify(localStorage), cookie: document.cookie }));
+  for (const [k, v] of Object.entries(s)) assert(!v.includes(E.ADMIN_KEY), `admin key found in ${k}`);
+  eq(await page.evaluate(() => localStorage.length), 0, 'localStorage entries');
+});
+
+await step('the app list matches GET /v1/apps', async () => {
+  const r = await usAdmin('GET', '/v1/apps');
+  eq(r.status, 200, 'GET /v1/apps status');
+  const want = r.json.apps;
+  await page.locator('#apps-body tr').first().waitFor();
+  eq(await page.locator('#apps-body tr').count(), want.length, 'rows');
+  for (const a of want) {
+    eq(await text(`${row(a.appId)} td.name`), a.name, `name of ${a.appId}`);
+    eq(await text(`${row(a.appId)} .badge`), a.enabled ? 'enabled' : 'disabled', `status of ${a.appId}`);
+  }
+  if (E.TRAFFIC_APP_ID) assert(want.some((a) => a.appId === E.TRAFFIC_APP_ID), 'traffic app not listed');
+  await shot('dashboard');
+});
+
+await step('create an app', async () => {
+  const name = 'browser-test ' + Date.now();
+  await page.fill('#new-app-name', name);
+  await page.click('#create-app');
+  const cell = page.locator('#apps-body tr td.name', { hasText: name });
+  await cell.waitFor();
+  createdApp = await cell.locator('xpath=..').getAttribute('data-app-id');
+  assert(/^[0-9a-f-]{36}$/.test(createdApp || ''), `app id ${createdApp}`);
+  eq(await text(`${row(createdApp)} .badge`), 'enabled', 'new app status');
+  const r = await usAdmin('GET', '/v1/apps');
+  const a = r.json.apps.find((x) => x.appId === createdApp);
+  assert(a && a.name === name && a.enabled === true, `API does not list the new app: ${r.text}`);
+  eq(await page.inputValue('#new-app-name'), '', 'name field cleared');
+});
+
+await step('the new app can call the tenant API', async () => {
+  await poll('tenant call 200', async () => {
+    const s = await tenantStatus(createdApp);
+    return { ok: s.status === 200, why: JSON.stringify(s) };
+  }, 2000);
+});
+
+await step('rename the app', async () => {
+  newName = 'renamed ' + Date.now();
+  await page.click(act(createdApp, 'rename'));
+  await page.fill(`${row(createdApp)} .rename-input`, newName);
+  await page.click(act(createdApp, 'rename-save'));
+  await page.locator(`${row(createdApp)} td.name`, { hasText: newName }).waitFor();
+  assert(await page.locator(`${row(createdApp)} .rename-input`).count() === 0, 'rename field still open');
+  const r = await usAdmin('GET', '/v1/apps');
+  eq(r.json.apps.find((x) => x.appId === createdApp).name, newName, 'name from the API');
+});
+
+await step('disable the app: its calls get 401 AppDisabled', async () => {
+  await page.click(act(createdApp, 'disable'));
+  await page.locator(`${row(createdApp)} .badge`, { hasText: 'disabled' }).waitFor();
+  await poll('tenant call 401 AppDisabled', async () => {
+    const s = await tenantStatus(createdApp);
+    return { ok: s.status === 401 && s.code === 'AppDisabled', why: JSON.stringify(s) };
+  }, 2000);
+  const r = await usAdmin('GET', '/v1/apps');
+  eq(r.json.apps.find((x) => x.appId === createdApp).enabled, false, 'enabled from the API');
+  await shot('disabled');
+});
+
+await step('enable the app again: its calls succeed', async () => {
+  await page.click(act(createdApp, 'enable'));
+  await page.locator(`${row(createdApp)} .badge`, { hasText: 'enabled' }).waitFor();
+  await poll('tenant call 200', async () => {
+    const s = await tenantStatus(createdApp);
+    return { ok: s.status === 200, why: JSON.stringify(s) };
+  }, 2000);
+});
+
+const totalsOf = async () => {
+  const out = {};
+  for (const k of ['requests', '2xx', '4xx', '5xx', 'pages', 'jobsCreated', 'jobsCompleted'])
+    out[k] = num(await text(`[data-total="${k}"] .v`));
+  return out;
+};
+
+let shownTotals = null;
+const trafficApp = E.TRAFFIC_APP_ID;
+
+await step('analytics of the traffic app show the traffic (last 24 hours)', async () => {
+  assert(trafficApp, 'TRAFFIC_APP_ID not set');
+  await page.click(act(trafficApp, 'analytics'));
+  await page.locator('#analytics').waitFor({ state: 'visible' });
+  eq(await page.getAttribute('button[data-range="24h"]', 'aria-pressed'), 'true', '24h chosen by default');
+  const want = { requests: minOf('TRAFFIC_MIN_REQUESTS', 1), '4xx': minOf('TRAFFIC_MIN_4XX', 0),
+    pages: minOf('TRAFFIC_MIN_PAGES', 0), jobsCreated: minOf('TRAFFIC_MIN_JOBS', 0) };
+  // The gateways flush analytics from memory every few seconds; refresh until the totals show everything.
+  await poll('analytics totals', async () => {
+    await page.waitForFunction(() => !document.getElementById('analytics').classList.contains('loading'));
+    const t = await page.locator('[data-total="requests"] .v').count() ? await totalsOf() : {};
+    const short = Object.entries(want).filter(([k, v]) => !(t[k] >= v));
+    if (short.length) {
+      await page.click('#an-refresh');
+      await sleep(400);
+    }
+    return { ok: short.length === 0, why: `shown ${JSON.stringify(t)}, want at least ${JSON.stringify(want)}` };
+  }, 20000);
+  shownTotals = await totalsOf();
+  // The page shows what the API answers for the same query.
+  const last = new URL(analyticsUrls[analyticsUrls.length - 1]);
+  eq(last.searchParams.get('granularity'), 'hour', 'granularity');
+  const span = Date.parse(last.searchParams.get('to')) - Date.parse(last.searchParams.get('from'));
+  assert(span > 23 * 3600e3 && span <= 24 * 3600e3, `24 h range spans ${span} ms`);
+  const r = await usAdmin('GET', last.pathname + last.search);
+  eq(r.status, 200, 'analytics status');
+  eq(shownTotals.requests, r.json.totals.requests, 'requests shown vs API');
+  eq(shownTotals['4xx'], r.json.totals.responses['4xx'], '4xx shown vs API');
+  eq(shownTotals.pages, r.json.totals.pages, 'pages shown vs API');
+  eq(shownTotals.jobsCreated, r.json.totals.jobs.created, 'jobs created shown vs API');
+  // Charts: one slot per hour, bars where there was traffic, latency points.
+  eq(await page.locator('#chart-requests g[data-bucket]').count(), 24, 'request chart buckets');
+  assert(await page.locator('#chart-requests rect.bar.b-req').count() >= 1, 'no request bars');
+  if (want['4xx'] > 0) assert(await page.locator('#chart-requests rect.bar.b-err4').count() >= 1, 'no 4xx bars');
+  if (want.pages > 0) assert(await page.locator('#chart-pages rect.bar.b-pages').count() >= 1, 'no page bars');
+  for (const p of ['l-p50', 'l-p95', 'l-p99'])
+    assert(await page.locator(`#chart-latency .${p} circle.dot`).count() >= 1, `no ${p} points`);
+  const p50 = await text('[data-total="p50"] .v'), p99 = await text('[data-total="p99"] .v');
+  assert(/ms|s$/.test(p50) && /ms|s$/.test(p99), `latency totals ${p50} ${p99}`);
+  await page.locator('#analytics').scrollIntoViewIfNeeded();
+  await shot('analytics-24h');
+});
+
+async function chooseRange(range, granularity, buckets, days) {
+  const before = analyticsUrls.length;
+  await page.click(`button[data-range="${range}"]`);
+  await poll('analytics request', async () => ({ ok: analyticsUrls.length > before, why: 'no request' }), 5000);
+  await page.waitForFunction(() => !document.getElementById('analytics').classList.contains('loading'));
+  eq(await page.getAttribute(`button[data-range="${range}"]`, 'aria-pressed'), 'true', `${range} pressed`);
+  const u = new URL(analyticsUrls[analyticsUrls.length - 1]);
+  eq(u.searchParams.get('granularity'), granularity, 'granularity');
+  const span = Date.parse(u.searchParams.get('to')) - Date.parse(u.searchParams.get('from'));
+  assert(span > (days - 1) * 86400e3 && span <= days * 86400e3, `${range} range spans ${span} ms`);
+  eq(await page.locator('#chart-requests g[data-bucket]').count(), buckets, 'request chart buckets');
+  const t = await totalsOf();
+  assert(t.requests >= shownTotals.requests, `requests over ${range} ${t.requests} < ${shownTotals.requests} over 24 h`);
+  eq(t.pages, shownTotals.pages, `pages over ${range}`);
+  assert(await page.locator('#chart-requests rect.bar.b-req').count() >= 1, 'no request bars');
+  await page.locator('#analytics').scrollIntoViewIfNeeded();
+  await shot(`analytics-${range}`);
+}
+
+await step('analytics over the last 7 days (hourly)', () => chooseRange('7d', 'hour', 168, 7));
+await step('analytics over the last 30 days (daily)', () => chooseRange('30d', 'day', 30, 30));
+
+await step('delete the app after a confirm step: its calls get 401', async () => {
+  await page.click(act(createdApp, 'delete'));
+  await page.locator(act(createdApp, 'delete-confirm')).waitFor();
+  await shot('delete-confirm');
+  // Nothing is deleted before the confirmation.
+  let r = await usAdmin('GET', '/v1/apps');
+  assert(r.json.apps.some((x) => x.appId === createdApp), 'app deleted before confirming');
+  await page.click(act(createdApp, 'cancel'));
+  await page.locator(act(createdApp, 'delete')).waitFor();
+  await page.click(act(createdApp, 'delete'));
+  await page.click(act(createdApp, 'delete-confirm'));
+  await page.locator(row(createdApp)).waitFor({ state: 'detached' });
+  r = await usAdmin('GET', '/v1/apps');
+  assert(!r.json.apps.some((x) => x.appId === createdApp), 'API still lists the deleted app');
+  await poll('tenant call 401', async () => {
+    const s = await tenantStatus(createdApp);
+    return { ok: s.status === 401 && ['AppDisabled', 'InvalidCredentials'].includes(s.code), why: JSON.stringify(s) };
+  }, 2000);
+  const again = await usAdmin('DELETE', `/v1/apps/${createdApp}`);
+  eq(again.status, 404, 'deleting it again');
+});
+
+await step('a reload keeps the session of this tab; sign out forgets the key', async () => {
+  await page.reload();
+  await page.locator(S.dashboard).waitFor({ state: 'visible' });
+  await page.waitForFunction(() => document.getElementById('region').textContent.trim() === 'US');
+  await page.click('#signout');
+  await page.locator(S.signin).waitFor({ state: 'visible' });
+  const st = await page.evaluate(() => JSON.stringify(sessionStorage) + JSON.stringify(localStorage));
+  assert(!st.includes(E.ADMIN_KEY), 'admin key still stored after sign-out');
+  await page.reload();
+  await page.locator(S.signin).waitFor({ state: 'visible' });
+});
+
+await step('an EU license at the US portal is sent to the EU portal and signs in there', async () => {
+  const navBefore = navigations.length;
+  await signIn(E.EU_LICENSE_ID, E.EU_ADMIN_KEY);
+  await page.waitForURL((u) => u.href.startsWith(EU + '/portal/'), { timeout: 10000 });
+  await page.locator(S.signin).waitFor({ state: 'visible' });
+  const navs = navigations.slice(navBefore);
+  assert(navs.some((u) => u === `${EU}/portal/#license=${E.EU_LICENSE_ID}&region=EU` ||
+    u.startsWith(`${EU}/portal/#license=${E.EU_LICENSE_ID}`)), `no navigation to the EU portal with the license: ${navs}`);
+  for (const u of navs) assert(!u.includes(E.EU_ADMIN_KEY), `admin key in URL ${u}`);
+  eq(await page.inputValue(S.license), E.EU_LICENSE_ID, 'license id carried over');
+  eq(await page.inputValue(S.key), '', 'key field');
+  assert((await text('#signin-notice')).includes('EU'), 'notice names the region');
+  assert(!page.url().includes('license='), `fragment left in the address bar: ${page.url()}`);
+  await shot('eu-signin');
+  await page.fill(S.key, E.EU_ADMIN_KEY);
+  await page.click(S.submit);
+  await page.locator(S.dashboard).waitFor({ state: 'visible' });
+  await page.waitForFunction(() => document.getElementById('region').textContent.trim() !== '');
+  eq(await text('#region'), 'EU', 'processing region');
+  eq(await text('#license'), E.EU_LICENSE_ID, 'license id');
+  assert(new URL(page.url()).origin === new URL(EU).origin, `not at the EU portal: ${page.url()}`);
+  await shot('eu-dashboard');
+});
+
+await step('no admin key in any request URL; only same-origin requests', async () => {
+  const keys = [E.ADMIN_KEY, E.EU_ADMIN_KEY].flatMap((k) => [k, encodeURIComponent(k)]);
+  for (const u of requestUrls.concat(navigations)) {
+    for (const k of keys) assert(!u.includes(k), `admin key in ${u}`);
+    if (u.startsWith('data:') || u === 'about:blank') continue;
+    const o = new URL(u).origin;
+    assert(o === new URL(US).origin || o === new URL(EU).origin, `request to another origin: ${u}`);
+  }
+});
+
+await step('the CSP is enforced (an injected inline script does not run)', async () => {
+  const p2 = await context.newPage();
+  const seen = [];
+  p2.on('console', (m) => { if (/Content Security Policy|Refused to execute/i.test(m.text())) seen.push(m.text()); });
+  cspExpected = true;
+  await p2.goto(US + '/portal/');
+  const ran = await p2.evaluate(async () => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__inline = 1';
+    document.body.append(s);
+    await new Promise((r) => setTimeout(r, 200));
+    return window.__inline === 1;
+  });
+  eq(ran, false, 'inline script ran');
+  await poll('violation reported', async () => ({ ok: seen.length > 0, why: 'no report' }), 2000);
+  await p2.close();
+  cspExpected = false;
+});
+
+await step('no CSP violations, page errors or unexpected console errors', async () => {
+  assert(csp.length === 0, `CSP violations:\n${csp.join('\n')}`);
+  assert(pageErrors.length === 0, `page errors:\n${pageErrors.join('\n')}`);
+  assert(consoleErrors.length === 0, `console errors:\n${consoleErrors.join('\n')}`);
+}, true);
+
+await browser.close();
+console.log(`1..${n}`);
+console.log(`# ${n - failed - skipped} passed, ${failed} failed, ${skipped} skipped after the first failure`);
+process.exit(failed ? 1 : 0);
