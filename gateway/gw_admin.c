@@ -303,7 +303,8 @@ void gw_h_apps_analytics(gw_req_t *r)
     const char *g = gw_query_get(&q, "granularity"), *from = gw_query_get(&q, "from"), *to = gw_query_get(&q, "to");
     int64_t now = gw_now(r->thr->server);
     a->day = g != NULL && strcmp(g, "day") == 0;
-    a->to = now - now % 3600 + 3600;
+    /* Default: up to the end of the current hour (or day), back 24 hours (or 30 days). */
+    a->to = a->day ? now - now % 86400 + 86400 : now - now % 3600 + 3600;
     int bad = (g != NULL && strcmp(g, "day") != 0 && strcmp(g, "hour") != 0);
     const char *field = bad ? "granularity" : NULL;
     if (to != NULL && parse_time(to, &a->to) != 0)
