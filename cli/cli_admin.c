@@ -1,6 +1,7 @@
 /* Operator commands on the catalog: tiers, licenses, apps. Every change runs in a transaction that names the
  * operator as the audit actor; the catalog's triggers audit it and notify the gateways. */
 #include "cli/cli.h"
+#include "gateway/gw_analytics.h"
 #include "gateway/gw_auth.h"
 #include "gateway/gw_quota.h"
 #include "regions/rgn.h"
@@ -18,7 +19,7 @@
 
 enum {
     O_CONFIG = 1, O_JSON, O_NAME, O_QUOTA, O_FILE_BYTES, O_PAGES, O_PIXELS, O_RETENTION, O_TIMEOUT, O_ATTEMPTS,
-    O_REGION, O_TIER, O_STATUS, O_LICENSE, O_APP, O_EXPIRES, O_HELP, O_COUNT
+    O_REGION, O_TIER, O_STATUS, O_LICENSE, O_APP, O_EXPIRES, O_FROM, O_TO, O_GRANULARITY, O_HELP, O_COUNT
 };
 
 static const struct option long_opts[] = {
@@ -30,6 +31,8 @@ static const struct option long_opts[] = {
     {"region", required_argument, 0, O_REGION},      {"tier", required_argument, 0, O_TIER},
     {"status", required_argument, 0, O_STATUS},      {"license", required_argument, 0, O_LICENSE},
     {"app", required_argument, 0, O_APP},            {"expires", required_argument, 0, O_EXPIRES},
+    {"from", required_argument, 0, O_FROM},          {"to", required_argument, 0, O_TO},
+    {"granularity", required_argument, 0, O_GRANULARITY},
     {"help", no_argument, 0, O_HELP},                {0}};
 
 typedef struct {
@@ -618,6 +621,88 @@ static int app_list(cli_ctx_t *c)
     return 0;
 }
 
+static int parse_iso(const char *s, int64_t *out)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (end == NULL || strcmp(end, "Z") != 0)
+        return -1;
+    *out = (int64_t)timegm(&tm);
+    return 0;
+}
+
+/* The app's analytics from the region database of this config (the license's region), as the API gives them. */
+static int app_usage(cli_ctx_t *c)
+{
+    int r = app_ids_valid(c);
+    if (r != 0)
+        return r;
+    const char *g = c->v[O_GRANULARITY];
+    if (g != NULL && strcmp(g, "hour") != 0 && strcmp(g, "day") != 0)
+        return cli_usage_error(c->cmd, "--granularity must be hour or day");
+    int day = g != NULL && strcmp(g, "day") == 0;
+    int64_t now = (int64_t)time(NULL) + c->cfg.test_clock_offset_s;
+    int64_t to = day ? now - now % 86400 + 86400 : now - now % 3600 + 3600, from;
+    if (c->v[O_TO] != NULL && parse_iso(c->v[O_TO], &to) != 0)
+        return cli_usage_error(c->cmd, "--to must be a UTC time such as 2026-01-31T00:00:00Z");
+    from = to - (day ? 30 * 86400 : 24 * 3600);
+    if (c->v[O_FROM] != NULL && parse_iso(c->v[O_FROM], &from) != 0)
+        return cli_usage_error(c->cmd, "--from must be a UTC time such as 2026-01-31T00:00:00Z");
+    if (from >= to || (to - from) / (day ? 86400 : 3600) > (day ? 366 : 744))
+        return cli_usage_error(c->cmd, "--from must be before --to, at most 744 hours or 366 days apart");
+    char err[512], sf[24], st[24];
+    PGconn *rc = db_connect(c->cfg.region_dsn, err, sizeof(err));
+    if (rc == NULL) {
+        fprintf(stderr, "ocrgate %s: region database: %s\n", c->cmd, err);
+        return CLI_EXIT_FAIL;
+    }
+    snprintf(sf, sizeof(sf), "%lld", (long long)from);
+    snprintf(st, sizeof(st), "%lld", (long long)to);
+    const char *p[5] = {c->v[O_LICENSE], c->v[O_APP], sf, st, day ? "day" : "hour"};
+    PGresult *res = db_exec(rc, DB_RGN_USAGE_QUERY, p, err, sizeof(err));
+    if (res == NULL) {
+        fprintf(stderr, "ocrgate %s: %s\n", c->cmd, err);
+        PQfinish(rc);
+        return CLI_EXIT_FAIL;
+    }
+    json_t *rep = gw_analytics_report(res, c->v[O_APP], from, to, day);
+    PQclear(res);
+    PQfinish(rc);
+    if (c->json) {
+        print_json(rep);
+        return 0;
+    }
+    printf("%-21s %9s %7s %7s %7s %6s %6s %6s %7s %9s %8s\n", "start", "requests", "2xx", "4xx", "5xx", "429", "jobs",
+           "pages", "p50 ms", "p99 ms", "conf");
+    size_t i;
+    json_t *e;
+    json_t *series = json_object_get(rep, "series");
+    json_array_foreach(series, i, e)
+    {
+        if (json_integer_value(json_object_get(e, "requests")) == 0 && json_integer_value(json_object_get(e, "pages")) == 0)
+            continue;
+        json_t *rs = json_object_get(e, "responses"), *lat = json_object_get(e, "latencyMs");
+        json_t *conf = json_object_get(e, "meanConfidence");
+        char cbuf[16] = "-";
+        if (json_is_real(conf))
+            snprintf(cbuf, sizeof(cbuf), "%.1f", json_real_value(conf));
+        printf("%-21s %9lld %7lld %7lld %7lld %6lld %6lld %6lld %7.1f %9.1f %8s\n", json_string_value(json_object_get(e, "start")),
+               (long long)json_integer_value(json_object_get(e, "requests")), (long long)json_integer_value(json_object_get(rs, "2xx")),
+               (long long)json_integer_value(json_object_get(rs, "4xx")), (long long)json_integer_value(json_object_get(rs, "5xx")),
+               (long long)json_integer_value(json_object_get(e, "quotaRejections")),
+               (long long)json_integer_value(json_object_get(json_object_get(e, "jobs"), "created")),
+               (long long)json_integer_value(json_object_get(e, "pages")), json_real_value(json_object_get(lat, "p50")),
+               json_real_value(json_object_get(lat, "p99")), cbuf);
+    }
+    json_t *t = json_object_get(rep, "totals");
+    printf("total: %lld requests, %lld pages, %lld jobs completed\n", (long long)json_integer_value(json_object_get(t, "requests")),
+           (long long)json_integer_value(json_object_get(t, "pages")),
+           (long long)json_integer_value(json_object_get(json_object_get(t, "jobs"), "completed")));
+    json_decref(rep);
+    return 0;
+}
+
 static const action_t app_actions[] = {
     {"create", app_create, {O_LICENSE, O_NAME, 0}, {O_LICENSE, O_NAME, 0}, "create --license ID --name N"},
     {"enable", app_enable, {O_LICENSE, O_APP, 0}, {O_LICENSE, O_APP, 0}, "enable --license ID --app ID"},
@@ -626,6 +711,8 @@ static const action_t app_actions[] = {
      "rename --license ID --app ID --name N"},
     {"delete", app_delete, {O_LICENSE, O_APP, 0}, {O_LICENSE, O_APP, 0}, "delete --license ID --app ID"},
     {"list", app_list, {O_LICENSE, 0}, {O_LICENSE, 0}, "list --license ID"},
+    {"usage", app_usage, {O_LICENSE, O_APP, O_FROM, O_TO, O_GRANULARITY, 0}, {O_LICENSE, O_APP, 0},
+     "usage --license ID --app ID [--from TIME] [--to TIME] [--granularity hour|day]   (config of the license's region)"},
 };
 
 int cli_app(int argc, char **argv)

@@ -13,6 +13,8 @@
 #include <leptonica/allheaders.h>
 #include <tesseract/capi.h>
 
+#include "engine/eng_pdf_in.h"
+
 __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
@@ -562,8 +564,57 @@ static int single_page_probe(const unsigned char *p, size_t len, eng_format_t fm
     }
 }
 
+/* PDF: the page count comes first, so that a document of thousands of pages is refused before any page is
+ * looked at; then each page's size at `dpi` from its dictionary (no rendering). */
+static int pdf_probe(const void *buf, size_t len, int dpi, int max_pages, int *npages, eng_page_info_t **infos,
+                     char *err, size_t errlen)
+{
+    eng_page_info_t *arr = NULL;
+    int ret = ENG_DOC_ERR, n;
+    eng_pdfin_t *d = eng_pdfin_open(buf, len, err, errlen);
+
+    if (d == NULL)
+        return ENG_DOC_ERR;
+    n = eng_pdfin_npages(d);
+    if (n > max_pages) {
+        set_err(err, errlen, "The document has more than %d pages.", max_pages);
+        *npages = max_pages + 1;
+        ret = ENG_DOC_TOO_MANY_PAGES;
+        goto Exit;
+    }
+    if ((arr = calloc((size_t)n, sizeof(*arr))) == NULL) {
+        set_err(err, errlen, "Out of memory.");
+        goto Exit;
+    }
+    for (int i = 0; i < n; ++i) {
+        if (eng_pdfin_page_size(d, i, dpi, &arr[i].width, &arr[i].height, err, errlen) != 0)
+            goto Exit;
+        arr[i].dpi = dpi;
+        arr[i].depth = 32;
+    }
+    *npages = n;
+    *infos = arr;
+    arr = NULL;
+    ret = ENG_DOC_OK;
+Exit:
+    free(arr);
+    eng_pdfin_close(d);
+    return ret;
+}
+
+static int pdf_dpi(int dpi)
+{
+    return dpi > 0 ? dpi : ENG_PDFIN_DEFAULT_DPI;
+}
+
 int eng_doc_probe(const void *buf, size_t len, eng_format_t fmt, int max_pages, int *npages,
                   eng_page_info_t **infos, char *err, size_t errlen)
+{
+    return eng_doc_probe_dpi(buf, len, fmt, max_pages, 0, npages, infos, err, errlen);
+}
+
+int eng_doc_probe_dpi(const void *buf, size_t len, eng_format_t fmt, int max_pages, int dpi, int *npages,
+                      eng_page_info_t **infos, char *err, size_t errlen)
 {
     eng_global_init();
     *npages = 0;
@@ -584,8 +635,7 @@ int eng_doc_probe(const void *buf, size_t len, eng_format_t fmt, int max_pages, 
     case ENG_FMT_TIFF:
         return tiff_walk(buf, len, max_pages, npages, infos, -1, NULL, err, errlen);
     case ENG_FMT_PDF:
-        set_err(err, errlen, "PDF input is not supported yet.");
-        return ENG_DOC_ERR;
+        return pdf_probe(buf, len, pdf_dpi(dpi), max_pages, npages, infos, err, errlen);
     case ENG_FMT_UNKNOWN:
         set_err(err, errlen, "The document is not in a supported format.");
         return ENG_DOC_ERR;
@@ -609,6 +659,12 @@ int eng_doc_probe(const void *buf, size_t len, eng_format_t fmt, int max_pages, 
 struct Pix *eng_doc_decode_page(const void *buf, size_t len, eng_format_t fmt, int index, char *err,
                                 size_t errlen)
 {
+    return eng_doc_decode_page_dpi(buf, len, fmt, index, 0, err, errlen);
+}
+
+struct Pix *eng_doc_decode_page_dpi(const void *buf, size_t len, eng_format_t fmt, int index, int dpi, char *err,
+                                    size_t errlen)
+{
     PIX *pix = NULL;
 
     eng_global_init();
@@ -616,7 +672,7 @@ struct Pix *eng_doc_decode_page(const void *buf, size_t len, eng_format_t fmt, i
         set_err(err, errlen, "The document is empty.");
         return NULL;
     }
-    if (index < 0 || (fmt != ENG_FMT_TIFF && index > 0)) {
+    if (index < 0 || (fmt != ENG_FMT_TIFF && fmt != ENG_FMT_PDF && index > 0)) {
         set_err(err, errlen, "The document has no page %d.", index + 1);
         return NULL;
     }
@@ -646,9 +702,16 @@ struct Pix *eng_doc_decode_page(const void *buf, size_t len, eng_format_t fmt, i
     case ENG_FMT_WEBP:
         pix = pixReadMemWebP(buf, len);
         break;
-    case ENG_FMT_PDF:
-        set_err(err, errlen, "PDF input is not supported yet.");
-        return NULL;
+    case ENG_FMT_PDF: {
+        /* A document object per call: simple and thread-agnostic; opening costs little next to rendering (see
+         * eng_pdf_in.h). A worker walking a long PDF may keep one eng_pdfin_t open instead. */
+        eng_pdfin_t *d = eng_pdfin_open(buf, len, err, errlen);
+        if (d == NULL)
+            return NULL;
+        pix = eng_pdfin_render(d, index, pdf_dpi(dpi), 0, err, errlen);
+        eng_pdfin_close(d);
+        return pix;
+    }
     default:
         set_err(err, errlen, "The document is not in a supported format.");
         return NULL;

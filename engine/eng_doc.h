@@ -7,7 +7,10 @@
  * any thread may call them, on buffers the caller owns and keeps alive for the duration of the call.
  *
  * Page model: TIFF has one page per image file directory (main IFD chain; BigTIFF too); PNG, JPEG, BMP and
- * WebP have one page; GIF has one page (the first frame, as leptonica decodes it). PDF is not supported yet.
+ * WebP have one page; GIF has one page (the first frame, as leptonica decodes it). PDF pages are rendered by
+ * poppler (eng_pdf_in.h) at a resolution the caller chooses (the _dpi variants; 300 otherwise): the probe
+ * reports each page's pixel size at that resolution, depth 32, without rendering; a password-protected PDF
+ * is refused as unreadable.
  */
 #ifndef OCRGATE_ENG_DOC_H
 #define OCRGATE_ENG_DOC_H
@@ -47,11 +50,21 @@ __attribute__((warn_unused_result)) int eng_doc_probe(const void *buf, size_t le
                                                       int max_pages, int *npages, eng_page_info_t **infos,
                                                       char *err, size_t errlen);
 
+/* The same with the resolution at which PDF pages will be rendered (dpi <= 0: ENG_PDFIN_DEFAULT_DPI, 300);
+ * ignored for other formats. */
+__attribute__((warn_unused_result)) int eng_doc_probe_dpi(const void *buf, size_t len, eng_format_t fmt,
+                                                          int max_pages, int dpi, int *npages,
+                                                          eng_page_info_t **infos, char *err, size_t errlen);
+
 /* Decodes page `index` (0-based). Returns a Pix the caller pixDestroy()s, or NULL with a sentence in `err`.
  * Only that page is decoded (TIFF pages are located by walking the directory chain). The Pix's resolution
- * is what the file says (0 when absent). */
+ * is what the file says (0 when absent). A PDF page is rendered at 300 dpi (32 bpp RGB). */
 __attribute__((warn_unused_result)) struct Pix *
 eng_doc_decode_page(const void *buf, size_t len, eng_format_t fmt, int index, char *err, size_t errlen);
+/* The same, rendering a PDF page at `dpi` (<= 0: 300); the Pix's resolution is then `dpi`. */
+__attribute__((warn_unused_result)) struct Pix *eng_doc_decode_page_dpi(const void *buf, size_t len,
+                                                                        eng_format_t fmt, int index, int dpi,
+                                                                        char *err, size_t errlen);
 
 /* Silences leptonica's and tesseract's stderr chatter process-wide (corrupt uploads would otherwise fill the
  * log with library messages; every failure comes back to the caller as a sentence instead). Idempotent and

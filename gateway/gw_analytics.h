@@ -29,6 +29,10 @@ double gw_latency_bucket_ms(int bucket);
 /* The p-quantile (0..1) of a histogram, as its bucket's upper bound in ms; 0 when empty. */
 double gw_latency_quantile(const long long *hist, int n, double p);
 
+/* The analytics document of API.md from a DB_RGN_USAGE_QUERY result: one entry per hour or day of [from, to)
+ * (zeros where nothing was counted) and the totals. A new reference. */
+json_t *gw_analytics_report(PGresult *res, const char *app_id, int64_t from, int64_t to, int day);
+
 /* Node-wide counters for /metrics. */
 typedef struct {
     unsigned long long responses[6]; /* by status class 1xx..5xx, [0] unused */

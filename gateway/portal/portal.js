@@ -519,24 +519,28 @@
     return e;
   }
 
-  function niceMax(v) {
-    if (!(v > 0)) return 1;
-    const p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
-    return 10 * p;
+  /* Axis scale: a 1-2-5 step giving at most five intervals; whole numbers for counts. */
+  function scale(v) {
+    if (!(v > 0)) return { max: 4, step: 1 };
+    const raw = v / 4;
+    const p = Math.pow(10, Math.floor(Math.log10(raw)));
+    let step = 10 * p;
+    for (const m of [1, 2, 5]) if (m * p >= raw) { step = m * p; break; }
+    step = Math.max(step, 1);
+    return { max: Math.ceil(v / step) * step, step };
   }
 
-  function frame(container, n, ymax, bs, spec, empty) {
+  function frame(container, n, sc, bs, spec, empty) {
     // Drawn at the container's pixel width so that text and dots are not stretched.
     const W = Math.max(320, Math.round(container.clientWidth - 10) || 640);
     const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', class: 'plot' });
     const pw = W - ML - MR, ph = H - MT - MB;
     const g = s('g', { class: 'axis' }, svg);
-    for (let i = 0; i <= 4; i++) {
-      const y = MT + ph - (ph * i) / 4;
-      s('line', { x1: ML, x2: W - MR, y1: y, y2: y, class: i ? 'grid' : 'base' }, g);
+    for (let v = 0; v <= sc.max + sc.step / 2; v += sc.step) {
+      const y = MT + ph - (ph * v) / sc.max;
+      s('line', { x1: ML, x2: W - MR, y1: y, y2: y, class: v ? 'grid' : 'base' }, g);
       const t = s('text', { x: ML - 6, y: y + 4, 'text-anchor': 'end' }, g);
-      t.textContent = fmtCompact((ymax * i) / 4);
+      t.textContent = fmtCompact(v);
     }
     // About six time labels: every 4 hours over a day, midnights over a week, every 5 days over a month.
     for (let i = 0; i < n; i++) {
@@ -558,8 +562,9 @@
   /* The first series is the full bar; the others stack inside it from the baseline (e.g. 4xx then 5xx). */
   function barChart(container, bs, spec, series, labelOf, empty) {
     const n = bs.length;
-    const ymax = niceMax(Math.max(0, ...bs.map((b) => series[0].get(b))));
-    const f = frame(container, n, ymax, bs, spec, empty);
+    const sc = scale(Math.max(0, ...bs.map((b) => series[0].get(b))));
+    const ymax = sc.max;
+    const f = frame(container, n, sc, bs, spec, empty);
     const slot = f.pw / n;
     const bw = Math.max(1, slot * 0.78);
     const g = s('g', { class: 'bars' }, f.svg);
@@ -586,12 +591,16 @@
     const n = bs.length;
     const vals = [];
     for (const b of bs) for (const sr of series) { const v = sr.get(b); if (v != null) vals.push(v); }
-    const ymax = niceMax(Math.max(0, ...vals));
-    const f = frame(container, n, ymax, bs, spec, empty);
+    const sc = scale(Math.max(0, ...vals));
+    const ymax = sc.max;
+    const f = frame(container, n, sc, bs, spec, empty);
     const slot = f.pw / n;
     const X = (i) => f.x0 + slot * (i + 0.5);
     const Y = (v) => f.y0 - (v / ymax) * f.ph;
-    for (const sr of series) {
+    // Drawn from the last series (p99) to the first with shrinking dots, so that equal values stay visible.
+    const big = n > 48 ? 2 : 3;
+    series.slice().reverse().forEach((sr, k) => {
+      const r = big + 2 * (series.length - 1 - k);
       const g = s('g', { class: 'series ' + sr.cls }, f.svg);
       let d = '';
       let pen = false;
@@ -605,11 +614,11 @@
       bs.forEach((b, i) => {
         const v = sr.get(b);
         if (v == null) return;
-        const c = s('circle', { cx: X(i), cy: Y(v), r: n > 48 ? 2 : 3, class: 'dot' }, g);
+        const c = s('circle', { cx: X(i), cy: Y(v), r, class: 'dot' }, g);
         const t = s('title', {}, c);
         t.textContent = labelOf(b) + ': ' + sr.label + ' ' + fmtMs(v);
       });
-    }
+    });
   }
 
   /* ---------- start ---------- */

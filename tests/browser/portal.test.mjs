@@ -73,7 +73,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function shot(name) {
   if (page && !page.isClosed()) {
-    try { await page.screenshot({ path: path.join(ART, `portal-${name}.png`), fullPage: true }); } catch { /* best effort */ }
+    try { await page.mouse.move(0, 0); await page.screenshot({ path: path.join(ART, `portal-${name}.png`), fullPage: true }); } catch { /* best effort */ }
   }
 }
 

@@ -103,6 +103,8 @@ def test_analytics_exact_across_nodes(st):
     assert len(series) == 24 and sum(s["requests"] for s in series) == 64
     d = a.request("GET", f"/v1/apps/{app}/analytics?granularity=day", headers=admin(lic)).json()
     assert d["totals"]["requests"] == 64 and len(d["series"]) == 30
+    cli = st.run_cli(["app", "usage", "--license", lic["licenseId"], "--app", app, "--granularity", "day"])
+    assert cli["totals"] == d["totals"], (cli["totals"], d["totals"])
     for q in ("?granularity=week", "?from=yesterday", "?from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z", "?bogus=1"):
         assert a.request("GET", f"/v1/apps/{app}/analytics{q}", headers=admin(lic)).status == 400, q
     assert a.request("GET", f"/v1/apps/{uuid.uuid4()}/analytics", headers=admin(lic)).status == 404
