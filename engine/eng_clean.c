@@ -6,6 +6,7 @@
 
 #include <leptonica/allheaders.h>
 
+#include "engine/eng_doc.h"
 #include "engine/eng_internal.h"
 
 /* Replaces *cur by next (which may be NULL on failure: then *cur is kept and -1 returned). Every step
@@ -165,6 +166,7 @@ int eng_page_is_blank(struct Pix *pix)
     l_int32 count = 0;
     int blank = 0;
 
+    eng_global_init(); /* leptonica's warnings off */
     if (pix == NULL || (w = workable(pix)) == NULL)
         return 0;
     /* 160 rather than 128: after normalisation faint (light gray) print still counts as ink, so that a page
@@ -190,6 +192,7 @@ struct Pix *eng_clean_page(eng_ocr_t *ocr, struct Pix *pix, const eng_clean_opts
     static const eng_clean_opts_t none = {0};
     PIX *cur = NULL;
 
+    eng_global_init();
     memset(info, 0, sizeof(*info));
     if (pix == NULL) {
         eng__set_err(err, errlen, "Invalid arguments to page clean-up.");

@@ -5,11 +5,13 @@
 
 #include <leptonica/allheaders.h>
 
+#include "engine/eng_doc.h"
 #include "engine/eng_internal.h"
 
 int eng_image_png(struct Pix *pix, int max_w, int max_h, unsigned char **png, size_t *len, char *err,
                   size_t errlen)
 {
+    eng_global_init(); /* leptonica's warnings off */
     PIX *src = NULL, *out = NULL;
     l_uint8 *data = NULL;
     size_t size = 0;

@@ -11,6 +11,7 @@
 #include <leptonica/allheaders.h>
 #include <poppler.h>
 
+#include "engine/eng_doc.h"
 #include "engine/eng_internal.h"
 
 struct eng_pdfin {
@@ -43,6 +44,7 @@ eng_pdfin_t *eng_pdfin_open(const void *buf, size_t len, char *err, size_t errle
     GError *gerr = NULL;
     eng_pdfin_t *d;
 
+    eng_global_init();
     pthread_once(&pdfin_once, pdfin_init_once);
     if (buf == NULL || len == 0) {
         eng__set_err(err, errlen, "The document is empty.");
