@@ -91,7 +91,8 @@ static PIX *binarize(PIX *pix)
     if ((g = gray_of(pix)) == NULL || (n = normalize_bg(g)) == NULL)
         goto Exit;
     /* After normalisation one Otsu threshold over the whole page is right (tiles as large as the page); the
-     * score fraction picks the threshold in the flat valley of the histogram rather than its exact minimum. */
+     * score fraction picks the threshold in the flat valley of the histogram rather than its exact minimum.
+     */
     if (pixOtsuAdaptiveThreshold(n, 10000, 10000, 0, 0, 0.1f, NULL, &b) != 0)
         b = NULL;
 Exit:
@@ -144,7 +145,8 @@ static PIX *remove_border(PIX *pix)
 
     if (k < 2)
         k = 2;
-    if ((mask = dark_mask(pix, 128)) == NULL || (grown = pixDilateBrick(NULL, mask, 2 * k + 1, 2 * k + 1)) == NULL ||
+    if ((mask = dark_mask(pix, 128)) == NULL ||
+        (grown = pixDilateBrick(NULL, mask, 2 * k + 1, 2 * k + 1)) == NULL ||
         (border = pixExtractBorderConnComps(grown, 8)) == NULL)
         goto Exit;
     if (pixGetDepth(pix) == 1) {

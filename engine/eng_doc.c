@@ -566,8 +566,8 @@ static int single_page_probe(const unsigned char *p, size_t len, eng_format_t fm
 
 /* PDF: the page count comes first, so that a document of thousands of pages is refused before any page is
  * looked at; then each page's size at `dpi` from its dictionary (no rendering). */
-static int pdf_probe(const void *buf, size_t len, int dpi, int max_pages, int *npages, eng_page_info_t **infos,
-                     char *err, size_t errlen)
+static int pdf_probe(const void *buf, size_t len, int dpi, int max_pages, int *npages,
+                     eng_page_info_t **infos, char *err, size_t errlen)
 {
     eng_page_info_t *arr = NULL;
     int ret = ENG_DOC_ERR, n;
@@ -662,8 +662,8 @@ struct Pix *eng_doc_decode_page(const void *buf, size_t len, eng_format_t fmt, i
     return eng_doc_decode_page_dpi(buf, len, fmt, index, 0, err, errlen);
 }
 
-struct Pix *eng_doc_decode_page_dpi(const void *buf, size_t len, eng_format_t fmt, int index, int dpi, char *err,
-                                    size_t errlen)
+struct Pix *eng_doc_decode_page_dpi(const void *buf, size_t len, eng_format_t fmt, int index, int dpi,
+                                    char *err, size_t errlen)
 {
     PIX *pix = NULL;
 

@@ -15,7 +15,8 @@ struct Pix;
  * (0 = unbounded on that side; both 0 = original size). 1 bpp pages are converted to 8 bpp gray before
  * scaling, so that a thumbnail of a bilevel scan is anti-aliased rather than sampled; colormaps are removed,
  * 16 bpp reduced to 8. The PNG records the page's resolution scaled with it. Each side is at least 1 px. */
-__attribute__((warn_unused_result)) int eng_image_png(struct Pix *pix, int max_w, int max_h, unsigned char **png,
-                                                      size_t *len, char *err, size_t errlen);
+__attribute__((warn_unused_result)) int eng_image_png(struct Pix *pix, int max_w, int max_h,
+                                                      unsigned char **png, size_t *len, char *err,
+                                                      size_t errlen);
 
 #endif

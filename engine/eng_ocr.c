@@ -556,7 +556,8 @@ Exit:
 /* ---------------------------------------------------------------------------------------------------- */
 /* Orientation (OSD)                                                                                      */
 
-int eng_ocr_detect_orientation(eng_ocr_t *ocr, struct Pix *pix, int *deg, float *conf, char *err, size_t errlen)
+int eng_ocr_detect_orientation(eng_ocr_t *ocr, struct Pix *pix, int *deg, float *conf, char *err,
+                               size_t errlen)
 {
     int orient = 0;
     float oconf = 0, sconf = 0;

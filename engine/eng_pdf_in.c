@@ -158,7 +158,8 @@ struct Pix *eng_pdfin_render(eng_pdfin_t *d, int index, int dpi, int gray, char 
     if (eng_pdfin_page_size(d, index, dpi, &w, &h, err, errlen) != 0)
         return NULL;
     if (w > 32767 || h > 32767 || (long long)w * h > ENG_PDFIN_MAX_PIXELS) {
-        eng__set_err(err, errlen, "Page %d is %dx%d px at %d dpi, too large to render.", index + 1, w, h, dpi);
+        eng__set_err(err, errlen, "Page %d is %dx%d px at %d dpi, too large to render.", index + 1, w, h,
+                     dpi);
         return NULL;
     }
     if ((pix = pixCreate(w, h, gray ? 8 : 32)) == NULL) {

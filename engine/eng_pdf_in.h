@@ -47,9 +47,9 @@ int eng_pdfin_npages(const eng_pdfin_t *d);
 __attribute__((warn_unused_result)) int eng_pdfin_page_size(eng_pdfin_t *d, int index, int dpi, int *width,
                                                             int *height, char *err, size_t errlen);
 
-/* Renders page `index` at `dpi` on white: 32 bpp RGB (spp 3) or, with gray != 0, 8 bpp luminance (a quarter of
- * the memory). The Pix carries `dpi` as its resolution. Peak memory: the cairo surface (4 bytes/pixel) plus
- * the Pix. Fails beyond ENG_PDFIN_MAX_PIXELS. */
+/* Renders page `index` at `dpi` on white: 32 bpp RGB (spp 3) or, with gray != 0, 8 bpp luminance (a quarter
+ * of the memory). The Pix carries `dpi` as its resolution. Peak memory: the cairo surface (4 bytes/pixel)
+ * plus the Pix. Fails beyond ENG_PDFIN_MAX_PIXELS. */
 __attribute__((warn_unused_result)) struct Pix *eng_pdfin_render(eng_pdfin_t *d, int index, int dpi, int gray,
                                                                  char *err, size_t errlen);
 

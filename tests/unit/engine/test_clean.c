@@ -36,7 +36,8 @@ static PIX *decode(const char *name)
 
 /* Cleans (o may be NULL = no clean-up), recognizes and returns the accuracy against phototest.txt (-1 on
  * failure). *info gets the clean-up report. */
-static double run(eng_ocr_t *ocr, PIX *pix, const eng_clean_opts_t *o, eng_clean_info_t *info, const char *what)
+static double run(eng_ocr_t *ocr, PIX *pix, const eng_clean_opts_t *o, eng_clean_info_t *info,
+                  const char *what)
 {
     char err[256] = "";
     eng_clean_info_t dummy;
@@ -76,7 +77,9 @@ static void test_orientation(eng_ocr_t *ocr)
     static const struct {
         const char *file;
         int rotation;
-    } cases[] = {{"phototest-rotated-R.png", 270}, {"phototest-rotated-L.png", 90}, {"phototest-rotated-180.png", 180}};
+    } cases[] = {{"phototest-rotated-R.png", 270},
+                 {"phototest-rotated-L.png", 90},
+                 {"phototest-rotated-180.png", 180}};
     eng_clean_opts_t o = {.auto_rotate = 1};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
         PIX *p = decode(cases[i].file);
@@ -116,7 +119,8 @@ static void test_skew(eng_ocr_t *ocr, PIX *base)
     double a0 = run(ocr, sk, NULL, NULL, "skewed 4 degrees without deskew");
     double a1 = run(ocr, sk, &o, &info, "skewed 4 degrees with deskew");
     ok(a1 >= 0.98, "skew: >= 98%% with deskew (%.2f%%, without %.2f%%)", a1 * 100, a0 * 100);
-    ok(fabs(info.skew_degrees + 4.0) < 0.3, "skew: the -4 degree correction is reported (%.2f)", info.skew_degrees);
+    ok(fabs(info.skew_degrees + 4.0) < 0.3, "skew: the -4 degree correction is reported (%.2f)",
+       info.skew_degrees);
     /* The result is straight: a second measurement finds (almost) no skew left. */
     PIX *c = eng_clean_page(ocr, sk, &o, &info, NULL, 0);
     l_float32 angle = 99, conf = 0;
@@ -227,14 +231,14 @@ static void test_border(eng_ocr_t *ocr, PIX *base)
     PIX *b = bordered(base);
     double a0 = run(ocr, b, NULL, NULL, "frayed black border 1 bpp without removeBorder");
     double a1 = run(ocr, b, &o, NULL, "frayed black border 1 bpp with removeBorder");
-    ok(a1 >= 0.98 && a1 > a0 + 0.02, "border 1 bpp: >= 98%% with removeBorder (%.2f%%, without %.2f%%)", a1 * 100,
-       a0 * 100);
+    ok(a1 >= 0.98 && a1 > a0 + 0.02, "border 1 bpp: >= 98%% with removeBorder (%.2f%%, without %.2f%%)",
+       a1 * 100, a0 * 100);
     PIX *g = pixConvertTo8(b, 0);
     pixCopyResolution(g, base);
     a0 = run(ocr, g, NULL, NULL, "frayed black border 8 bpp without removeBorder");
     a1 = run(ocr, g, &o, NULL, "frayed black border 8 bpp with removeBorder");
-    ok(a1 >= 0.98 && a1 > a0 + 0.02, "border 8 bpp: >= 98%% with removeBorder (%.2f%%, without %.2f%%)", a1 * 100,
-       a0 * 100);
+    ok(a1 >= 0.98 && a1 > a0 + 0.02, "border 8 bpp: >= 98%% with removeBorder (%.2f%%, without %.2f%%)",
+       a1 * 100, a0 * 100);
     PIX *c = eng_clean_page(NULL, g, &o, &(eng_clean_info_t){0}, NULL, 0);
     l_uint32 v = 0;
     if (c != NULL)
@@ -294,7 +298,8 @@ static void test_blank(eng_ocr_t *ocr, PIX *base)
     PIX *c = eng_clean_page(ocr, blb, &(eng_clean_opts_t){0}, &info, NULL, 0);
     ok(c != NULL && info.blank == 1, "clean-up without options reports blank");
     pixDestroy(&c);
-    c = eng_clean_page(ocr, blb, &(eng_clean_opts_t){.despeckle = 1, .remove_border = 1, .deskew = 1}, &info, NULL, 0);
+    c = eng_clean_page(ocr, blb, &(eng_clean_opts_t){.despeckle = 1, .remove_border = 1, .deskew = 1}, &info,
+                       NULL, 0);
     ok(c != NULL && info.blank == 1, "clean-up with options reports blank");
     pixDestroy(&c);
     c = eng_clean_page(ocr, base, &(eng_clean_opts_t){.despeckle = 1}, &info, NULL, 0);
@@ -325,11 +330,13 @@ static void test_errors(PIX *base)
     PIX *col = pixConvertTo32(base);
     pixCopyResolution(col, base);
     c = eng_clean_page(NULL, col,
-                       &(eng_clean_opts_t){.deskew = 1, .binarize = 1, .despeckle = 1, .remove_border = 1}, &info,
-                       err, sizeof(err));
-    ok(c != NULL && pixGetDepth(c) == 1 && pixGetXRes(c) == pixGetXRes(base), "all steps on a colour page %s", err);
+                       &(eng_clean_opts_t){.deskew = 1, .binarize = 1, .despeckle = 1, .remove_border = 1},
+                       &info, err, sizeof(err));
+    ok(c != NULL && pixGetDepth(c) == 1 && pixGetXRes(c) == pixGetXRes(base), "all steps on a colour page %s",
+       err);
     pixDestroy(&c);
-    c = eng_clean_page(NULL, col, &(eng_clean_opts_t){.despeckle = 1, .remove_border = 1}, &info, err, sizeof(err));
+    c = eng_clean_page(NULL, col, &(eng_clean_opts_t){.despeckle = 1, .remove_border = 1}, &info, err,
+                       sizeof(err));
     ok(c != NULL && pixGetDepth(c) == 32, "colour stays colour without binarize");
     pixDestroy(&c);
     pixDestroy(&col);

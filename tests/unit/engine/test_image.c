@@ -68,7 +68,8 @@ int main(int argc, char **argv)
             numaGetFValue(hist, i, &v);
             ngray += v > 0;
         }
-        ok(pixGetDepth(t) == 8 && ngray > 20, "1 bpp thumbnail is 8 bpp gray with %d intermediate levels", ngray);
+        ok(pixGetDepth(t) == 8 && ngray > 20, "1 bpp thumbnail is 8 bpp gray with %d intermediate levels",
+           ngray);
         ok(pixGetXRes(t) == 50, "resolution scaled with the image (200 dpi / 4 = %d)", pixGetXRes(t));
         numaDestroy(&hist);
         pixDestroy(&g);

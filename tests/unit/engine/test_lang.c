@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <leptonica/allheaders.h>
+
 #include "engine/eng_doc.h"
 #include "engine/eng_ocr.h"
 #include "tests/unit/engine/accuracy.h"
@@ -21,7 +23,8 @@ static double eurotext(eng_ocr_t *ocr, const char *langs)
     unsigned char *buf = (unsigned char *)acc_read_file(path, &len);
     snprintf(path, sizeof(path), "%s/eurotext.txt", testdata);
     char *truth = acc_read_file(path, NULL);
-    struct Pix *pix = buf != NULL ? eng_doc_decode_page(buf, len, eng_sniff(buf, len), 0, err, sizeof(err)) : NULL;
+    struct Pix *pix =
+        buf != NULL ? eng_doc_decode_page(buf, len, eng_sniff(buf, len), 0, err, sizeof(err)) : NULL;
     eng_page_opts_t po = {.languages = langs, .skip = ENG_SKIP_HOCR | ENG_SKIP_TSV | ENG_SKIP_ALTO};
     eng_page_result_t r;
     if (pix != NULL && truth != NULL && eng_ocr_page(ocr, pix, 1, &po, &r, err, sizeof(err)) == ENG_OK) {

@@ -1,7 +1,7 @@
-/* unit.engine.pdf_in: PDF input through poppler. PDFs are made here: a scanned page (phototest.tif through our
- * own searchable-PDF renderer), text-only pages written by hand (Helvetica), and the hostile ones: encrypted,
- * damaged, truncated, no pages, a huge MediaBox, too many pages. Also measures open and render times (printed,
- * never asserted) and renders from two threads at once. argv[1] = testdata dir. */
+/* unit.engine.pdf_in: PDF input through poppler. PDFs are made here: a scanned page (phototest.tif through
+ * our own searchable-PDF renderer), text-only pages written by hand (Helvetica), and the hostile ones:
+ * encrypted, damaged, truncated, no pages, a huge MediaBox, too many pages. Also measures open and render
+ * times (printed, never asserted) and renders from two threads at once. argv[1] = testdata dir. */
 #include "engine/eng_pdf_in.h"
 
 #include <pthread.h>
@@ -60,8 +60,8 @@ static void w_obj(pdfw_t *w, int num)
     w_add(w, "%d 0 obj\n", num);
 }
 
-/* npages pages of `mw` x `mh` points, each showing `lines` in 14 pt Helvetica; count_lie != 0 writes that /Count
- * instead of the truth; encrypt adds a standard security handler whose user password is not empty. */
+/* npages pages of `mw` x `mh` points, each showing `lines` in 14 pt Helvetica; count_lie != 0 writes that
+ * /Count instead of the truth; encrypt adds a standard security handler whose user password is not empty. */
 static char *make_pdf(int npages, double mw, double mh, const char *const *lines, int nlines, int count_lie,
                       int encrypt, size_t *len)
 {
@@ -108,7 +108,8 @@ static char *make_pdf(int npages, double mw, double mh, const char *const *lines
         w_add(w, "%010zu 00000 n \n", w->off[i]);
     w_add(w, "trailer\n<< /Size %d /Root 1 0 R", w->nobj + 1);
     if (encrypt)
-        w_add(w, " /Encrypt %d 0 R /ID [<00112233445566778899aabbccddeeff><00112233445566778899aabbccddeeff>]",
+        w_add(w,
+              " /Encrypt %d 0 R /ID [<00112233445566778899aabbccddeeff><00112233445566778899aabbccddeeff>]",
               enc);
     w_add(w, " >>\nstartxref\n%zu\n%%%%EOF\n", xref);
     char *s = w->s;
@@ -117,8 +118,8 @@ static char *make_pdf(int npages, double mw, double mh, const char *const *lines
     return s;
 }
 
-static const char *const quick[] = {"The quick brown dog jumped over the", "lazy fox. The quick brown dog jumped",
-                                    "over the lazy fox."};
+static const char *const quick[] = {"The quick brown dog jumped over the",
+                                    "lazy fox. The quick brown dog jumped", "over the lazy fox."};
 static const char quick_truth[] =
     "The quick brown dog jumped over the lazy fox. The quick brown dog jumped over the lazy fox.";
 
@@ -344,7 +345,8 @@ static void test_timing(void)
 {
     char err[256] = "";
     size_t len1, len50;
-    char *p1 = make_pdf(1, 612, 792, quick, 3, 0, 0, &len1), *p50 = make_pdf(50, 612, 792, quick, 3, 0, 0, &len50);
+    char *p1 = make_pdf(1, 612, 792, quick, 3, 0, 0, &len1),
+         *p50 = make_pdf(50, 612, 792, quick, 3, 0, 0, &len50);
     const int reps = 20;
     double t0 = now_ms();
     for (int i = 0; i < reps; ++i)
@@ -368,9 +370,10 @@ static void test_timing(void)
     }
     double ren = (now_ms() - t0) / 5;
     eng_pdfin_close(d);
-    printf("# timing: open 1-page %.2f ms, open 50-page %.2f ms; letter page at 300 dpi: decode (open+render) "
-           "%.1f ms, render on an open handle %.1f ms\n",
-           open1, open50, dec, ren);
+    printf(
+        "# timing: open 1-page %.2f ms, open 50-page %.2f ms; letter page at 300 dpi: decode (open+render) "
+        "%.1f ms, render on an open handle %.1f ms\n",
+        open1, open50, dec, ren);
     ok(1, "timings measured");
     free(p1);
     free(p50);
