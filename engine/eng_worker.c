@@ -1,5 +1,8 @@
 #include "engine/eng_worker.h"
+#include "engine/eng_clean.h"
 #include "engine/eng_doc.h"
+#include "engine/eng_image.h"
+#include "engine/eng_pdf_in.h"
 #include "engine/eng_ocr.h"
 #include "engine/eng_sniff.h"
 #include "sql/db.h"
@@ -167,6 +170,11 @@ static const char *opt_str(const job_t *j, const char *key)
     return json_string_value(json_object_get(j->options, key));
 }
 
+static int opt_bool(const job_t *j, const char *key)
+{
+    return json_is_true(json_object_get(j->options, key));
+}
+
 static int want_output(const job_t *j, const char *fmt)
 {
     size_t i;
@@ -269,7 +277,7 @@ Exit:
 
 /* Stores one page's result, fenced. Returns 1 when cancel was requested, 0 to go on, -1 when the lease is lost. */
 static int store_page(worker_t *wk, job_t *j, int page, int npages, const eng_page_result_t *res, const char *status,
-                      const char *error)
+                      const char *error, const unsigned char *png, size_t png_len)
 {
     char spage[16], w[16], h[16], dpi[16], conf[32], words[16], ms[16], lease[16], np[16];
     snprintf(spage, sizeof(spage), "%d", page);
@@ -282,10 +290,13 @@ static int store_page(worker_t *wk, job_t *j, int page, int npages, const eng_pa
     snprintf(lease, sizeof(lease), "%d", lease_seconds(j));
     snprintf(np, sizeof(np), "%d", npages);
     int ok = strcmp(status, "completed") == 0;
-    const char *p[19] = {j->id,         wk->w->node_id, j->attempt,          spage, status, ok ? w : NULL,
-                         ok ? h : NULL, ok ? dpi : NULL, ok ? conf : NULL,   words, ms,     error,
-                         res->text,     res->json,       res->hocr,          res->tsv, res->alto, lease, np};
-    PGresult *r = run(wk, DB_RGN_PAGE_STORE, p, NULL);
+    const char *p[20] = {j->id,         wk->w->node_id,  j->attempt,        spage,    status,    ok ? w : NULL,
+                         ok ? h : NULL, ok ? dpi : NULL, ok ? conf : NULL,  words,    ms,        error,
+                         res->text,     res->json,       res->hocr,         res->tsv, res->alto, lease,
+                         np,            (const char *)png};
+    int lens[20] = {0};
+    lens[19] = (int)png_len;
+    PGresult *r = run(wk, DB_RGN_PAGE_STORE, p, lens);
     if (r == NULL || PQntuples(r) == 0) {
         PQclear(r);
         return -1;
@@ -293,6 +304,14 @@ static int store_page(worker_t *wk, job_t *j, int page, int npages, const eng_pa
     int cancel = PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
     return cancel;
+}
+
+/* A blank page dropped by deleteBlankPages: recorded (status skipped) so that progress and resume see it. */
+static int store_blank(worker_t *wk, job_t *j, int page, int npages)
+{
+    eng_page_result_t none;
+    memset(&none, 0, sizeof(none));
+    return store_page(wk, j, page, npages, &none, "blank", NULL, NULL, 0);
 }
 
 static void process(worker_t *wk, job_t *j)
@@ -305,6 +324,7 @@ static void process(worker_t *wk, job_t *j)
     size_t pdf_len = 0;
     PGresult *doc = NULL;
     int npages = 0, failed_pages = 0, timeouts = 0;
+    eng_pdfin_t *pdfin = NULL;
 
     if (j->attempt_no > j->max_attempts) {
         const char *p[3] = {j->id, wk->w->node_id, j->attempt};
@@ -317,7 +337,9 @@ static void process(worker_t *wk, job_t *j)
     const char *buf = PQgetvalue(doc, 0, 0);
     size_t len = (size_t)PQgetlength(doc, 0, 0);
     eng_format_t fmt = eng_sniff(buf, len);
-    int pr = eng_doc_probe(buf, len, fmt, j->max_pages, &npages, &infos, err, sizeof(err));
+    json_t *dpi_opt = json_object_get(j->options, "dpi");
+    int dpi = json_is_integer(dpi_opt) ? (int)json_integer_value(dpi_opt) : 300;
+    int pr = eng_doc_probe_dpi(buf, len, fmt, j->max_pages, dpi, &npages, &infos, err, sizeof(err));
     if (pr == ENG_DOC_TOO_MANY_PAGES) {
         char msg[160];
         snprintf(msg, sizeof(msg), "the document has more than %d pages, the limit of this license's tier", j->max_pages);
@@ -351,6 +373,12 @@ static void process(worker_t *wk, job_t *j)
         goto Exit;
     }
 
+    eng_clean_opts_t co = {opt_bool(j, "deskew"), opt_bool(j, "autoRotate"), opt_bool(j, "binarize"),
+                           opt_bool(j, "despeckle"), opt_bool(j, "removeBorder")};
+    int delete_blank = opt_bool(j, "deleteBlankPages");
+    /* PDF pages that already carry text keep it when the job asks so (no recognition). */
+    if (fmt == ENG_FMT_PDF && opt_str(j, "pdfTextPolicy") != NULL && strcmp(opt_str(j, "pdfTextPolicy"), "skipTextPages") == 0)
+        pdfin = eng_pdfin_open(buf, len, err, sizeof(err));
     const char *langs = opt_str(j, "languages");
     eng_page_opts_t po;
     memset(&po, 0, sizeof(po));
@@ -379,13 +407,51 @@ static void process(worker_t *wk, job_t *j)
         memset(&res, 0, sizeof(res));
         const char *status = "completed";
         char perr[512] = "";
-        struct Pix *pix = eng_doc_decode_page(buf, len, fmt, page - 1, perr, sizeof(perr));
-        int rc = ENG_ERR;
-        if (pix != NULL) {
-            rc = eng_ocr_page(wk->ocr, pix, page, &po, &res, perr, sizeof(perr));
-            pixDestroy(&pix);
+        int rc = ENG_ERR, blank = 0;
+        char *own_text = NULL;
+        unsigned char *png = NULL;
+        size_t png_len = 0;
+        if (pdfin != NULL && !redo_for_pdf && eng_pdfin_text_chars(pdfin, page - 1, perr, sizeof(perr)) > 0 &&
+            (own_text = eng_pdfin_text(pdfin, page - 1, perr, sizeof(perr))) != NULL) {
+            rc = ENG_OK;
+            res.text = own_text;
+            res.json = NULL;
         }
-        if (rc == ENG_OK && pdf != NULL && eng_pdf_add_last_page(pdf, err, sizeof(err)) != 0) {
+        struct Pix *pix = own_text != NULL ? NULL : eng_doc_decode_page_dpi(buf, len, fmt, page - 1, dpi, perr, sizeof(perr));
+        if (pix != NULL) {
+            eng_clean_info_t ci;
+            struct Pix *clean = eng_clean_page(wk->ocr, pix, &co, &ci, perr, sizeof(perr));
+            pixDestroy(&pix);
+            if (clean != NULL) {
+                blank = delete_blank && ci.blank;
+                po.rotation = ci.rotation;
+                po.skew_degrees = ci.skew_degrees;
+                if (blank) {
+                    rc = ENG_OK;
+                } else {
+                    rc = eng_ocr_page(wk->ocr, clean, page, &po, &res, perr, sizeof(perr));
+                    /* The page as processed, for GET .../pages/{n}/image and the thumbnail. */
+                    if (rc == ENG_OK && !redo_for_pdf && eng_image_png(clean, 0, 0, &png, &png_len, err, sizeof(err)) != 0)
+                        wlog("warn", "job %s: page %d image: %s", j->id, page, err);
+                }
+                pixDestroy(&clean);
+            }
+        }
+        if (blank) {
+            free(png);
+            eng_page_result_free(&res);
+            if (!redo_for_pdf) {
+                int s = store_blank(wk, j, page, npages);
+                if (s < 0)
+                    goto Exit;
+                if (s == 1) {
+                    finish(wk, j, "canceled", NULL, NULL, "canceled");
+                    goto Exit;
+                }
+            }
+            continue;
+        }
+        if (rc == ENG_OK && own_text == NULL && pdf != NULL && eng_pdf_add_last_page(pdf, err, sizeof(err)) != 0) {
             wlog("warn", "job %s: PDF page %d: %s", j->id, page, err);
             eng_pdf_abort(pdf);
             pdf = NULL;
@@ -402,7 +468,8 @@ static void process(worker_t *wk, job_t *j)
             eng_page_result_free(&res);
             continue;
         }
-        int s = store_page(wk, j, page, npages, &res, status, rc == ENG_OK ? NULL : perr);
+        int s = store_page(wk, j, page, npages, &res, status, rc == ENG_OK ? NULL : perr, png, png_len);
+        free(png);
         __atomic_add_fetch(&wk->w->pages_done, 1, __ATOMIC_RELAXED);
         eng_page_result_free(&res);
         if (s < 0)
@@ -437,6 +504,7 @@ static void process(worker_t *wk, job_t *j)
     }
     complete(wk, j, npages, failed_pages, timeouts, pdf_bytes, pdf_len);
 Exit:
+    eng_pdfin_close(pdfin);
     eng_pdf_abort(pdf);
     free(pdf_bytes);
     free(infos);

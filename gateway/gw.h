@@ -60,6 +60,8 @@ struct gw_thread {
     h2o_timeout_entry_t tick_entry;
     int inflight;
     uint64_t rng[2];
+    h2o_multithread_queue_t *offload_queue;
+    h2o_multithread_receiver_t *offload_receiver;
 };
 
 struct gw_server {

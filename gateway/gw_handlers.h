@@ -28,6 +28,8 @@ void gw_h_job_cancel(gw_req_t *r);
 void gw_h_job_result(gw_req_t *r);
 void gw_h_page_list(gw_req_t *r);
 void gw_h_page_result(gw_req_t *r);
+void gw_h_page_image(gw_req_t *r);
+void gw_h_thumbnail(gw_req_t *r);
 /* gw_admin.c */
 void gw_h_apps_list(gw_req_t *r);
 void gw_h_apps_create(gw_req_t *r);

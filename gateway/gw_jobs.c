@@ -2,6 +2,7 @@
  * Every handler runs on its loop thread; database work goes through gw_db_query. Document bytes are checked
  * here (size, format by their bytes, page and pixel limits from the headers) before anything is stored. */
 #include "engine/eng_doc.h"
+#include "engine/eng_image.h"
 #include "engine/eng_ocr.h"
 #include "engine/eng_sniff.h"
 #include "engine/eng_worker.h"
@@ -9,12 +10,14 @@
 #include "gateway/gw_auth.h"
 #include "gateway/gw_handlers.h"
 #include "gateway/gw_multipart.h"
+#include "gateway/gw_offload.h"
 #include "gateway/gw_options.h"
 #include "gateway/gw_query.h"
 #include "gateway/gw_router.h"
 #include "gateway/gw_quota.h"
 
 #include <ctype.h>
+#include <leptonica/allheaders.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -40,6 +43,8 @@ typedef struct {
     char doc_name[256];
     int has_name;
     int pages;
+    int dpi; /* the job's dpi option, for measuring PDF pages (0: 300) */
+    int box_w, box_h; /* a page image's requested bounds (0: unbounded) */
     char format[8];
     int page;
 } job_req_t;
@@ -139,14 +144,12 @@ static int check_document(gw_req_t *r, const char *data, size_t len, const char 
             return -1;
         }
     }
-    if (fmt == ENG_FMT_PDF) {
-        gw_fail_counted(r, 415, "UnsupportedMediaType", NULL, "PDF input is not supported yet");
-        return -1;
-    }
     int npages = 0;
     eng_page_info_t *infos = NULL;
     char err[256];
-    int pr = eng_doc_probe(data, len, fmt, (int)r->who.max_pages, &npages, &infos, err, sizeof(err));
+    /* PDF pages are measured at the resolution they will be rendered at, without rendering them. */
+    int dpi = j->dpi > 0 ? j->dpi : 300;
+    int pr = eng_doc_probe_dpi(data, len, fmt, (int)r->who.max_pages, dpi, &npages, &infos, err, sizeof(err));
     if (pr == ENG_DOC_TOO_MANY_PAGES) {
         gw_fail_counted(r, 413, "DocumentTooLarge", NULL, "the document has more than %lld pages, this tier's limit",
                         r->who.max_pages);
@@ -353,6 +356,7 @@ static void create_with_base(gw_req_t *r, const json_t *base)
         json_decref(opts);
         opts = o2;
     } else if (ct != NULL && ctype_is(ct, ctlen, "multipart/form-data")) {
+        j->dpi = -1; /* set below, once the options part is read */
         gw_part_t parts[8];
         size_t n = 0;
         if (gw_multipart_parse(ct, ctlen, body.base, body.len, parts, 8, &n, err, sizeof(err)) != 0) {
@@ -396,6 +400,7 @@ static void create_with_base(gw_req_t *r, const json_t *base)
             gw_fail_counted(r, 400, "MissingInput", NULL, "the form has no 'file' part");
             return;
         }
+        j->dpi = (int)json_integer_value(json_object_get(opts, "dpi"));
         if (fp->filename != NULL) {
             /* Browsers may send a whole client path: keep its last component. */
             const char *fn = fp->filename;
@@ -418,6 +423,7 @@ static void create_with_base(gw_req_t *r, const json_t *base)
             return;
         }
     } else {
+        j->dpi = (int)json_integer_value(json_object_get(opts, "dpi"));
         if (check_document(r, body.base, body.len, ct, ctlen, j) != 0) {
             json_decref(opts);
             return;
@@ -912,4 +918,158 @@ void gw_h_job_list(gw_req_t *r)
     const char *p[8] = {r->who.app_id, status, corr, from, to, slimit, cursor ? cur_us : NULL, cursor ? cur_id : NULL};
     gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_LIST, p, NULL, on_list);
     gw_query_free(&q);
+}
+
+/* ---- page images ---- */
+
+typedef struct {
+    gw_task_t super;
+    unsigned char *src; /* the stored PNG (copied: the result set goes away) */
+    size_t src_len;
+    int width, height;
+    unsigned char *png;
+    size_t png_len;
+    char err[200];
+} image_task_t;
+
+/* Pool thread: decode the stored page and scale it (the loop thread never does this). */
+static void image_run(gw_task_t *t)
+{
+    image_task_t *it = (image_task_t *)t;
+    struct Pix *pix = pixReadMem(it->src, it->src_len);
+    if (pix == NULL) {
+        snprintf(it->err, sizeof(it->err), "the stored page image cannot be read");
+        return;
+    }
+    if (eng_image_png(pix, it->width, it->height, &it->png, &it->png_len, it->err, sizeof(it->err)) != 0)
+        it->png = NULL;
+    pixDestroy(&pix);
+}
+
+static void image_done(gw_task_t *t, int gone)
+{
+    image_task_t *it = (image_task_t *)t;
+    if (!gone) {
+        if (it->png != NULL) {
+            gw_add_header(t->r, "Cache-Control", "private, max-age=300");
+            gw_send(t->r, 200, "image/png", (const char *)it->png, it->png_len);
+        } else {
+            gw_send_error(t->r, 500, "InternalError", NULL, "%s", it->err);
+        }
+    }
+    free(it->src);
+    free(it->png);
+    free(it);
+}
+
+static void on_page_image(gw_req_t *r, PGresult *res)
+{
+    job_req_t *j = jstate(r);
+    if (PQntuples(res) == 0) {
+        if (j->pages < 0) {
+            gw_send_error(r, 404, "ResourceNotFound", NULL, "page %d has no image", j->page);
+            return;
+        }
+        gw_add_header(r, "Retry-After", "1");
+        gw_send_json(r, 202, json_pack("{s:s,s:i,s:s}", "jobId", j->job_id, "page", j->page, "status", "pending"));
+        return;
+    }
+    if (PQgetisnull(res, 0, 1)) {
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "page %d has no image (%s)", j->page, PQgetvalue(res, 0, 0));
+        return;
+    }
+    image_task_t *it = calloc(1, sizeof(*it));
+    it->src_len = (size_t)PQgetlength(res, 0, 1);
+    it->src = malloc(it->src_len);
+    memcpy(it->src, PQgetvalue(res, 0, 1), it->src_len);
+    it->width = j->box_w;
+    it->height = j->box_h;
+    it->super.run = image_run;
+    it->super.done = image_done;
+    gw_offload(r, &it->super);
+}
+
+static void on_image_job(gw_req_t *r, PGresult *res)
+{
+    job_req_t *j = jstate(r);
+    if (expired_or_missing(r, res))
+        return;
+    int pages = PQgetisnull(res, 0, 3) ? 0 : atoi(PQgetvalue(res, 0, 3));
+    if (pages > 0 && j->page > pages) {
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "the document has %d page%s", pages, pages == 1 ? "" : "s");
+        return;
+    }
+    const char *status = PQgetvalue(res, 0, 1);
+    j->pages = strcmp(status, "processing") == 0 || strcmp(status, "scheduled") == 0 || strcmp(status, "created") == 0 ? 1 : -1;
+    char page[16];
+    snprintf(page, sizeof(page), "%d", j->page);
+    const char *p[2] = {j->job_id, page};
+    gw_db_query(r, GW_DB_REGION, DB_RGN_PAGE_IMAGE, p, NULL, on_page_image);
+}
+
+/* width and height from the query: 1..10000 each, both optional (0 = unbounded), never above the page. */
+static int image_box(gw_req_t *r, int def_w, int *w, int *h)
+{
+    gw_query_t q;
+    char err[200];
+    h2o_iovec_t qs = gw_query(r);
+    *w = def_w;
+    *h = 0;
+    if (gw_query_parse(qs.base, qs.len, &q, err, sizeof(err)) != 0) {
+        gw_send_error(r, 400, "InvalidInput", NULL, "%s", err);
+        return -1;
+    }
+    int ret = 0;
+    for (size_t i = 0; i < q.count && ret == 0; ++i) {
+        const char *k = q.items[i].key, *v = q.items[i].value;
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (strcmp(k, "width") != 0 && strcmp(k, "height") != 0) {
+            gw_send_error(r, 400, "UnrecognizedInput", NULL, "unknown parameter '%.40s' (expected width, height)", k);
+            ret = -1;
+        } else if (*v == '\0' || *end != '\0' || n < 1 || n > 10000) {
+            gw_send_error(r, 400, "InvalidInput", json_pack("[{s:s,s:s}]", "field", k, "message", "1 to 10000"),
+                          "%s must be a whole number from 1 to 10000", k);
+            ret = -1;
+        } else if (strcmp(k, "width") == 0) {
+            *w = (int)n;
+        } else {
+            *h = (int)n;
+            if (gw_query_get(&q, "width") == NULL)
+                *w = 0; /* height alone bounds the height only */
+        }
+    }
+    gw_query_free(&q);
+    return ret;
+}
+
+static void page_image(gw_req_t *r, int page, int def_w)
+{
+    job_req_t *j = jstate(r);
+    int w, h;
+    if (path_job_id(r, j->job_id) != 0 || image_box(r, def_w, &w, &h) != 0)
+        return;
+    j->page = page;
+    j->box_w = w;
+    j->box_h = h;
+    const char *p[2] = {j->job_id, r->who.app_id};
+    gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_GET, p, NULL, on_image_job);
+}
+
+void gw_h_page_image(gw_req_t *r)
+{
+    h2o_iovec_t n = r->params[1];
+    long page = 0;
+    for (size_t i = 0; i < n.len && page <= 1000000; ++i)
+        page = isdigit((unsigned char)n.base[i]) ? page * 10 + (n.base[i] - '0') : -1000000000;
+    if (page < 1 || page > 1000000 || n.len > 7) {
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "pages are numbered from 1");
+        return;
+    }
+    page_image(r, (int)page, 0);
+}
+
+void gw_h_thumbnail(gw_req_t *r)
+{
+    page_image(r, 1, 200);
 }

@@ -21,6 +21,8 @@ const gw_route_t gw_routes[] = {
     {"GET", "/v1/jobs/{id}/results/{format}", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_job_result},
     {"GET", "/v1/jobs/{id}/pages", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_page_list},
     {"GET", "/v1/jobs/{id}/pages/{n}/results/{format}", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_page_result},
+    {"GET", "/v1/jobs/{id}/pages/{n}/image", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_page_image},
+    {"GET", "/v1/jobs/{id}/thumbnail", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_thumbnail},
     {"GET", "/v1/apps", GW_AUTH_ADMIN, GW_QUOTA_PEEK, gw_h_apps_list},
     {"POST", "/v1/apps", GW_AUTH_ADMIN, GW_QUOTA_PEEK, gw_h_apps_create},
     {"PATCH", "/v1/apps/{appId}", GW_AUTH_ADMIN, GW_QUOTA_PEEK, gw_h_apps_patch},

@@ -2,6 +2,7 @@
 #include "gateway/gw.h"
 #include "gateway/gw_analytics.h"
 #include "gateway/gw_auth.h"
+#include "gateway/gw_offload.h"
 #include "engine/eng_worker.h"
 #include "gateway/gw_quota.h"
 
@@ -205,6 +206,7 @@ static void *thread_main(void *arg)
     t->auth = gw_auth_cache_create(s->cfg.auth_cache_max);
     t->quota = gw_quota_cache_create(t);
     t->analytics = gw_analytics_create(t);
+    gw_offload_attach(t);
     t->db[GW_DB_CATALOG] = db_pool_create(t->loop, s->cfg.catalog_dsn, s->cfg.db_connections);
     t->db[GW_DB_REGION] = db_pool_create(t->loop, s->cfg.region_dsn, s->cfg.db_connections);
     db_pool_listen(t->db[GW_DB_CATALOG], on_catalog_notify, on_catalog_reconnect, t);
@@ -311,6 +313,7 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    gw_offload_start(2);
     s->nthreads = cfg_loop_threads(&s->cfg);
     s->threads = calloc((size_t)s->nthreads, sizeof(*s->threads));
     for (int i = 0; i < s->nthreads; ++i) {

@@ -286,7 +286,8 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                               " AND attempt = $3::int AND status = 'processing' RETURNING cancel_requested",
                               4, 0, 0},
     /* $1 job, $2 worker, $3 attempt, $4 page, $5 status, $6 width, $7 height, $8 dpi, $9 confidence, $10 words,
-     * $11 engine ms, $12 error, $13 text, $14 json, $15 hocr, $16 tsv, $17 alto, $18 lease seconds, $19 pages.
+     * $11 engine ms, $12 error, $13 text, $14 json, $15 hocr, $16 tsv, $17 alto, $18 lease seconds, $19 pages,
+     * $20 the page as processed (PNG) or NULL.
      * Stores one page and moves progress in one statement, fenced; returns cancel_requested (no row: lease lost). */
     [DB_RGN_PAGE_STORE] = {"page_store",
                            "WITH j AS (UPDATE jobs SET pages_done = $4::int,"
@@ -299,14 +300,17 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                            " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
                            " RETURNING cancel_requested),"
                            " p AS (INSERT INTO job_pages (job_id, page, status, width, height, dpi, confidence, words,"
-                           " engine_ms, error, text, json, hocr, tsv, alto)"
+                           " engine_ms, error, text, json, hocr, tsv, alto, image)"
                            " SELECT $1::uuid, $4::int, $5, $6::int, $7::int, $8::int, $9::float8, $10::int, $11::int,"
-                           " $12, $13, $14, $15, $16, $17 FROM j"
+                           " $12, $13, $14, $15, $16, $17, $20::bytea FROM j"
                            " ON CONFLICT (job_id, page) DO UPDATE SET status = EXCLUDED.status, text = EXCLUDED.text,"
                            " json = EXCLUDED.json, hocr = EXCLUDED.hocr, tsv = EXCLUDED.tsv, alto = EXCLUDED.alto,"
-                           " error = EXCLUDED.error)"
+                           " error = EXCLUDED.error, image = EXCLUDED.image)"
                            " SELECT cancel_requested FROM j",
-                           19, 0, 0},
+                           20, 1u << 19, 0},
+    /* binary result: 0 status, 1 the page as processed (PNG) */
+    [DB_RGN_PAGE_IMAGE] = {"page_image",
+                           "SELECT status, image FROM job_pages WHERE job_id = $1::uuid AND page = $2::int", 2, 0, 1},
     /* 0 page, 1 status, 2 text, 3 json, 4 hocr, 5 tsv, 6 alto */
     [DB_RGN_JOB_PAGES_ALL] = {"job_pages_all",
                               "SELECT page, status, text, json, hocr, tsv, alto FROM job_pages WHERE job_id = $1::uuid"
