@@ -1,0 +1,171 @@
+"""Scans as they come: automatic rotation, blank pages, PDF input (rendered, own text layer, refused kinds),
+page images and thumbnails, installed languages."""
+import os
+import struct
+import time
+import zlib
+
+import Levenshtein
+
+from harness import TESTDATA, Stack, check_openapi, run, tenant
+
+L = {}
+
+
+def accuracy(got, truth):
+    g, t = " ".join(got.split()), " ".join(truth.split())
+    return 1.0 - Levenshtein.distance(g, t) / max(1, len(t))
+
+
+def read(name):
+    with open(os.path.join(TESTDATA, name), "rb") as f:
+        return f.read()
+
+
+def png_gray(w, h, pixel):
+    """A grayscale PNG made here: pixel(x, y) -> 0..255."""
+    raw = b"".join(b"\x00" + bytes(pixel(x, y) for x in range(w)) for y in range(h))
+    chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def submit(st, body, query, ctype):
+    r = st.node("US").request("POST", "/v1/jobs" + query, headers=dict(tenant(L["lic"]), **{"Content-Type": ctype}), body=body)
+    return r
+
+
+def done(st, jid, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        j = st.node("US").request("GET", f"/v1/jobs/{jid}", headers=tenant(L["lic"])).json()
+        if j["status"] in ("completed", "failed", "canceled"):
+            return j
+        time.sleep(0.05)
+    raise AssertionError(f"job {jid} did not finish")
+
+
+def get(st, path):
+    return st.node("US").request("GET", path, headers=tenant(L["lic"]))
+
+
+def test_auto_rotate(st):
+    truth = read("phototest.txt").decode()
+    for name, rot in (("phototest-rotated-L.png", 90), ("phototest-rotated-R.png", 270), ("phototest-rotated-180.png", 180)):
+        r = submit(st, read(name), "?outputs=text,json&autoRotate=true", "image/png")
+        assert r.status == 201, r
+        j = done(st, r.json()["jobId"])
+        text = get(st, f"/v1/jobs/{j['jobId']}/results/text").body.decode()
+        acc = accuracy(text, truth)
+        print(f"# {name} with autoRotate: accuracy {acc:.4f}")
+        assert acc >= 0.99, (name, acc)
+        page = get(st, f"/v1/jobs/{j['jobId']}/results/json").json()["pages"][0]
+        assert page["rotation"] == rot, (name, page["rotation"])
+    # Without the option the 180-degree page reads badly: the test above really depends on it.
+    r = submit(st, read("phototest-rotated-180.png"), "?outputs=text", "image/png")
+    j = done(st, r.json()["jobId"])
+    assert accuracy(get(st, f"/v1/jobs/{j['jobId']}/results/text").body.decode(), truth) < 0.5
+
+
+def test_blank_page_dropped(st):
+    blank = png_gray(600, 800, lambda x, y: 0 if (x * 7919 + y * 104729) % 4999 == 0 else 255)  # a few specks
+    r = submit(st, blank, "?outputs=text,json&deleteBlankPages=true", "image/png")
+    j = done(st, r.json()["jobId"])
+    assert j["status"] == "completed", j
+    pages = get(st, f"/v1/jobs/{j['jobId']}/pages").json()["items"]
+    assert pages[0]["status"] == "blank", pages
+    assert get(st, f"/v1/jobs/{j['jobId']}/results/json").json()["pages"] == []
+    # A page with text is never dropped.
+    r = submit(st, read("phototest.tif"), "?outputs=text&deleteBlankPages=true", "image/tiff")
+    j = done(st, r.json()["jobId"])
+    assert get(st, f"/v1/jobs/{j['jobId']}/pages").json()["items"][0]["status"] == "completed"
+
+
+def test_pdf_input(st):
+    # The searchable PDF of one job is the input of the next.
+    r = submit(st, read("phototest.tif"), "?outputs=pdf", "image/tiff")
+    j = done(st, r.json()["jobId"])
+    pdf = get(st, f"/v1/jobs/{j['jobId']}/results/pdf").body
+    assert pdf.startswith(b"%PDF-")
+    truth = read("phototest.txt").decode()
+    r = submit(st, pdf, "?outputs=text", "application/pdf")
+    assert r.status == 201 and r.json()["document"]["contentType"] == "application/pdf", r
+    j = done(st, r.json()["jobId"])
+    acc = accuracy(get(st, f"/v1/jobs/{j['jobId']}/results/text").body.decode(), truth)
+    print(f"# PDF rendered and recognized: accuracy {acc:.4f}")
+    assert j["status"] == "completed" and acc >= 0.98, (j, acc)
+    # Its own text layer, kept without recognition.
+    r = submit(st, pdf, "?outputs=text&pdfTextPolicy=skipTextPages", "application/pdf")
+    j = done(st, r.json()["jobId"])
+    text = get(st, f"/v1/jobs/{j['jobId']}/results/text").body.decode()
+    assert accuracy(text, truth) >= 0.98, text[:200]
+    assert get(st, f"/v1/jobs/{j['jobId']}/pages").json()["items"][0]["engineMs"] == 0
+
+
+def test_pdf_refused(st):
+    def pdf(objs, trailer_root=1):
+        out, offs = b"%PDF-1.4\n", []
+        for i, o in enumerate(objs, 1):
+            offs.append(len(out))
+            out += f"{i} 0 obj\n{o}\nendobj\n".encode()
+        xref = len(out)
+        out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+        out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offs)
+        out += f"trailer\n<< /Size {len(objs) + 1} /Root {trailer_root} 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+        return out
+    bomb = pdf(["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 14400 14400] >>"])
+    r = submit(st, bomb, "", "application/pdf")
+    assert r.status == 413 and r.json()["errorCode"] == "DocumentTooLarge", r
+    empty = pdf(["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>"])
+    r = submit(st, empty, "", "application/pdf")
+    assert r.status == 415, r
+    r = submit(st, b"%PDF-1.4\n" + b"garbage" * 50, "", "application/pdf")
+    assert r.status == 415 and "damaged" in r.json()["message"], r
+    check_openapi(st, "POST", "/v1/jobs", r)
+
+
+def test_page_images(st):
+    r = submit(st, read("phototest.tif"), "?outputs=text", "image/tiff")
+    jid = r.json()["jobId"]
+    done(st, jid)
+    t = get(st, f"/v1/jobs/{jid}/thumbnail")
+    assert t.status == 200 and t.header("content-type") == "image/png", t
+    check_openapi(st, "GET", "/v1/jobs/{id}/thumbnail", t)
+    w, h = struct.unpack(">II", t.body[16:24])
+    assert (w, h) == (200, 150), (w, h)
+    for q, size in (("?width=320", (320, 240)), ("?height=120", (160, 120)), ("?width=5000", (640, 480)),
+                    ("?width=100&height=100", (100, 75)), ("", (640, 480))):
+        p = get(st, f"/v1/jobs/{jid}/pages/1/image{q}")
+        assert p.status == 200 and struct.unpack(">II", p.body[16:24]) == size, (q, p.status)
+    check_openapi(st, "GET", "/v1/jobs/{id}/pages/{n}/image", p)
+    for q in ("?width=0", "?width=abc", "?height=20000", "?zoom=2"):
+        assert get(st, f"/v1/jobs/{jid}/pages/1/image{q}").status == 400, q
+    assert get(st, f"/v1/jobs/{jid}/pages/2/image").status == 404
+    assert get(st, f"/v1/jobs/{jid}/pages/0/image").status == 404
+    assert st.node("US").request("GET", f"/v1/jobs/{jid}/thumbnail", headers=tenant(L["lic"], L["lic"]["apps"][1])).status == 404
+
+
+def test_languages(st):
+    langs = get(st, "/v1/languages").json()["languages"]
+    for l in ("eng", "deu", "fra", "spa", "ita", "por", "nld"):
+        assert l in langs, langs
+    assert "osd" not in langs
+    r = submit(st, read("eurotext.tif"), "?languages=xyz", "image/tiff")
+    assert r.status == 400 and "deu" in r.json()["message"], r
+    r = submit(st, read("eurotext.tif"), "?languages=eng%2Bdeu%2Bfra&outputs=text", "image/tiff")
+    j = done(st, r.json()["jobId"])
+    acc = accuracy(get(st, f"/v1/jobs/{j['jobId']}/results/text").body.decode(), read("eurotext.txt").decode())
+    print(f"# eurotext eng+deu+fra accuracy {acc:.4f}")
+    assert acc >= 0.97, acc
+
+
+def _start():
+    st = Stack(nodes={"US": 1}, node_cfg={"US": {"engine_workers": 2}}, name="scans").start()
+    L["lic"] = st.seed_license("US", apps=2, name="scans")
+    return st
+
+
+if __name__ == "__main__":
+    run([test_auto_rotate, test_blank_page_dropped, test_pdf_input, test_pdf_refused, test_page_images, test_languages],
+        _start)
