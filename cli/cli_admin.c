@@ -621,16 +621,6 @@ static int app_list(cli_ctx_t *c)
     return 0;
 }
 
-static int parse_iso(const char *s, int64_t *out)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (end == NULL || strcmp(end, "Z") != 0)
-        return -1;
-    *out = (int64_t)timegm(&tm);
-    return 0;
-}
 
 /* The app's analytics from the region database of this config (the license's region), as the API gives them. */
 static int app_usage(cli_ctx_t *c)
@@ -644,10 +634,10 @@ static int app_usage(cli_ctx_t *c)
     int day = g != NULL && strcmp(g, "day") == 0;
     int64_t now = (int64_t)time(NULL) + c->cfg.test_clock_offset_s;
     int64_t to = day ? now - now % 86400 + 86400 : now - now % 3600 + 3600, from;
-    if (c->v[O_TO] != NULL && parse_iso(c->v[O_TO], &to) != 0)
+    if (c->v[O_TO] != NULL && gw_parse_time(c->v[O_TO], &to) != 0)
         return cli_usage_error(c->cmd, "--to must be a UTC time such as 2026-01-31T00:00:00Z");
     from = to - (day ? 30 * 86400 : 24 * 3600);
-    if (c->v[O_FROM] != NULL && parse_iso(c->v[O_FROM], &from) != 0)
+    if (c->v[O_FROM] != NULL && gw_parse_time(c->v[O_FROM], &from) != 0)
         return cli_usage_error(c->cmd, "--from must be a UTC time such as 2026-01-31T00:00:00Z");
     if (from >= to || (to - from) / (day ? 86400 : 3600) > (day ? 366 : 744))
         return cli_usage_error(c->cmd, "--from must be before --to, at most 744 hours or 366 days apart");

@@ -142,6 +142,8 @@ int gw_req_release(gw_req_t *r);
 /* A request header's value or NULL (length in *len). */
 const char *gw_header(gw_req_t *r, const char *name, size_t *len);
 const char *gw_header_token(gw_req_t *r, const h2o_token_t *token, size_t *len);
+/* Parses an ISO 8601 UTC time such as 2026-01-31T12:00:00Z (fractional seconds allowed); 0 or -1. */
+int gw_parse_time(const char *s, int64_t *epoch);
 /* Iso 8601 UTC with Z. */
 void gw_format_time(int64_t epoch, char *buf, size_t len);
 void gw_log(gw_server_t *s, const char *level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -178,21 +178,6 @@ void gw_h_apps_delete(gw_req_t *r)
 
 /* ---- analytics ---- */
 
-static int parse_time(const char *s, int64_t *out)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (end == NULL)
-        return -1;
-    if (*end == '.')
-        for (++end; isdigit((unsigned char)*end); ++end) {
-        }
-    if (strcmp(end, "Z") != 0)
-        return -1;
-    *out = (int64_t)timegm(&tm);
-    return 0;
-}
 
 static void on_analytics(gw_req_t *r, PGresult *res)
 {
@@ -241,10 +226,10 @@ void gw_h_apps_analytics(gw_req_t *r)
     a->to = a->day ? now - now % 86400 + 86400 : now - now % 3600 + 3600;
     int bad = (g != NULL && strcmp(g, "day") != 0 && strcmp(g, "hour") != 0);
     const char *field = bad ? "granularity" : NULL;
-    if (to != NULL && parse_time(to, &a->to) != 0)
+    if (to != NULL && gw_parse_time(to, &a->to) != 0)
         field = "to";
     a->from = a->to - (a->day ? 30 * 86400 : 24 * 3600);
-    if (from != NULL && parse_time(from, &a->from) != 0)
+    if (from != NULL && gw_parse_time(from, &a->from) != 0)
         field = "from";
     gw_query_free(&q);
     if (field != NULL) {

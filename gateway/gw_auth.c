@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 /* Bounded negative cache: unknown pairs (garbage or probing) cannot grow memory past this. */
@@ -43,6 +44,17 @@ int gw_uuid_parse(const char *s, size_t len, char out[37])
     }
     out[36] = '\0';
     return 0;
+}
+
+void gw_uuid_new(char out[37])
+{
+    unsigned char b[16];
+    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+        abort(); /* the kernel's generator does not fail once the system has booted */
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
+             b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 int gw_parse_tenant_credentials(const char *lic, size_t lic_len, const char *app, size_t app_len, const char *authz,

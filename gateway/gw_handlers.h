@@ -6,6 +6,7 @@
 #define OCRGATE_GW_HANDLERS_H
 
 #include "gateway/gw.h"
+#include "gateway/gw_options.h"
 
 /* gw_public.c */
 void gw_h_health(gw_req_t *r);
@@ -37,6 +38,8 @@ void gw_h_apps_patch(gw_req_t *r);
 void gw_h_apps_delete(gw_req_t *r);
 void gw_h_apps_analytics(gw_req_t *r);
 /* gw_info.c */
+/* The option limits of the caller's tier and of this node (languages, clean-up). */
+void gw_option_limits(gw_req_t *r, gw_opt_limits_t *lim);
 void gw_h_tpl_create(gw_req_t *r);
 void gw_h_tpl_list(gw_req_t *r);
 void gw_h_tpl_get(gw_req_t *r);

@@ -4,6 +4,7 @@
 #include "gateway/gw_quota.h"
 #include "gateway/gw_router.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,25 @@ void gw_format_time(int64_t epoch, char *buf, size_t len)
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int gw_parse_time(const char *s, int64_t *epoch)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (end == NULL)
+        return -1;
+    if (*end == '.') {
+        if (!isdigit((unsigned char)end[1]))
+            return -1;
+        for (++end; isdigit((unsigned char)*end); ++end) {
+        }
+    }
+    if (strcmp(end, "Z") != 0)
+        return -1;
+    *epoch = (int64_t)timegm(&tm);
+    return 0;
 }
 
 void gw_log(gw_server_t *s, const char *level, const char *fmt, ...)

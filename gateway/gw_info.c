@@ -1,4 +1,4 @@
-/* Templates and server information for tenants: GET /v1/formats, /v1/stats, /v1/serverload. */
+/* Option limits of the caller's tier; templates and server information for tenants: GET /v1/formats, /v1/stats, /v1/serverload. */
 #include "engine/eng_worker.h"
 #include "gateway/gw_auth.h"
 #include "gateway/gw_handlers.h"
@@ -23,7 +23,7 @@ static tpl_req_t *tstate(gw_req_t *r)
     return r->hstate;
 }
 
-static void limits(gw_req_t *r, gw_opt_limits_t *lim)
+void gw_option_limits(gw_req_t *r, gw_opt_limits_t *lim)
 {
     memset(lim, 0, sizeof(*lim));
     lim->max_retention_days = r->who.max_retention_days;
@@ -48,7 +48,7 @@ static int template_body(gw_req_t *r, int need_name, const json_t *base, json_t 
     gw_opt_limits_t lim;
     gw_opt_error_t oe;
     json_t *extra = NULL;
-    limits(r, &lim);
+    gw_option_limits(r, &lim);
     h2o_iovec_t b = gw_body(r);
     if (gw_options_from_json(b.base, b.len, TEMPLATE_EXTRA, base, &lim, opts, &extra, &oe) != 0) {
         json_t *d = oe.details;
@@ -96,13 +96,7 @@ void gw_h_tpl_create(gw_req_t *r)
     char *name;
     if (template_body(r, 1, NULL, &opts, &name) != 0)
         return;
-    unsigned char b[16];
-    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-        abort();
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(t->id, sizeof(t->id), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    gw_uuid_new(t->id);
     char *o = json_dumps(opts, JSON_COMPACT);
     const char *p[4] = {t->id, r->who.app_id, name, o};
     gw_db_query(r, GW_DB_REGION, DB_RGN_TPL_CREATE, p, NULL, on_tpl_created);

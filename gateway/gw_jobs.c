@@ -66,26 +66,6 @@ static job_req_t *jstate(gw_req_t *r)
     return r->hstate;
 }
 
-static void limits(gw_req_t *r, gw_opt_limits_t *lim)
-{
-    memset(lim, 0, sizeof(*lim));
-    lim->max_retention_days = r->who.max_retention_days;
-    lim->max_page_timeout_ms = r->who.page_timeout_ms;
-    lim->languages = (const char *const *)r->thr->server->languages;
-    lim->nlanguages = r->thr->server->nlanguages;
-    lim->cleanup_supported = r->thr->server->cleanup_supported;
-}
-
-static void new_uuid(char out[37])
-{
-    unsigned char b[16];
-    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-        abort(); /* the kernel's generator does not fail once the system has booted */
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
-             b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
 
 static int in_list(const char *const *list, const char *s, size_t len)
 {
@@ -211,7 +191,7 @@ static void insert_job(gw_req_t *r)
     job_req_t *j = jstate(r);
     char lic[37], start[24], limit[24], pages[16], attempts[16], maxp[24], maxpx[24];
     gw_quota_prepare(r, lic, start, limit);
-    new_uuid(j->job_id);
+    gw_uuid_new(j->job_id);
     char *opts = json_dumps(j->options, JSON_COMPACT);
     snprintf(pages, sizeof(pages), "%d", j->pages);
     snprintf(attempts, sizeof(attempts), "%d", r->who.max_attempts);
@@ -316,7 +296,7 @@ static void create_with_base(gw_req_t *r, const json_t *base)
     gw_opt_error_t oe;
     gw_query_t q;
     char err[256];
-    limits(r, &lim);
+    gw_option_limits(r, &lim);
     h2o_iovec_t qs = gw_query(r), body = gw_body(r);
     if (gw_query_parse(qs.base, qs.len, &q, err, sizeof(err)) != 0) {
         gw_fail_counted(r, 400, "InvalidInput", NULL, "%s", err);
@@ -440,17 +420,25 @@ static void create_with_base(gw_req_t *r, const json_t *base)
 
 /* ---- one job ---- */
 
-/* After a conditional statement changed nothing: tell 404 (no such job for this app), 410 or 409 apart. */
-static void on_state_conflict(gw_req_t *r, PGresult *res)
+/* 404 for no such job of this app, 410 past retention; returns 1 when it answered. */
+static int expired_or_missing(gw_req_t *r, PGresult *res)
 {
     if (PQntuples(res) == 0) {
         gw_send_error(r, 404, "ResourceNotFound", NULL, "no such job");
-        return;
+        return 1;
     }
     if (PQgetvalue(res, 0, 2)[0] == 't') {
         gw_send_error(r, 410, "ResourceExpired", NULL, "the job is past its retention period and was deleted");
-        return;
+        return 1;
     }
+    return 0;
+}
+
+/* After a conditional statement changed nothing: tell 404 (no such job for this app), 410 or 409 apart. */
+static void on_state_conflict(gw_req_t *r, PGresult *res)
+{
+    if (expired_or_missing(r, res))
+        return;
     const char *status = PQgetvalue(res, 0, 1);
     const char *what = r->route->method[0] == 'D'                       ? "cannot be deleted while it is processing"
                        : strstr(r->route->pattern, "/document") != NULL ? "accepts a document only while created without one"
@@ -482,14 +470,8 @@ static void on_job_row(gw_req_t *r, PGresult *res)
 
 static void on_job_get(gw_req_t *r, PGresult *res)
 {
-    if (PQntuples(res) == 0) {
-        gw_send_error(r, 404, "ResourceNotFound", NULL, "no such job");
+    if (expired_or_missing(r, res))
         return;
-    }
-    if (PQgetvalue(res, 0, 2)[0] == 't') {
-        gw_send_error(r, 410, "ResourceExpired", NULL, "the job is past its retention period and was deleted");
-        return;
-    }
     const char *job = PQgetvalue(res, 0, 0);
     gw_send_json_text(r, 200, job, strlen(job));
 }
@@ -549,7 +531,7 @@ static void on_patch_current(gw_req_t *r, PGresult *res)
     }
     gw_opt_limits_t lim;
     gw_opt_error_t oe;
-    limits(r, &lim);
+    gw_option_limits(r, &lim);
     json_t *base = json_loads(PQgetvalue(res, 0, 5), 0, NULL), *opts = NULL;
     h2o_iovec_t body = gw_body(r);
     int rc = gw_options_from_json(body.base, body.len, NULL, base, &lim, &opts, NULL, &oe);
@@ -647,18 +629,6 @@ static void on_output(gw_req_t *r, PGresult *res)
     gw_send(r, 200, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
 }
 
-static int expired_or_missing(gw_req_t *r, PGresult *res)
-{
-    if (PQntuples(res) == 0) {
-        gw_send_error(r, 404, "ResourceNotFound", NULL, "no such job");
-        return 1;
-    }
-    if (PQgetvalue(res, 0, 2)[0] == 't') {
-        gw_send_error(r, 410, "ResourceExpired", NULL, "the job is past its retention period and was deleted");
-        return 1;
-    }
-    return 0;
-}
 
 static void on_result_job(gw_req_t *r, PGresult *res)
 {
@@ -818,22 +788,6 @@ void gw_h_page_list(gw_req_t *r)
 
 /* ---- list ---- */
 
-static int iso_time_valid(const char *s)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (end == NULL)
-        return 0;
-    if (*end == '.') {
-        ++end;
-        if (!isdigit((unsigned char)*end))
-            return 0;
-        while (isdigit((unsigned char)*end))
-            ++end;
-    }
-    return strcmp(end, "Z") == 0;
-}
 
 static void on_list(gw_req_t *r, PGresult *res)
 {
@@ -876,9 +830,9 @@ void gw_h_job_list(gw_req_t *r)
     if (status != NULL && !in_list(statuses, status, strlen(status)))
         json_array_append_new(bad, json_pack("{s:s,s:s}", "field", "status", "message",
                                              "one of created, scheduled, processing, completed, failed, canceled"));
-    if (from != NULL && !iso_time_valid(from))
+    if (from != NULL && gw_parse_time(from, &(int64_t){0}) != 0)
         json_array_append_new(bad, json_pack("{s:s,s:s}", "field", "createdFrom", "message", "an ISO 8601 UTC time such as 2026-01-31T12:00:00Z"));
-    if (to != NULL && !iso_time_valid(to))
+    if (to != NULL && gw_parse_time(to, &(int64_t){0}) != 0)
         json_array_append_new(bad, json_pack("{s:s,s:s}", "field", "createdTo", "message", "an ISO 8601 UTC time such as 2026-01-31T12:00:00Z"));
     if (corr != NULL && strlen(corr) > 256)
         json_array_append_new(bad, json_pack("{s:s,s:s}", "field", "correlationId", "message", "at most 256 bytes"));

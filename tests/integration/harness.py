@@ -184,18 +184,25 @@ class Stack:
         subprocess.run([os.path.join(SRC, "ops", "pg"), "stop", self.pgdir], check=True, capture_output=True)
 
     def stop(self):
+        """Stops every node with SIGTERM; returns the nodes that did not exit 0 (a drain that failed, or a
+        sanitizer report at exit)."""
+        unclean = []
         for nodes in self.nodes.values():
             for n in nodes:
                 try:
-                    n.stop(timeout=15)
-                except Exception:
-                    pass
+                    was_running = n.proc is not None and n.proc.poll() is None
+                    rc = n.stop(timeout=30)
+                    if was_running and rc != 0:
+                        unclean.append(f"{n.name} exited {rc}: {n.tail(3000)}")
+                except Exception as e:
+                    unclean.append(f"{n.name}: {e}")
         try:
             self.pg_stop()
         except Exception:
             pass
         if os.environ.get("OCRGATE_KEEP_TMP") is None:
             shutil.rmtree(self.dir, ignore_errors=True)
+        return unclean
 
     def node(self, region="US", index=0):
         return self.nodes[region][index]
@@ -320,6 +327,11 @@ def run(tests, stack_factory):
                     print(f"# --- {n.name} log tail ---\n{n.tail(3000)}")
     finally:
         if stack:
-            stack.stop()
+            unclean = stack.stop()
+            if unclean:
+                failed += 1
+                print("not ok - every gateway drained and exited 0 on SIGTERM")
+                for u in unclean:
+                    print("# " + u.replace("\n", "\n# "))
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed or not passed else 0)
