@@ -18,22 +18,50 @@
 #include <unistd.h>
 
 enum {
-    O_CONFIG = 1, O_JSON, O_NAME, O_QUOTA, O_FILE_BYTES, O_PAGES, O_PIXELS, O_RETENTION, O_TIMEOUT, O_ATTEMPTS,
-    O_REGION, O_TIER, O_STATUS, O_LICENSE, O_APP, O_EXPIRES, O_FROM, O_TO, O_GRANULARITY, O_HELP, O_COUNT
+    O_CONFIG = 1,
+    O_JSON,
+    O_NAME,
+    O_QUOTA,
+    O_FILE_BYTES,
+    O_PAGES,
+    O_PIXELS,
+    O_RETENTION,
+    O_TIMEOUT,
+    O_ATTEMPTS,
+    O_REGION,
+    O_TIER,
+    O_STATUS,
+    O_LICENSE,
+    O_APP,
+    O_EXPIRES,
+    O_FROM,
+    O_TO,
+    O_GRANULARITY,
+    O_HELP,
+    O_COUNT
 };
 
-static const struct option long_opts[] = {
-    {"config", required_argument, 0, O_CONFIG},      {"json", no_argument, 0, O_JSON},
-    {"name", required_argument, 0, O_NAME},          {"hourly-quota", required_argument, 0, O_QUOTA},
-    {"max-file-bytes", required_argument, 0, O_FILE_BYTES}, {"max-pages", required_argument, 0, O_PAGES},
-    {"max-pixels", required_argument, 0, O_PIXELS},  {"max-retention-days", required_argument, 0, O_RETENTION},
-    {"page-timeout-ms", required_argument, 0, O_TIMEOUT}, {"max-attempts", required_argument, 0, O_ATTEMPTS},
-    {"region", required_argument, 0, O_REGION},      {"tier", required_argument, 0, O_TIER},
-    {"status", required_argument, 0, O_STATUS},      {"license", required_argument, 0, O_LICENSE},
-    {"app", required_argument, 0, O_APP},            {"expires", required_argument, 0, O_EXPIRES},
-    {"from", required_argument, 0, O_FROM},          {"to", required_argument, 0, O_TO},
-    {"granularity", required_argument, 0, O_GRANULARITY},
-    {"help", no_argument, 0, O_HELP},                {0}};
+static const struct option long_opts[] = {{"config", required_argument, 0, O_CONFIG},
+                                          {"json", no_argument, 0, O_JSON},
+                                          {"name", required_argument, 0, O_NAME},
+                                          {"hourly-quota", required_argument, 0, O_QUOTA},
+                                          {"max-file-bytes", required_argument, 0, O_FILE_BYTES},
+                                          {"max-pages", required_argument, 0, O_PAGES},
+                                          {"max-pixels", required_argument, 0, O_PIXELS},
+                                          {"max-retention-days", required_argument, 0, O_RETENTION},
+                                          {"page-timeout-ms", required_argument, 0, O_TIMEOUT},
+                                          {"max-attempts", required_argument, 0, O_ATTEMPTS},
+                                          {"region", required_argument, 0, O_REGION},
+                                          {"tier", required_argument, 0, O_TIER},
+                                          {"status", required_argument, 0, O_STATUS},
+                                          {"license", required_argument, 0, O_LICENSE},
+                                          {"app", required_argument, 0, O_APP},
+                                          {"expires", required_argument, 0, O_EXPIRES},
+                                          {"from", required_argument, 0, O_FROM},
+                                          {"to", required_argument, 0, O_TO},
+                                          {"granularity", required_argument, 0, O_GRANULARITY},
+                                          {"help", no_argument, 0, O_HELP},
+                                          {0}};
 
 typedef struct {
     const char *cmd; /* "tier create" */
@@ -285,7 +313,7 @@ static int tier_write(cli_ctx_t *c, db_stmt_id_t id)
     int r = tier_limits_valid(c);
     if (r != 0)
         return r;
-    const char *p[8] = {c->v[O_NAME], c->v[O_QUOTA],     c->v[O_FILE_BYTES], c->v[O_PAGES],
+    const char *p[8] = {c->v[O_NAME],   c->v[O_QUOTA],     c->v[O_FILE_BYTES], c->v[O_PAGES],
                         c->v[O_PIXELS], c->v[O_RETENTION], c->v[O_TIMEOUT],    c->v[O_ATTEMPTS]};
     PGresult *res = change(c, id, p);
     if (res == NULL)
@@ -325,8 +353,12 @@ static int tier_list(cli_ctx_t *c)
 
 #define TIER_FIELDS O_QUOTA, O_FILE_BYTES, O_PAGES, O_PIXELS, O_RETENTION, O_TIMEOUT, O_ATTEMPTS
 static const action_t tier_actions[] = {
-    {"create", tier_create, {O_NAME, TIER_FIELDS, 0}, {O_NAME, O_QUOTA, 0},
-     "create --name N --hourly-quota Q [--max-file-bytes B] [--max-pages P] [--max-pixels X] [--max-retention-days D] "
+    {"create",
+     tier_create,
+     {O_NAME, TIER_FIELDS, 0},
+     {O_NAME, O_QUOTA, 0},
+     "create --name N --hourly-quota Q [--max-file-bytes B] [--max-pages P] [--max-pixels X] "
+     "[--max-retention-days D] "
      "[--page-timeout-ms T] [--max-attempts A]"},
     {"set", tier_set, {O_NAME, TIER_FIELDS, 0}, {O_NAME, 0}, "set --name N [any limit of create]"},
     {"list", tier_list, {0}, {0}, "list"},
@@ -367,10 +399,11 @@ static int license_create(cli_ctx_t *c)
     if (res == NULL)
         return CLI_EXIT_FAIL;
     if (c->json)
-        print_json(json_pack("{s:s,s:s,s:s,s:s,s:s}", "licenseId", PQgetvalue(res, 0, 0), "adminKey", key, "name",
-                             c->v[O_NAME], "region", c->v[O_REGION], "tier", c->v[O_TIER]));
+        print_json(json_pack("{s:s,s:s,s:s,s:s,s:s}", "licenseId", PQgetvalue(res, 0, 0), "adminKey", key,
+                             "name", c->v[O_NAME], "region", c->v[O_REGION], "tier", c->v[O_TIER]));
     else
-        printf("License ID: %s\nAdmin key:  %s   (shown once; only its hash is stored)\n", PQgetvalue(res, 0, 0), key);
+        printf("License ID: %s\nAdmin key:  %s   (shown once; only its hash is stored)\n",
+               PQgetvalue(res, 0, 0), key);
     PQclear(res);
     return 0;
 }
@@ -442,8 +475,9 @@ static int license_rotate_key(cli_ctx_t *c)
     return 0;
 }
 
-static const char *const license_names[] = {"licenseId", "name",         "processingRegion", "tier",     "status",
-                                            "expiresAt", "effectiveStatus", "hourlyQuota",   "createdAt"};
+static const char *const license_names[] = {"licenseId", "name",      "processingRegion", "tier",
+                                            "status",    "expiresAt", "effectiveStatus",  "hourlyQuota",
+                                            "createdAt"};
 static const int license_numeric[] = {0, 0, 0, 0, 0, 0, 0, 1, 0};
 
 static int license_show(cli_ctx_t *c)
@@ -477,8 +511,8 @@ static int license_show(cli_ctx_t *c)
             gw_format_time(ws + GW_QUOTA_WINDOW, reset, sizeof(reset));
             gw_format_time(ws, wstart, sizeof(wstart));
             json_object_set_new(o, "quotaWindow",
-                                json_pack("{s:s,s:I,s:I,s:I,s:s}", "windowStart", wstart, "limit", (json_int_t)limit,
-                                          "used", (json_int_t)used, "remaining",
+                                json_pack("{s:s,s:I,s:I,s:I,s:s}", "windowStart", wstart, "limit",
+                                          (json_int_t)limit, "used", (json_int_t)used, "remaining",
                                           (json_int_t)(used < limit ? limit - used : 0), "resetsAt", reset));
             PQclear(q);
         } else {
@@ -496,7 +530,8 @@ static int license_show(cli_ctx_t *c)
     json_t *v;
     json_object_foreach(o, key, v)
     {
-        char *s = json_is_string(v) ? strdup(json_string_value(v)) : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        char *s =
+            json_is_string(v) ? strdup(json_string_value(v)) : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
         printf("%-17s %s\n", key, s);
         free(s);
     }
@@ -519,14 +554,30 @@ static int license_list(cli_ctx_t *c)
 }
 
 static const action_t license_actions[] = {
-    {"create", license_create, {O_NAME, O_REGION, O_TIER, O_EXPIRES, 0}, {O_NAME, O_REGION, O_TIER, 0},
+    {"create",
+     license_create,
+     {O_NAME, O_REGION, O_TIER, O_EXPIRES, 0},
+     {O_NAME, O_REGION, O_TIER, 0},
      "create --name N --region CODE --tier T [--expires 2027-01-01T00:00:00Z]"},
-    {"set-status", license_set_status, {O_LICENSE, O_STATUS, 0}, {O_LICENSE, O_STATUS, 0},
+    {"set-status",
+     license_set_status,
+     {O_LICENSE, O_STATUS, 0},
+     {O_LICENSE, O_STATUS, 0},
      "set-status --license ID --status active|overdue|expired|suspended"},
-    {"set-region", license_set_region, {O_LICENSE, O_REGION, 0}, {O_LICENSE, O_REGION, 0},
+    {"set-region",
+     license_set_region,
+     {O_LICENSE, O_REGION, 0},
+     {O_LICENSE, O_REGION, 0},
      "set-region --license ID --region CODE"},
-    {"set-tier", license_set_tier, {O_LICENSE, O_TIER, 0}, {O_LICENSE, O_TIER, 0}, "set-tier --license ID --tier T"},
-    {"set-expiry", license_set_expiry, {O_LICENSE, O_EXPIRES, 0}, {O_LICENSE, O_EXPIRES, 0},
+    {"set-tier",
+     license_set_tier,
+     {O_LICENSE, O_TIER, 0},
+     {O_LICENSE, O_TIER, 0},
+     "set-tier --license ID --tier T"},
+    {"set-expiry",
+     license_set_expiry,
+     {O_LICENSE, O_EXPIRES, 0},
+     {O_LICENSE, O_EXPIRES, 0},
      "set-expiry --license ID --expires TIMESTAMP|never"},
     {"rotate-admin-key", license_rotate_key, {O_LICENSE, 0}, {O_LICENSE, 0}, "rotate-admin-key --license ID"},
     {"show", license_show, {O_LICENSE, 0}, {O_LICENSE, 0}, "show --license ID"},
@@ -535,7 +586,8 @@ static const action_t license_actions[] = {
 
 int cli_license(int argc, char **argv)
 {
-    return dispatch("license", license_actions, sizeof(license_actions) / sizeof(license_actions[0]), argc, argv);
+    return dispatch("license", license_actions, sizeof(license_actions) / sizeof(license_actions[0]), argc,
+                    argv);
 }
 
 /* ---- apps ---- */
@@ -577,8 +629,8 @@ static int app_create(cli_ctx_t *c)
     if (res == NULL)
         return CLI_EXIT_FAIL;
     if (c->json)
-        print_json(json_pack("{s:s,s:s,s:s}", "appId", PQgetvalue(res, 0, 0), "licenseId", c->v[O_LICENSE], "name",
-                             c->v[O_NAME]));
+        print_json(json_pack("{s:s,s:s,s:s}", "appId", PQgetvalue(res, 0, 0), "licenseId", c->v[O_LICENSE],
+                             "name", c->v[O_NAME]));
     else
         printf("App ID: %s\n", PQgetvalue(res, 0, 0));
     PQclear(res);
@@ -621,8 +673,8 @@ static int app_list(cli_ctx_t *c)
     return 0;
 }
 
-
-/* The app's analytics from the region database of this config (the license's region), as the API gives them. */
+/* The app's analytics from the region database of this config (the license's region), as the API gives them.
+ */
 static int app_usage(cli_ctx_t *c)
 {
     int r = app_ids_valid(c);
@@ -663,30 +715,36 @@ static int app_usage(cli_ctx_t *c)
         print_json(rep);
         return 0;
     }
-    printf("%-21s %9s %7s %7s %7s %6s %6s %6s %7s %9s %8s\n", "start", "requests", "2xx", "4xx", "5xx", "429", "jobs",
-           "pages", "p50 ms", "p99 ms", "conf");
+    printf("%-21s %9s %7s %7s %7s %6s %6s %6s %7s %9s %8s\n", "start", "requests", "2xx", "4xx", "5xx", "429",
+           "jobs", "pages", "p50 ms", "p99 ms", "conf");
     size_t i;
     json_t *e;
     json_t *series = json_object_get(rep, "series");
     json_array_foreach(series, i, e)
     {
-        if (json_integer_value(json_object_get(e, "requests")) == 0 && json_integer_value(json_object_get(e, "pages")) == 0)
+        if (json_integer_value(json_object_get(e, "requests")) == 0 &&
+            json_integer_value(json_object_get(e, "pages")) == 0)
             continue;
         json_t *rs = json_object_get(e, "responses"), *lat = json_object_get(e, "latencyMs");
         json_t *conf = json_object_get(e, "meanConfidence");
         char cbuf[16] = "-";
         if (json_is_real(conf))
             snprintf(cbuf, sizeof(cbuf), "%.1f", json_real_value(conf));
-        printf("%-21s %9lld %7lld %7lld %7lld %6lld %6lld %6lld %7.1f %9.1f %8s\n", json_string_value(json_object_get(e, "start")),
-               (long long)json_integer_value(json_object_get(e, "requests")), (long long)json_integer_value(json_object_get(rs, "2xx")),
-               (long long)json_integer_value(json_object_get(rs, "4xx")), (long long)json_integer_value(json_object_get(rs, "5xx")),
+        printf("%-21s %9lld %7lld %7lld %7lld %6lld %6lld %6lld %7.1f %9.1f %8s\n",
+               json_string_value(json_object_get(e, "start")),
+               (long long)json_integer_value(json_object_get(e, "requests")),
+               (long long)json_integer_value(json_object_get(rs, "2xx")),
+               (long long)json_integer_value(json_object_get(rs, "4xx")),
+               (long long)json_integer_value(json_object_get(rs, "5xx")),
                (long long)json_integer_value(json_object_get(e, "quotaRejections")),
                (long long)json_integer_value(json_object_get(json_object_get(e, "jobs"), "created")),
-               (long long)json_integer_value(json_object_get(e, "pages")), json_real_value(json_object_get(lat, "p50")),
-               json_real_value(json_object_get(lat, "p99")), cbuf);
+               (long long)json_integer_value(json_object_get(e, "pages")),
+               json_real_value(json_object_get(lat, "p50")), json_real_value(json_object_get(lat, "p99")),
+               cbuf);
     }
     json_t *t = json_object_get(rep, "totals");
-    printf("total: %lld requests, %lld pages, %lld jobs completed\n", (long long)json_integer_value(json_object_get(t, "requests")),
+    printf("total: %lld requests, %lld pages, %lld jobs completed\n",
+           (long long)json_integer_value(json_object_get(t, "requests")),
            (long long)json_integer_value(json_object_get(t, "pages")),
            (long long)json_integer_value(json_object_get(json_object_get(t, "jobs"), "completed")));
     json_decref(rep);
@@ -697,12 +755,19 @@ static const action_t app_actions[] = {
     {"create", app_create, {O_LICENSE, O_NAME, 0}, {O_LICENSE, O_NAME, 0}, "create --license ID --name N"},
     {"enable", app_enable, {O_LICENSE, O_APP, 0}, {O_LICENSE, O_APP, 0}, "enable --license ID --app ID"},
     {"disable", app_disable, {O_LICENSE, O_APP, 0}, {O_LICENSE, O_APP, 0}, "disable --license ID --app ID"},
-    {"rename", app_rename, {O_LICENSE, O_APP, O_NAME, 0}, {O_LICENSE, O_APP, O_NAME, 0},
+    {"rename",
+     app_rename,
+     {O_LICENSE, O_APP, O_NAME, 0},
+     {O_LICENSE, O_APP, O_NAME, 0},
      "rename --license ID --app ID --name N"},
     {"delete", app_delete, {O_LICENSE, O_APP, 0}, {O_LICENSE, O_APP, 0}, "delete --license ID --app ID"},
     {"list", app_list, {O_LICENSE, 0}, {O_LICENSE, 0}, "list --license ID"},
-    {"usage", app_usage, {O_LICENSE, O_APP, O_FROM, O_TO, O_GRANULARITY, 0}, {O_LICENSE, O_APP, 0},
-     "usage --license ID --app ID [--from TIME] [--to TIME] [--granularity hour|day]   (config of the license's region)"},
+    {"usage",
+     app_usage,
+     {O_LICENSE, O_APP, O_FROM, O_TO, O_GRANULARITY, 0},
+     {O_LICENSE, O_APP, 0},
+     "usage --license ID --app ID [--from TIME] [--to TIME] [--granularity hour|day]   (config of the "
+     "license's region)"},
 };
 
 int cli_app(int argc, char **argv)

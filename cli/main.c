@@ -26,13 +26,15 @@ static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 
 static const cli_command_t commands[] = {
-    {"serve", cmd_serve, "run one region's gateway node (HTTPS API and OCR workers)", "ocrgate serve [--config FILE]"},
+    {"serve", cmd_serve, "run one region's gateway node (HTTPS API and OCR workers)",
+     "ocrgate serve [--config FILE]"},
     {"migrate", cmd_migrate, "create or update the catalog and region database schemas",
      "ocrgate migrate [--config FILE] [--catalog-only | --region-only]"},
     {"tier", cli_tier, "manage service tiers (quotas and limits)",
      "ocrgate tier create|set|list [--config FILE] [options]   (ocrgate tier --help)"},
     {"license", cli_license, "manage licenses",
-     "ocrgate license create|set-status|set-region|set-tier|set-expiry|rotate-admin-key|show|list ... (ocrgate "
+     "ocrgate license create|set-status|set-region|set-tier|set-expiry|rotate-admin-key|show|list ... "
+     "(ocrgate "
      "license --help)"},
     {"app", cli_app, "manage a license's apps",
      "ocrgate app create|enable|disable|rename|delete|list ... (ocrgate app --help)"},
@@ -78,7 +80,8 @@ int cli_load_config(const char *path, cfg_t *cfg)
 /* Parses the options every server-side command shares: --config FILE and --help. */
 static int common_opts(const char *cmd, int argc, char **argv, const char **config, int *help)
 {
-    static const struct option opts[] = {{"config", required_argument, 0, 'c'}, {"help", no_argument, 0, 'h'}, {0}};
+    static const struct option opts[] = {
+        {"config", required_argument, 0, 'c'}, {"help", no_argument, 0, 'h'}, {0}};
     int c;
     *help = 0;
     optind = 1;
@@ -101,8 +104,8 @@ static char *version_json(void)
     char *lept = getLeptonicaVersion();
     char engine[64];
     snprintf(engine, sizeof(engine), "tesseract %s", TessVersion());
-    json_t *j = json_pack("{s:s,s:s,s:s,s:s}", "name", "ocrgate", "version", OCRGATE_VERSION, "engine", engine,
-                          "leptonica", lept);
+    json_t *j = json_pack("{s:s,s:s,s:s,s:s}", "name", "ocrgate", "version", OCRGATE_VERSION, "engine",
+                          engine, "leptonica", lept);
     lept_free(lept);
     char *s = json_dumps(j, JSON_COMPACT);
     json_decref(j);
@@ -183,7 +186,7 @@ static int migrate_one(const char *what, const char *dsn, const db_migration_t *
         fprintf(stderr, "ocrgate migrate: %s database: %s\n", what, err);
         return -1;
     }
-    
+
     int r = db_migrate(conn, list, &applied, err, sizeof(err));
     PQfinish(conn);
     if (r != 0) {
@@ -255,8 +258,9 @@ static int cmd_version(int argc, char **argv)
 
 static void print_overview(FILE *out)
 {
-    fprintf(out, "usage: ocrgate COMMAND [options]   (every command takes --config FILE; default $OCRGATE_CONFIG, "
-                 "else " CFG_DEFAULT_PATH ")\n\ncommands:\n");
+    fprintf(out,
+            "usage: ocrgate COMMAND [options]   (every command takes --config FILE; default $OCRGATE_CONFIG, "
+            "else " CFG_DEFAULT_PATH ")\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; ++i)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'ocrgate COMMAND --help' describes one command.\n");

@@ -18,9 +18,13 @@ typedef struct {
     const char *doc;
 } cfg_key_t;
 
-#define K(n, t, d, lo, hi, doc) {#n, t, offsetof(cfg_t, n), d, lo, hi, doc}
+#define K(n, t, d, lo, hi, doc)                                                                              \
+    {                                                                                                        \
+#n, t, offsetof(cfg_t, n), d, lo, hi, doc                                                            \
+    }
 static const cfg_key_t cfg_keys[] = {
-    K(region, CFG_STR, "US", 0, 0, "processing region this node serves (upper-case code listed in regions_file)"),
+    K(region, CFG_STR, "US", 0, 0,
+      "processing region this node serves (upper-case code listed in regions_file)"),
     K(regions_file, CFG_STR, "/etc/ocrgate/regions.conf", 0, 0,
       "file listing every region: one `CODE https://endpoint` line each"),
     K(listen_address, CFG_STR, "0.0.0.0", 0, 0, "address the HTTPS and plain-HTTP listeners bind to"),
@@ -28,8 +32,10 @@ static const cfg_key_t cfg_keys[] = {
     K(http_port, CFG_INT, "0", 0, 65535, "plain-HTTP listener that answers 403 HttpsRequired; 0 = off"),
     K(tls_cert_file, CFG_STR, "/etc/ocrgate/tls/cert.pem", 0, 0, "PEM certificate chain"),
     K(tls_key_file, CFG_STR, "/etc/ocrgate/tls/key.pem", 0, 0, "PEM private key"),
-    K(catalog_dsn, CFG_STR, "dbname=ocrgate_catalog", 0, 0, "libpq connection string of the catalog database"),
-    K(region_dsn, CFG_STR, "dbname=ocrgate_region", 0, 0, "libpq connection string of this region's database"),
+    K(catalog_dsn, CFG_STR, "dbname=ocrgate_catalog", 0, 0,
+      "libpq connection string of the catalog database"),
+    K(region_dsn, CFG_STR, "dbname=ocrgate_region", 0, 0,
+      "libpq connection string of this region's database"),
     K(event_loop_threads, CFG_INT, "0", 0, 64, "HTTP event-loop threads; 0 = one per core, at most 4"),
     K(engine_workers, CFG_INT, "0", 0, 256, "OCR worker threads; 0 = one per core"),
     K(max_request_body, CFG_BYTES, "100MB", 1024, 1LL << 34, "largest request body accepted (413 above)"),
@@ -46,8 +52,10 @@ static const cfg_key_t cfg_keys[] = {
     K(auth_cache_max, CFG_INT, "100000", 16, 10000000, "most entries in each loop thread's credential cache"),
     K(tessdata_dir, CFG_STR, "", 0, 0, "tesseract model directory; empty = the package default"),
     K(node_id, CFG_STR, "", 0, 0,
-      "this node's name in job leases; must be unique in the region and stable across restarts; empty = host:port"),
-    K(metrics_port, CFG_INT, "0", 0, 65535, "Prometheus GET /metrics on 127.0.0.1 at this port (plain HTTP); 0 = off"),
+      "this node's name in job leases; must be unique in the region and stable across restarts; empty = "
+      "host:port"),
+    K(metrics_port, CFG_INT, "0", 0, 65535,
+      "Prometheus GET /metrics on 127.0.0.1 at this port (plain HTTP); 0 = off"),
     K(queue_poll_ms, CFG_INT, "500", 50, 60000, "how often idle workers look for jobs queued by other nodes"),
     K(sweep_interval_ms, CFG_INT, "30000", 100, 3600000,
       "how often expired leases are re-queued and jobs past retention are purged"),
@@ -80,7 +88,8 @@ static int parse_number(const char *v, int bytes, long long *out)
         static const struct {
             const char *suffix;
             long long mul;
-        } units[] = {{"", 1}, {"B", 1}, {"kB", 1024}, {"KB", 1024}, {"MB", 1024 * 1024}, {"GB", 1024LL * 1024 * 1024}};
+        } units[] = {
+            {"", 1}, {"B", 1}, {"kB", 1024}, {"KB", 1024}, {"MB", 1024 * 1024}, {"GB", 1024LL * 1024 * 1024}};
         size_t i;
         for (i = 0; i < sizeof(units) / sizeof(units[0]); ++i)
             if (strcmp(end, units[i].suffix) == 0)
@@ -95,7 +104,8 @@ static int parse_number(const char *v, int bytes, long long *out)
     return 0;
 }
 
-static int set_key(cfg_t *cfg, const cfg_key_t *k, const char *value, const char *where, char *err, size_t errlen)
+static int set_key(cfg_t *cfg, const cfg_key_t *k, const char *value, const char *where, char *err,
+                   size_t errlen)
 {
     void *field = (char *)cfg + k->offset;
     long long n;
@@ -116,8 +126,8 @@ static int set_key(cfg_t *cfg, const cfg_key_t *k, const char *value, const char
     case CFG_BYTES:
         if (parse_number(value, k->type == CFG_BYTES, &n) != 0 || n < k->min || n > k->max) {
             snprintf(err, errlen, "%s: %s must be %s from %lld to %lld, not '%s'", where, k->name,
-                     k->type == CFG_BYTES ? "a byte number (suffix B, kB, MB or GB)" : "an integer", k->min, k->max,
-                     value);
+                     k->type == CFG_BYTES ? "a byte number (suffix B, kB, MB or GB)" : "an integer", k->min,
+                     k->max, value);
             return -1;
         }
         if (k->type == CFG_INT)
@@ -258,8 +268,8 @@ void cfg_print_keys(FILE *out, int as_example_file)
             fprintf(out, "# %s (%s)\n#%s = %s\n\n", k->doc, type_names[k->type], k->name,
                     k->type == CFG_STR ? (k->def[0] ? k->def : "''") : k->def);
         else
-            fprintf(out, "  %-22s %-8s default %-28s %s\n", k->name, type_names[k->type], k->def[0] ? k->def : "''",
-                    k->doc);
+            fprintf(out, "  %-22s %-8s default %-28s %s\n", k->name, type_names[k->type],
+                    k->def[0] ? k->def : "''", k->doc);
     }
 }
 

@@ -51,8 +51,8 @@ void cfg_defaults(cfg_t *cfg);
  * line and key in err. */
 __attribute__((warn_unused_result)) int cfg_load(cfg_t *cfg, const char *path, char *err, size_t errlen);
 /* Parses config text (for tests); `name` is used in error messages. */
-__attribute__((warn_unused_result)) int cfg_parse_text(cfg_t *cfg, const char *name, const char *text, char *err,
-                                                       size_t errlen);
+__attribute__((warn_unused_result)) int cfg_parse_text(cfg_t *cfg, const char *name, const char *text,
+                                                       char *err, size_t errlen);
 void cfg_free(cfg_t *cfg);
 /* Writes every key with its type, default and doc: for `--help` and config/ocrgate.example.conf. */
 void cfg_print_keys(FILE *out, int as_example_file);

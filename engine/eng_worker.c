@@ -113,7 +113,8 @@ void eng_workers_wake(eng_workers_t *w)
     pthread_mutex_unlock(&w->mu);
 }
 
-void eng_workers_stats(eng_workers_t *w, int *busy, int *total, unsigned long long *jobs, unsigned long long *pages)
+void eng_workers_stats(eng_workers_t *w, int *busy, int *total, unsigned long long *jobs,
+                       unsigned long long *pages)
 {
     pthread_mutex_lock(&w->mu);
     *busy = w->busy;
@@ -147,7 +148,8 @@ static int lease_seconds(const job_t *j)
 }
 
 /* Finishes the job (fenced). status: completed | failed | canceled. */
-static int finish(worker_t *wk, job_t *j, const char *status, const char *code, const char *message, const char *progress)
+static int finish(worker_t *wk, job_t *j, const char *status, const char *code, const char *message,
+                  const char *progress)
 {
     const char *p[7] = {j->id, wk->w->node_id, j->attempt, status, code, message, progress};
     PGresult *r = run(wk, DB_RGN_JOB_FINISH, p, NULL);
@@ -179,7 +181,8 @@ static int want_output(const job_t *j, const char *fmt)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(j->options, "outputs"), i, v) if (strcmp(json_string_value(v), fmt) == 0) return 1;
+    json_array_foreach(json_object_get(j->options, "outputs"), i,
+                       v) if (strcmp(json_string_value(v), fmt) == 0) return 1;
     return 0;
 }
 
@@ -224,8 +227,10 @@ static int complete(worker_t *wk, job_t *j, int npages, int failed_pages, int ti
     static const struct {
         const char *fmt, *ctype;
         int col;
-    } outs[] = {{"text", "text/plain; charset=utf-8", 0}, {"json", "application/json", 1},
-                {"hocr", "text/html; charset=utf-8", 2},  {"tsv", "text/tab-separated-values; charset=utf-8", 3},
+    } outs[] = {{"text", "text/plain; charset=utf-8", 0},
+                {"json", "application/json", 1},
+                {"hocr", "text/html; charset=utf-8", 2},
+                {"tsv", "text/tab-separated-values; charset=utf-8", 3},
                 {"alto", "application/xml", 4}};
     if (db_begin(wk->conn, err, sizeof(err)) != 0)
         goto Exit;
@@ -233,7 +238,7 @@ static int complete(worker_t *wk, job_t *j, int npages, int failed_pages, int ti
         if (!want_output(j, outs[k].fmt))
             continue;
         const char *const *frag = (const char *const *)cols[outs[k].col];
-        char *doc = k == 0 ? eng_text_document(frag, n)
+        char *doc = k == 0   ? eng_text_document(frag, n)
                     : k == 1 ? eng_json_document(frag, n)
                     : k == 2 ? eng_hocr_document(frag, n, j->name[0] ? j->name : "ocrgate")
                     : k == 3 ? eng_tsv_document(frag, n)
@@ -275,9 +280,10 @@ Exit:
     return ret;
 }
 
-/* Stores one page's result, fenced. Returns 1 when cancel was requested, 0 to go on, -1 when the lease is lost. */
-static int store_page(worker_t *wk, job_t *j, int page, int npages, const eng_page_result_t *res, const char *status,
-                      const char *error, const unsigned char *png, size_t png_len)
+/* Stores one page's result, fenced. Returns 1 when cancel was requested, 0 to go on, -1 when the lease is
+ * lost. */
+static int store_page(worker_t *wk, job_t *j, int page, int npages, const eng_page_result_t *res,
+                      const char *status, const char *error, const unsigned char *png, size_t png_len)
 {
     char spage[16], w[16], h[16], dpi[16], conf[32], words[16], ms[16], lease[16], np[16];
     snprintf(spage, sizeof(spage), "%d", page);
@@ -290,10 +296,10 @@ static int store_page(worker_t *wk, job_t *j, int page, int npages, const eng_pa
     snprintf(lease, sizeof(lease), "%d", lease_seconds(j));
     snprintf(np, sizeof(np), "%d", npages);
     int ok = strcmp(status, "completed") == 0;
-    const char *p[20] = {j->id,         wk->w->node_id,  j->attempt,        spage,    status,    ok ? w : NULL,
-                         ok ? h : NULL, ok ? dpi : NULL, ok ? conf : NULL,  words,    ms,        error,
-                         res->text,     res->json,       res->hocr,         res->tsv, res->alto, lease,
-                         np,            (const char *)png};
+    const char *p[20] = {
+        j->id,           wk->w->node_id,   j->attempt, spage, status, ok ? w : NULL,    ok ? h : NULL,
+        ok ? dpi : NULL, ok ? conf : NULL, words,      ms,    error,  res->text,        res->json,
+        res->hocr,       res->tsv,         res->alto,  lease, np,     (const char *)png};
     int lens[20] = {0};
     lens[19] = (int)png_len;
     PGresult *r = run(wk, DB_RGN_PAGE_STORE, p, lens);
@@ -342,7 +348,8 @@ static void process(worker_t *wk, job_t *j)
     int pr = eng_doc_probe_dpi(buf, len, fmt, j->max_pages, dpi, &npages, &infos, err, sizeof(err));
     if (pr == ENG_DOC_TOO_MANY_PAGES) {
         char msg[160];
-        snprintf(msg, sizeof(msg), "the document has more than %d pages, the limit of this license's tier", j->max_pages);
+        snprintf(msg, sizeof(msg), "the document has more than %d pages, the limit of this license's tier",
+                 j->max_pages);
         finish(wk, j, "failed", "DocumentTooLarge", msg, "failed");
         goto Exit;
     }
@@ -354,7 +361,8 @@ static void process(worker_t *wk, job_t *j)
         if ((long long)infos[i].width * infos[i].height > j->max_pixels || infos[i].width > ENG_MAX_SIDE ||
             infos[i].height > ENG_MAX_SIDE) {
             char msg[200];
-            snprintf(msg, sizeof(msg), "page %d is %dx%d pixels, over the limit of %lld pixels (or %d per side)", i + 1,
+            snprintf(msg, sizeof(msg),
+                     "page %d is %dx%d pixels, over the limit of %lld pixels (or %d per side)", i + 1,
                      infos[i].width, infos[i].height, j->max_pixels, ENG_MAX_SIDE);
             finish(wk, j, "failed", "DocumentTooLarge", msg, "failed");
             goto Exit;
@@ -377,7 +385,8 @@ static void process(worker_t *wk, job_t *j)
                            opt_bool(j, "despeckle"), opt_bool(j, "removeBorder")};
     int delete_blank = opt_bool(j, "deleteBlankPages");
     /* PDF pages that already carry text keep it when the job asks so (no recognition). */
-    if (fmt == ENG_FMT_PDF && opt_str(j, "pdfTextPolicy") != NULL && strcmp(opt_str(j, "pdfTextPolicy"), "skipTextPages") == 0)
+    if (fmt == ENG_FMT_PDF && opt_str(j, "pdfTextPolicy") != NULL &&
+        strcmp(opt_str(j, "pdfTextPolicy"), "skipTextPages") == 0)
         pdfin = eng_pdfin_open(buf, len, err, sizeof(err));
     const char *langs = opt_str(j, "languages");
     eng_page_opts_t po;
@@ -417,7 +426,9 @@ static void process(worker_t *wk, job_t *j)
             res.text = own_text;
             res.json = NULL;
         }
-        struct Pix *pix = own_text != NULL ? NULL : eng_doc_decode_page_dpi(buf, len, fmt, page - 1, dpi, perr, sizeof(perr));
+        struct Pix *pix = own_text != NULL
+                              ? NULL
+                              : eng_doc_decode_page_dpi(buf, len, fmt, page - 1, dpi, perr, sizeof(perr));
         if (pix != NULL) {
             eng_clean_info_t ci;
             struct Pix *clean = eng_clean_page(wk->ocr, pix, &co, &ci, perr, sizeof(perr));
@@ -431,7 +442,8 @@ static void process(worker_t *wk, job_t *j)
                 } else {
                     rc = eng_ocr_page(wk->ocr, clean, page, &po, &res, perr, sizeof(perr));
                     /* The page as processed, for GET .../pages/{n}/image and the thumbnail. */
-                    if (rc == ENG_OK && !redo_for_pdf && eng_image_png(clean, 0, 0, &png, &png_len, err, sizeof(err)) != 0)
+                    if (rc == ENG_OK && !redo_for_pdf &&
+                        eng_image_png(clean, 0, 0, &png, &png_len, err, sizeof(err)) != 0)
                         wlog("warn", "job %s: page %d image: %s", j->id, page, err);
                 }
                 pixDestroy(&clean);
@@ -451,7 +463,8 @@ static void process(worker_t *wk, job_t *j)
             }
             continue;
         }
-        if (rc == ENG_OK && own_text == NULL && pdf != NULL && eng_pdf_add_last_page(pdf, err, sizeof(err)) != 0) {
+        if (rc == ENG_OK && own_text == NULL && pdf != NULL &&
+            eng_pdf_add_last_page(pdf, err, sizeof(err)) != 0) {
             wlog("warn", "job %s: PDF page %d: %s", j->id, page, err);
             eng_pdf_abort(pdf);
             pdf = NULL;
@@ -543,7 +556,8 @@ static void sweep(worker_t *wk)
     PGresult *r;
     if ((r = run(wk, DB_RGN_REQUEUE_EXPIRED, NULL, NULL)) != NULL) {
         if (PQntuples(r) > 0)
-            wlog("info", "re-queued %d job%s whose lease expired", PQntuples(r), PQntuples(r) == 1 ? "" : "s");
+            wlog("info", "re-queued %d job%s whose lease expired", PQntuples(r),
+                 PQntuples(r) == 1 ? "" : "s");
         PQclear(r);
     }
     if ((r = run(wk, DB_RGN_PURGE_EXPIRED, NULL, NULL)) != NULL)
@@ -565,8 +579,8 @@ static void *worker_main(void *arg)
                 continue;
             }
             /* A worker's writes need not wait for the disk: the job itself was stored durably when it was
-             * accepted, and whatever a database crash takes back (a page, a completion) is done again when the
-             * lease expires. Job creation and every gateway write keep synchronous commits. */
+             * accepted, and whatever a database crash takes back (a page, a completion) is done again when
+             * the lease expires. Job creation and every gateway write keep synchronous commits. */
             if (db_async_commit(wk->conn, err, sizeof(err)) != 0)
                 wlog("warn", "worker %d: %s", wk->index, err);
         }
@@ -607,7 +621,8 @@ eng_workers_t *eng_workers_start(const cfg_t *cfg, const char *node_id, char *er
         return NULL;
     }
     if (PQntuples(r) > 0)
-        wlog("info", "re-queued %d job%s this node held when it stopped", PQntuples(r), PQntuples(r) == 1 ? "" : "s");
+        wlog("info", "re-queued %d job%s this node held when it stopped", PQntuples(r),
+             PQntuples(r) == 1 ? "" : "s");
     PQclear(r);
     PQfinish(conn);
 

@@ -35,8 +35,8 @@ static void actor(gw_req_t *r, char out[64])
 
 static json_t *app_json(PGresult *res, int row)
 {
-    return json_pack("{s:s,s:s,s:b,s:s}", "appId", PQgetvalue(res, row, 0), "name", PQgetvalue(res, row, 1), "enabled",
-                     PQgetvalue(res, row, 2)[0] == 't', "createdAt", PQgetvalue(res, row, 3));
+    return json_pack("{s:s,s:s,s:b,s:s}", "appId", PQgetvalue(res, row, 0), "name", PQgetvalue(res, row, 1),
+                     "enabled", PQgetvalue(res, row, 2)[0] == 't', "createdAt", PQgetvalue(res, row, 3));
 }
 
 static int path_app(gw_req_t *r, admin_req_t *a)
@@ -70,7 +70,8 @@ static json_t *app_body(gw_req_t *r, int need_name)
     json_t *o = json_loadb(b.base, b.len, JSON_REJECT_DUPLICATES, &je);
     if (o == NULL || !json_is_object(o)) {
         json_decref(o);
-        gw_send_error(r, 400, "MalformedJson", NULL, "the body must be a JSON object such as {\"name\": \"scanner\"}");
+        gw_send_error(r, 400, "MalformedJson", NULL,
+                      "the body must be a JSON object such as {\"name\": \"scanner\"}");
         return NULL;
     }
     const char *key;
@@ -82,15 +83,18 @@ static json_t *app_body(gw_req_t *r, int need_name)
             const char *s = json_string_value(v);
             size_t n = s != NULL ? strlen(s) : 0;
             if (s == NULL || n < 1 || n > 200)
-                json_array_append_new(details, json_pack("{s:s,s:s}", "field", "name", "message", "a string of 1 to 200 bytes"));
+                json_array_append_new(details, json_pack("{s:s,s:s}", "field", "name", "message",
+                                                         "a string of 1 to 200 bytes"));
         } else if (strcmp(key, "enabled") == 0) {
             if (!json_is_boolean(v) || need_name)
-                json_array_append_new(details, json_pack("{s:s,s:s}", "field", "enabled", "message",
-                                                         need_name ? "not accepted on creation" : "true or false"));
+                json_array_append_new(details,
+                                      json_pack("{s:s,s:s}", "field", "enabled", "message",
+                                                need_name ? "not accepted on creation" : "true or false"));
         } else {
             code = "UnrecognizedInput";
-            json_array_append_new(details, json_pack("{s:s%,s:s}", "field", key, strlen(key) > 40 ? (size_t)40 : strlen(key),
-                                                     "message", "unknown field (expected name, enabled)"));
+            json_array_append_new(details, json_pack("{s:s%,s:s}", "field", key,
+                                                     strlen(key) > 40 ? (size_t)40 : strlen(key), "message",
+                                                     "unknown field (expected name, enabled)"));
         }
     }
     if (need_name && json_object_get(o, "name") == NULL)
@@ -151,7 +155,10 @@ void gw_h_apps_patch(gw_req_t *r)
     actor(r, who);
     json_t *en = json_object_get(o, "enabled");
     const char *p[5] = {r->who.license_id, a->app_id, json_string_value(json_object_get(o, "name")),
-                        en == NULL ? NULL : json_is_true(en) ? "true" : "false", who};
+                        en == NULL         ? NULL
+                        : json_is_true(en) ? "true"
+                                           : "false",
+                        who};
     gw_db_query(r, GW_DB_CATALOG, DB_CAT_APP_UPDATE_AS, p, NULL, on_app_updated);
     json_decref(o);
 }
@@ -177,7 +184,6 @@ void gw_h_apps_delete(gw_req_t *r)
 }
 
 /* ---- analytics ---- */
-
 
 static void on_analytics(gw_req_t *r, PGresult *res)
 {
@@ -214,12 +220,13 @@ void gw_h_apps_analytics(gw_req_t *r)
     for (size_t i = 0; i < q.count; ++i)
         if (strcmp(q.items[i].key, "from") != 0 && strcmp(q.items[i].key, "to") != 0 &&
             strcmp(q.items[i].key, "granularity") != 0) {
-            gw_send_error(r, 400, "UnrecognizedInput", NULL, "unknown parameter '%.40s' (expected from, to, granularity)",
-                          q.items[i].key);
+            gw_send_error(r, 400, "UnrecognizedInput", NULL,
+                          "unknown parameter '%.40s' (expected from, to, granularity)", q.items[i].key);
             gw_query_free(&q);
             return;
         }
-    const char *g = gw_query_get(&q, "granularity"), *from = gw_query_get(&q, "from"), *to = gw_query_get(&q, "to");
+    const char *g = gw_query_get(&q, "granularity"), *from = gw_query_get(&q, "from"),
+               *to = gw_query_get(&q, "to");
     int64_t now = gw_now(r->thr->server);
     a->day = g != NULL && strcmp(g, "day") == 0;
     /* Default: up to the end of the current hour (or day), back 24 hours (or 30 days). */
@@ -233,8 +240,12 @@ void gw_h_apps_analytics(gw_req_t *r)
         field = "from";
     gw_query_free(&q);
     if (field != NULL) {
-        gw_send_error(r, 400, "InvalidInput", json_pack("[{s:s,s:s}]", "field", field, "message", "see the API description"),
-                      "%s must be %s", field, strcmp(field, "granularity") == 0 ? "hour or day" : "an ISO 8601 UTC time such as 2026-01-31T00:00:00Z");
+        gw_send_error(r, 400, "InvalidInput",
+                      json_pack("[{s:s,s:s}]", "field", field, "message", "see the API description"),
+                      "%s must be %s", field,
+                      strcmp(field, "granularity") == 0
+                          ? "hour or day"
+                          : "an ISO 8601 UTC time such as 2026-01-31T00:00:00Z");
         return;
     }
     int64_t step = a->day ? 86400 : 3600, buckets = (a->to - a->from + step - 1) / step;

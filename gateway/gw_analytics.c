@@ -35,8 +35,8 @@ gw_analytics_t *gw_analytics_create(gw_thread_t *thr)
 
 int gw_latency_bucket(uint64_t us)
 {
-    /* Bucket i holds latencies up to 100 us * 2^(i/2): two buckets per doubling, so a percentile read from the
-     * histogram is within a factor of 1.42 of the truth. */
+    /* Bucket i holds latencies up to 100 us * 2^(i/2): two buckets per doubling, so a percentile read from
+     * the histogram is within a factor of 1.42 of the truth. */
     if (us <= 100)
         return 0;
     int b = (int)ceil(2.0 * log2((double)us / 100.0));
@@ -99,8 +99,8 @@ void gw_analytics_record(gw_req_t *r, int status, size_t bytes_out)
     __atomic_add_fetch(&gw_metrics.latency[b], 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&gw_metrics.latency_sum_us, us, __ATOMIC_RELAXED);
     /* Per-app analytics: tenant calls whose app is known and processed here. */
-    if (!r->authenticated || r->who.app_id[0] == '\0' || strcmp(r->who.region, r->thr->server->cfg.region) != 0 ||
-        status == 401)
+    if (!r->authenticated || r->who.app_id[0] == '\0' ||
+        strcmp(r->who.region, r->thr->server->cfg.region) != 0 || status == 401)
         return;
     counters_t *c = slot(r->thr->analytics, &r->who, hour_now(r));
     ++c->requests;
@@ -178,11 +178,12 @@ void gw_analytics_flush(gw_analytics_t *a, int force)
             json_t *hist = json_array();
             for (int i = 0; i < GW_LAT_BUCKETS; ++i)
                 json_array_append_new(hist, json_integer(e->hist[i]));
-            json_array_append_new(rows, json_pack("{s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "app_id", e->app,
-                                                  "hour", (json_int_t)e->hour, "license_id", e->license, "requests",
-                                                  (json_int_t)e->requests, "r2", (json_int_t)e->r2, "r4",
-                                                  (json_int_t)e->r4, "r5", (json_int_t)e->r5, "q", (json_int_t)e->quota,
-                                                  "jobs", (json_int_t)e->jobs, "bin", (json_int_t)e->bytes_in, "bout",
+            json_array_append_new(rows, json_pack("{s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
+                                                  "app_id", e->app, "hour", (json_int_t)e->hour, "license_id",
+                                                  e->license, "requests", (json_int_t)e->requests, "r2",
+                                                  (json_int_t)e->r2, "r4", (json_int_t)e->r4, "r5",
+                                                  (json_int_t)e->r5, "q", (json_int_t)e->quota, "jobs",
+                                                  (json_int_t)e->jobs, "bin", (json_int_t)e->bytes_in, "bout",
                                                   (json_int_t)e->bytes_out, "hist", hist));
             e->next = batch;
             batch = e;
@@ -209,15 +210,16 @@ int gw_analytics_pending(const gw_analytics_t *a)
 
 static json_t *series_entry(long long *v, const long long *hist)
 {
-    json_t *e = json_pack("{s:I,s:{s:I,s:I,s:I},s:I,s:{s:I,s:I,s:I,s:I},s:I,s:I,s:I,s:I,s:I}", "requests",
-                          (json_int_t)v[0], "responses", "2xx", (json_int_t)v[1], "4xx", (json_int_t)v[2], "5xx",
-                          (json_int_t)v[3], "quotaRejections", (json_int_t)v[4], "jobs", "created", (json_int_t)v[5],
-                          "completed", (json_int_t)v[6], "failed", (json_int_t)v[7], "canceled", (json_int_t)v[8],
-                          "pages", (json_int_t)v[9], "errorPages", (json_int_t)v[10], "bytesIn", (json_int_t)v[11],
-                          "bytesOut", (json_int_t)v[12], "engineMs", (json_int_t)v[13]);
+    json_t *e =
+        json_pack("{s:I,s:{s:I,s:I,s:I},s:I,s:{s:I,s:I,s:I,s:I},s:I,s:I,s:I,s:I,s:I}", "requests",
+                  (json_int_t)v[0], "responses", "2xx", (json_int_t)v[1], "4xx", (json_int_t)v[2], "5xx",
+                  (json_int_t)v[3], "quotaRejections", (json_int_t)v[4], "jobs", "created", (json_int_t)v[5],
+                  "completed", (json_int_t)v[6], "failed", (json_int_t)v[7], "canceled", (json_int_t)v[8],
+                  "pages", (json_int_t)v[9], "errorPages", (json_int_t)v[10], "bytesIn", (json_int_t)v[11],
+                  "bytesOut", (json_int_t)v[12], "engineMs", (json_int_t)v[13]);
     json_object_set_new(e, "latencyMs",
-                        json_pack("{s:f,s:f,s:f}", "p50", gw_latency_quantile(hist, GW_LAT_BUCKETS, 0.50), "p95",
-                                  gw_latency_quantile(hist, GW_LAT_BUCKETS, 0.95), "p99",
+                        json_pack("{s:f,s:f,s:f}", "p50", gw_latency_quantile(hist, GW_LAT_BUCKETS, 0.50),
+                                  "p95", gw_latency_quantile(hist, GW_LAT_BUCKETS, 0.95), "p99",
                                   gw_latency_quantile(hist, GW_LAT_BUCKETS, 0.99)));
     return e;
 }
@@ -227,7 +229,8 @@ static json_t *series_entry(long long *v, const long long *hist)
 
 static void set_confidence(json_t *e, const long long *v)
 {
-    json_object_set_new(e, "meanConfidence", v[15] > 0 ? json_real((double)v[14] / 1000.0 / (double)v[15]) : json_null());
+    json_object_set_new(e, "meanConfidence",
+                        v[15] > 0 ? json_real((double)v[14] / 1000.0 / (double)v[15]) : json_null());
 }
 
 static void parse_hist(const char *s, long long *hist)
@@ -274,7 +277,6 @@ json_t *gw_analytics_report(PGresult *res, const char *app_id, int64_t from_t, i
     char from[32], to[32];
     gw_format_time(from_t, from, sizeof(from));
     gw_format_time(to_t, to, sizeof(to));
-    return json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "appId", app_id, "granularity", day ? "day" : "hour", "from", from,
-                     "to", to, "series", series, "totals", totals);
+    return json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "appId", app_id, "granularity", day ? "day" : "hour",
+                     "from", from, "to", to, "series", series, "totals", totals);
 }
-

@@ -1,9 +1,9 @@
 /*
  * gw_analytics: per-app usage counted in memory by each loop thread (requests, responses by class, quota
- * rejections, jobs created, bytes, a latency histogram) and added to the region database's app_usage_hourly in
- * one statement per thread every few seconds and at shutdown. Job outcomes, pages and engine time are added by
- * the workers when a job ends. An unclean crash loses at most one flush interval of these counters, never jobs.
- * Also keeps the node-wide counters behind GET /metrics (atomics, read from any thread).
+ * rejections, jobs created, bytes, a latency histogram) and added to the region database's app_usage_hourly
+ * in one statement per thread every few seconds and at shutdown. Job outcomes, pages and engine time are
+ * added by the workers when a job ends. An unclean crash loses at most one flush interval of these counters,
+ * never jobs. Also keeps the node-wide counters behind GET /metrics (atomics, read from any thread).
  */
 #ifndef OCRGATE_GW_ANALYTICS_H
 #define OCRGATE_GW_ANALYTICS_H

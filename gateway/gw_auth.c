@@ -53,15 +53,16 @@ void gw_uuid_new(char out[37])
         abort(); /* the kernel's generator does not fail once the system has booted */
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
-             b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
-int gw_parse_tenant_credentials(const char *lic, size_t lic_len, const char *app, size_t app_len, const char *authz,
-                                size_t authz_len, char license_id[37], char app_id[37])
+int gw_parse_tenant_credentials(const char *lic, size_t lic_len, const char *app, size_t app_len,
+                                const char *authz, size_t authz_len, char license_id[37], char app_id[37])
 {
     if (lic != NULL || app != NULL)
-        return gw_uuid_parse(lic, lic_len, license_id) == 0 && gw_uuid_parse(app, app_len, app_id) == 0 ? 0 : -1;
+        return gw_uuid_parse(lic, lic_len, license_id) == 0 && gw_uuid_parse(app, app_len, app_id) == 0 ? 0
+                                                                                                        : -1;
     if (authz == NULL || authz_len < 6 || authz_len > 200 || strncasecmp(authz, "Basic ", 6) != 0)
         return -1;
     const char *b64 = authz + 6;
@@ -184,7 +185,8 @@ void gw_auth_cache_invalidate(gw_auth_cache_t *c, const char *payload)
 {
     const char *colon = strchr(payload, ':');
     char id[40];
-    if (colon == NULL || strncmp(payload, "tiers:", 6) == 0 || gw_uuid_parse(colon + 1, strlen(colon + 1), id) != 0) {
+    if (colon == NULL || strncmp(payload, "tiers:", 6) == 0 ||
+        gw_uuid_parse(colon + 1, strlen(colon + 1), id) != 0) {
         /* A tier change touches every license of the tier; tiers change rarely: start afresh. */
         gw_auth_cache_flush(c);
         return;
@@ -385,7 +387,8 @@ void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r))
     if (r->route->auth == GW_AUTH_ADMIN) {
         if (gw_uuid_parse(lic, llen, license_id) != 0 || authz == NULL || zlen < 8 || zlen > 512 ||
             strncasecmp(authz, "Bearer ", 7) != 0) {
-            gw_send_error(r, 401, "InvalidCredentials", NULL, "X-License-Id and Authorization: Bearer <adminKey> are required");
+            gw_send_error(r, 401, "InvalidCredentials", NULL,
+                          "X-License-Id and Authorization: Bearer <adminKey> are required");
             return;
         }
         lookup_t *l = calloc(1, sizeof(*l));

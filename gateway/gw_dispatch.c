@@ -113,8 +113,9 @@ int gw_on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     char allow[128];
-    gw_match_t m = gw_route_match(gw_routes, gw_nroutes, req->method.base, req->method.len, req->path_normalized.base,
-                                  req->path_normalized.len, &r->route, r->params, &r->nparams, allow, sizeof(allow));
+    gw_match_t m =
+        gw_route_match(gw_routes, gw_nroutes, req->method.base, req->method.len, req->path_normalized.base,
+                       req->path_normalized.len, &r->route, r->params, &r->nparams, allow, sizeof(allow));
     if (m == GW_MATCH_NO_PATH) {
         gw_send_error(r, 404, "NoSuchEndpoint", NULL, "no endpoint at this path; see /v1/openapi.json");
         return 0;

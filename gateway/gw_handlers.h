@@ -1,6 +1,6 @@
 /*
- * gw_handlers: the endpoint handlers named in the route table (gw_routes.c). Each runs on the loop thread after
- * routing, admission and quota, and answers through gw_send* exactly once (possibly after async calls).
+ * gw_handlers: the endpoint handlers named in the route table (gw_routes.c). Each runs on the loop thread
+ * after routing, admission and quota, and answers through gw_send* exactly once (possibly after async calls).
  */
 #ifndef OCRGATE_GW_HANDLERS_H
 #define OCRGATE_GW_HANDLERS_H

@@ -180,11 +180,11 @@ static void access_log(gw_req_t *r)
     size_t plen = req->input.query_at != SIZE_MAX ? req->input.query_at : req->input.path.len;
     json_t *j = json_pack("{s:s,s:s,s:s%,s:s%,s:i,s:I,s:f}", "time", ts, "requestId", r->request_id, "method",
                           req->input.method.base, req->input.method.len, "path", req->input.path.base,
-                          plen > 512 ? (size_t)512 : plen, "status", r->status, "bytes", (json_int_t)r->bytes_out,
-                          "ms", (double)(gw_monotonic_ns() - r->start_ns) / 1e6);
+                          plen > 512 ? (size_t)512 : plen, "status", r->status, "bytes",
+                          (json_int_t)r->bytes_out, "ms", (double)(gw_monotonic_ns() - r->start_ns) / 1e6);
     if (j == NULL) /* a path that is not UTF-8 */
-        j = json_pack("{s:s,s:s,s:i,s:I}", "time", ts, "requestId", r->request_id, "status", r->status, "bytes",
-                      (json_int_t)r->bytes_out);
+        j = json_pack("{s:s,s:s,s:i,s:I}", "time", ts, "requestId", r->request_id, "status", r->status,
+                      "bytes", (json_int_t)r->bytes_out);
     if (r->authenticated) {
         json_object_set_new(j, "licenseId", json_string(r->who.license_id));
         if (r->who.app_id[0] != '\0')
@@ -202,24 +202,42 @@ static void access_log(gw_req_t *r)
 static const char *reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 308:
+        return "Permanent Redirect";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "";
     }
 }
 
@@ -233,7 +251,8 @@ void gw_send(gw_req_t *r, int status, const char *content_type, const char *body
     req->res.status = status;
     req->res.reason = reason(status);
     req->res.content_length = len;
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
+                   strlen(content_type));
     add_header_const_name(r, H2O_STRLIT("X-Request-Id"), r->request_id, strlen(r->request_id));
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("X-Content-Type-Options"), 0, NULL,
                           H2O_STRLIT("nosniff"));
@@ -275,7 +294,8 @@ void gw_send_error(gw_req_t *r, int status, const char *code, json_t *details, c
     va_end(ap);
     json_t *j = json_pack("{s:s,s:s,s:s}", "errorCode", code, "message", msg, "requestId", r->request_id);
     if (j == NULL) /* msg quoted something that is not UTF-8 */
-        j = json_pack("{s:s,s:s,s:s}", "errorCode", code, "message", "invalid request", "requestId", r->request_id);
+        j = json_pack("{s:s,s:s,s:s}", "errorCode", code, "message", "invalid request", "requestId",
+                      r->request_id);
     if (details != NULL)
         json_object_set_new(j, "errorDetails", details);
     if (status >= 500 && r->req != NULL)
@@ -323,13 +343,15 @@ static void on_db(void *arg, PGresult *res, const char *errmsg)
         __atomic_add_fetch(&gw_metrics.db_errors, 1, __ATOMIC_RELAXED);
         gw_log(r->thr->server, "warn", "request %s: database: %s", r->request_id, errmsg);
         gw_add_header(r, "Retry-After", "5");
-        gw_send_error(r, 503, "Unavailable", NULL, "the region database cannot be reached; try again shortly");
+        gw_send_error(r, 503, "Unavailable", NULL,
+                      "the region database cannot be reached; try again shortly");
         return;
     }
     cb(r, res);
 }
 
-void gw_db_query(gw_req_t *r, gw_db_t db, db_stmt_id_t id, const char *const *params, const int *lengths, gw_db_cb_t cb)
+void gw_db_query(gw_req_t *r, gw_db_t db, db_stmt_id_t id, const char *const *params, const int *lengths,
+                 gw_db_cb_t cb)
 {
     db_call_t *c = malloc(sizeof(*c));
     c->r = r;

@@ -1,4 +1,5 @@
-/* Option limits of the caller's tier; templates and server information for tenants: GET /v1/formats, /v1/stats, /v1/serverload. */
+/* Option limits of the caller's tier; templates and server information for tenants: GET /v1/formats,
+ * /v1/stats, /v1/serverload. */
 #include "engine/eng_worker.h"
 #include "gateway/gw_auth.h"
 #include "gateway/gw_handlers.h"
@@ -185,16 +186,17 @@ void gw_h_tpl_delete(gw_req_t *r)
 void gw_h_formats(gw_req_t *r)
 {
     json_t *in = json_array();
-    static const char *const inputs[] = {"image/png", "image/jpeg", "image/tiff", "image/bmp", "image/gif", "image/webp"};
+    static const char *const inputs[] = {"image/png", "image/jpeg", "image/tiff",
+                                         "image/bmp", "image/gif",  "image/webp"};
     for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); ++i)
         json_array_append_new(in, json_string(inputs[i]));
     if (r->thr->server->pdf_supported)
         json_array_append_new(in, json_string("application/pdf"));
     json_t *out = json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "format", "text",
-                            "contentType", "text/plain", "format", "json", "contentType", "application/json", "format",
-                            "hocr", "contentType", "text/html", "format", "pdf", "contentType", "application/pdf",
-                            "format", "tsv", "contentType", "text/tab-separated-values", "format", "alto",
-                            "contentType", "application/xml");
+                            "contentType", "text/plain", "format", "json", "contentType", "application/json",
+                            "format", "hocr", "contentType", "text/html", "format", "pdf", "contentType",
+                            "application/pdf", "format", "tsv", "contentType", "text/tab-separated-values",
+                            "format", "alto", "contentType", "application/xml");
     gw_send_json(r, 200, json_pack("{s:o,s:o}", "inputs", in, "outputs", out));
 }
 
@@ -205,9 +207,10 @@ static void on_stats(gw_req_t *r, PGresult *res)
     for (size_t i = 0; i < 6; ++i)
         if (json_object_get(by, st[i]) == NULL)
             json_object_set_new(by, st[i], json_integer(0));
-    gw_send_json(r, 200, json_pack("{s:s,s:o,s:I,s:I}", "appId", r->who.app_id, "jobsByStatus", by, "pagesProcessed",
-                                   (json_int_t)strtoll(PQgetvalue(res, 0, 1), NULL, 10), "errorPages",
-                                   (json_int_t)strtoll(PQgetvalue(res, 0, 2), NULL, 10)));
+    gw_send_json(r, 200,
+                 json_pack("{s:s,s:o,s:I,s:I}", "appId", r->who.app_id, "jobsByStatus", by, "pagesProcessed",
+                           (json_int_t)strtoll(PQgetvalue(res, 0, 1), NULL, 10), "errorPages",
+                           (json_int_t)strtoll(PQgetvalue(res, 0, 2), NULL, 10)));
 }
 
 void gw_h_stats(gw_req_t *r)
@@ -221,12 +224,14 @@ static void on_load(gw_req_t *r, PGresult *res)
     int busy = 0, total = 0;
     unsigned long long jobs, pages;
     eng_workers_stats(r->thr->server->workers, &busy, &total, &jobs, &pages);
-    long long queued = strtoll(PQgetvalue(res, 0, 0), NULL, 10), processing = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    long long queued = strtoll(PQgetvalue(res, 0, 0), NULL, 10),
+              processing = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
     /* Load of this node's workers; the queue counts are region-wide. */
     int load = total > 0 ? busy * 100 / total : 0;
-    gw_send_json(r, 200, json_pack("{s:s,s:I,s:I,s:i,s:i,s:i}", "region", r->thr->server->cfg.region, "queued",
-                                   (json_int_t)queued, "processing", (json_int_t)processing, "workers", total,
-                                   "busyWorkers", busy, "loadPercent", load));
+    gw_send_json(r, 200,
+                 json_pack("{s:s,s:I,s:I,s:i,s:i,s:i}", "region", r->thr->server->cfg.region, "queued",
+                           (json_int_t)queued, "processing", (json_int_t)processing, "workers", total,
+                           "busyWorkers", busy, "loadPercent", load));
 }
 
 void gw_h_serverload(gw_req_t *r)

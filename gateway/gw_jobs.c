@@ -43,7 +43,7 @@ typedef struct {
     char doc_name[256];
     int has_name;
     int pages;
-    int dpi; /* the job's dpi option, for measuring PDF pages (0: 300) */
+    int dpi;          /* the job's dpi option, for measuring PDF pages (0: 300) */
     int box_w, box_h; /* a page image's requested bounds (0: unbounded) */
     char format[8];
     int page;
@@ -65,7 +65,6 @@ static job_req_t *jstate(gw_req_t *r)
     }
     return r->hstate;
 }
-
 
 static int in_list(const char *const *list, const char *s, size_t len)
 {
@@ -97,15 +96,17 @@ static int path_job_id(gw_req_t *r, char out[37])
 
 /* Checks document bytes: emptiness, tier size, format by content, page and pixel limits from headers.
  * `declared` is the Content-Type the client gave for them (may be NULL). Sends the error itself (counted). */
-static int check_document(gw_req_t *r, const char *data, size_t len, const char *declared, size_t dlen, job_req_t *j)
+static int check_document(gw_req_t *r, const char *data, size_t len, const char *declared, size_t dlen,
+                          job_req_t *j)
 {
     if (len == 0) {
         gw_fail_counted(r, 415, "EmptyDocument", NULL, "the document is empty");
         return -1;
     }
     if ((long long)len > r->who.max_file_bytes) {
-        gw_fail_counted(r, 413, "PayloadTooLarge", NULL, "the document has %zu bytes; this license's tier allows %lld",
-                        len, r->who.max_file_bytes);
+        gw_fail_counted(r, 413, "PayloadTooLarge", NULL,
+                        "the document has %zu bytes; this license's tier allows %lld", len,
+                        r->who.max_file_bytes);
         return -1;
     }
     eng_format_t fmt = eng_sniff(data, len);
@@ -119,7 +120,8 @@ static int check_document(gw_req_t *r, const char *data, size_t len, const char 
         eng_format_t dfmt = eng_format_from_mime(declared, dlen);
         int generic = dlen >= 24 && strncasecmp(declared, "application/octet-stream", 24) == 0;
         if (dfmt == ENG_FMT_UNKNOWN && !generic) {
-            gw_fail_counted(r, 415, "UnsupportedMediaType", NULL, "Content-Type %.*s is not a supported document type",
+            gw_fail_counted(r, 415, "UnsupportedMediaType", NULL,
+                            "Content-Type %.*s is not a supported document type",
                             (int)(dlen > 80 ? 80 : dlen), declared);
             return -1;
         }
@@ -131,8 +133,8 @@ static int check_document(gw_req_t *r, const char *data, size_t len, const char 
     int dpi = j->dpi > 0 ? j->dpi : 300;
     int pr = eng_doc_probe_dpi(data, len, fmt, (int)r->who.max_pages, dpi, &npages, &infos, err, sizeof(err));
     if (pr == ENG_DOC_TOO_MANY_PAGES) {
-        gw_fail_counted(r, 413, "DocumentTooLarge", NULL, "the document has more than %lld pages, this tier's limit",
-                        r->who.max_pages);
+        gw_fail_counted(r, 413, "DocumentTooLarge", NULL,
+                        "the document has more than %lld pages, this tier's limit", r->who.max_pages);
         return -1;
     }
     if (pr != ENG_DOC_OK) {
@@ -143,8 +145,8 @@ static int check_document(gw_req_t *r, const char *data, size_t len, const char 
         long long px = (long long)infos[i].width * infos[i].height;
         if (px > r->who.max_pixels || infos[i].width > ENG_MAX_SIDE || infos[i].height > ENG_MAX_SIDE) {
             gw_fail_counted(r, 413, "DocumentTooLarge", NULL,
-                            "page %d is %dx%d pixels; this tier allows %lld pixels per page and %d per side", i + 1,
-                            infos[i].width, infos[i].height, r->who.max_pixels, ENG_MAX_SIDE);
+                            "page %d is %dx%d pixels; this tier allows %lld pixels per page and %d per side",
+                            i + 1, infos[i].width, infos[i].height, r->who.max_pixels, ENG_MAX_SIDE);
             free(infos);
             return -1;
         }
@@ -200,9 +202,21 @@ static void insert_job(gw_req_t *r)
     int has_doc = j->doc != NULL;
     int autostart = json_is_true(json_object_get(j->options, "autostart"));
     const char *status = has_doc && autostart ? "scheduled" : "created";
-    const char *p[15] = {j->job_id, lic, r->who.app_id, start, limit, j->has_key ? j->idem_key : NULL, opts, status,
-                         j->has_name ? j->doc_name : NULL, has_doc ? j->doc_ctype : NULL, has_doc ? j->doc : NULL,
-                         has_doc ? pages : NULL, attempts, maxp, maxpx};
+    const char *p[15] = {j->job_id,
+                         lic,
+                         r->who.app_id,
+                         start,
+                         limit,
+                         j->has_key ? j->idem_key : NULL,
+                         opts,
+                         status,
+                         j->has_name ? j->doc_name : NULL,
+                         has_doc ? j->doc_ctype : NULL,
+                         has_doc ? j->doc : NULL,
+                         has_doc ? pages : NULL,
+                         attempts,
+                         maxp,
+                         maxpx};
     int lens[15] = {0};
     lens[10] = (int)j->doc_len;
     gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_CREATE, p, lens, on_created);
@@ -352,19 +366,24 @@ static void create_with_base(gw_req_t *r, const json_t *base)
                 char shown[65];
                 size_t k = 0;
                 for (; k < parts[i].name_len && k < sizeof(shown) - 1; ++k) /* echo only plain characters */
-                    shown[k] = isalnum((unsigned char)parts[i].name[k]) || parts[i].name[k] == '_' ? parts[i].name[k] : '?';
+                    shown[k] = isalnum((unsigned char)parts[i].name[k]) || parts[i].name[k] == '_'
+                                   ? parts[i].name[k]
+                                   : '?';
                 shown[k] = '\0';
                 json_decref(opts);
-                gw_fail_counted(r, 400, "UnrecognizedInput", NULL, "unknown form part '%s' (expected file, options)", shown);
+                gw_fail_counted(r, 400, "UnrecognizedInput", NULL,
+                                "unknown form part '%s' (expected file, options)", shown);
                 return;
             }
             if ((is_file && seen_file++) || (is_opts && seen_options++)) {
                 json_decref(opts);
-                gw_fail_counted(r, 400, "InvalidInput", NULL, "the form has more than one '%s' part", is_file ? "file" : "options");
+                gw_fail_counted(r, 400, "InvalidInput", NULL, "the form has more than one '%s' part",
+                                is_file ? "file" : "options");
                 return;
             }
         }
-        const gw_part_t *op = gw_multipart_find(parts, n, "options"), *fp = gw_multipart_find(parts, n, "file");
+        const gw_part_t *op = gw_multipart_find(parts, n, "options"),
+                        *fp = gw_multipart_find(parts, n, "file");
         if (op != NULL) {
             json_t *o2 = NULL;
             if (gw_options_from_json(op->data, op->len, NULL, opts, &lim, &o2, NULL, &oe) != 0) {
@@ -428,7 +447,8 @@ static int expired_or_missing(gw_req_t *r, PGresult *res)
         return 1;
     }
     if (PQgetvalue(res, 0, 2)[0] == 't') {
-        gw_send_error(r, 410, "ResourceExpired", NULL, "the job is past its retention period and was deleted");
+        gw_send_error(r, 410, "ResourceExpired", NULL,
+                      "the job is past its retention period and was deleted");
         return 1;
     }
     return 0;
@@ -440,11 +460,13 @@ static void on_state_conflict(gw_req_t *r, PGresult *res)
     if (expired_or_missing(r, res))
         return;
     const char *status = PQgetvalue(res, 0, 1);
-    const char *what = r->route->method[0] == 'D'                       ? "cannot be deleted while it is processing"
-                       : strstr(r->route->pattern, "/document") != NULL ? "accepts a document only while created without one"
-                       : strstr(r->route->pattern, "/schedule") != NULL ? "can be scheduled only while created with a document"
-                       : strstr(r->route->pattern, "/cancel") != NULL   ? "has already finished"
-                                                                        : "can be changed only while created";
+    const char *what = r->route->method[0] == 'D' ? "cannot be deleted while it is processing"
+                       : strstr(r->route->pattern, "/document") != NULL
+                           ? "accepts a document only while created without one"
+                       : strstr(r->route->pattern, "/schedule") != NULL
+                           ? "can be scheduled only while created with a document"
+                       : strstr(r->route->pattern, "/cancel") != NULL ? "has already finished"
+                                                                      : "can be changed only while created";
     json_t *d = json_pack("[{s:s,s:s}]", "field", "status", "message", status);
     gw_send_error(r, 409, "InvalidState", d, "the job is %s and %s", status, what);
 }
@@ -525,7 +547,8 @@ void gw_h_job_delete(gw_req_t *r)
 static void on_patch_current(gw_req_t *r, PGresult *res)
 {
     job_req_t *j = jstate(r);
-    if (PQntuples(res) == 0 || PQgetvalue(res, 0, 2)[0] == 't' || strcmp(PQgetvalue(res, 0, 1), "created") != 0) {
+    if (PQntuples(res) == 0 || PQgetvalue(res, 0, 2)[0] == 't' ||
+        strcmp(PQgetvalue(res, 0, 1), "created") != 0) {
         on_state_conflict(r, res);
         return;
     }
@@ -604,7 +627,8 @@ static int not_ready(gw_req_t *r, const char *status, const char *job)
     if (strcmp(status, "failed") == 0) {
         json_t *j = json_loads(job, 0, NULL);
         json_t *e = json_object_get(json_object_get(j, "error"), "message");
-        gw_send_error(r, 409, "JobFailed", NULL, "the job failed: %s", e != NULL ? json_string_value(e) : "unknown error");
+        gw_send_error(r, 409, "JobFailed", NULL, "the job failed: %s",
+                      e != NULL ? json_string_value(e) : "unknown error");
         json_decref(j);
         return 1;
     }
@@ -628,7 +652,6 @@ static void on_output(gw_req_t *r, PGresult *res)
     }
     gw_send(r, 200, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
 }
-
 
 static void on_result_job(gw_req_t *r, PGresult *res)
 {
@@ -678,11 +701,13 @@ static void on_page_result(gw_req_t *r, PGresult *res)
             return;
         }
         gw_add_header(r, "Retry-After", "1");
-        gw_send_json(r, 202, json_pack("{s:s,s:i,s:s}", "jobId", j->job_id, "page", j->page, "status", "pending"));
+        gw_send_json(r, 202,
+                     json_pack("{s:s,s:i,s:s}", "jobId", j->job_id, "page", j->page, "status", "pending"));
         return;
     }
     if (strcmp(PQgetvalue(res, 0, 0), "failed") == 0) {
-        gw_send_error(r, 409, "JobFailed", NULL, "page %d could not be recognized: %s", j->page, PQgetvalue(res, 0, 2));
+        gw_send_error(r, 409, "JobFailed", NULL, "page %d could not be recognized: %s", j->page,
+                      PQgetvalue(res, 0, 2));
         return;
     }
     if (PQgetisnull(res, 0, 1)) {
@@ -710,7 +735,8 @@ static void on_page_job(gw_req_t *r, PGresult *res)
     const char *status = PQgetvalue(res, 0, 1);
     int pages = PQgetisnull(res, 0, 3) ? 0 : atoi(PQgetvalue(res, 0, 3));
     if (pages > 0 && j->page > pages) {
-        gw_send_error(r, 404, "ResourceNotFound", NULL, "the document has %d page%s", pages, pages == 1 ? "" : "s");
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "the document has %d page%s", pages,
+                      pages == 1 ? "" : "s");
         return;
     }
     if ((strcmp(j->format, "tsv") == 0 || strcmp(j->format, "alto") == 0) &&
@@ -788,7 +814,6 @@ void gw_h_page_list(gw_req_t *r)
 
 /* ---- list ---- */
 
-
 static void on_list(gw_req_t *r, PGresult *res)
 {
     job_req_t *j = jstate(r);
@@ -807,8 +832,10 @@ static void on_list(gw_req_t *r, PGresult *res)
 
 void gw_h_job_list(gw_req_t *r)
 {
-    static const char *const known[] = {"status", "correlationId", "createdFrom", "createdTo", "limit", "cursor", NULL};
-    static const char *const statuses[] = {"created", "scheduled", "processing", "completed", "failed", "canceled", NULL};
+    static const char *const known[] = {"status", "correlationId", "createdFrom", "createdTo",
+                                        "limit",  "cursor",        NULL};
+    static const char *const statuses[] = {"created", "scheduled", "processing", "completed",
+                                           "failed",  "canceled",  NULL};
     job_req_t *j = jstate(r);
     gw_query_t q;
     char err[256];
@@ -821,46 +848,55 @@ void gw_h_job_list(gw_req_t *r)
     const char *code = "InvalidInput";
     for (size_t i = 0; i < q.count; ++i)
         if (!in_list(known, q.items[i].key, strlen(q.items[i].key))) {
-            json_array_append_new(bad, json_pack("{s:s,s:s}", "field", q.items[i].key, "message", "unknown parameter"));
+            json_array_append_new(
+                bad, json_pack("{s:s,s:s}", "field", q.items[i].key, "message", "unknown parameter"));
             code = "UnrecognizedInput";
         }
     const char *status = gw_query_get(&q, "status"), *from = gw_query_get(&q, "createdFrom"),
-               *to = gw_query_get(&q, "createdTo"), *lim = gw_query_get(&q, "limit"), *cursor = gw_query_get(&q, "cursor"),
-               *corr = gw_query_get(&q, "correlationId");
+               *to = gw_query_get(&q, "createdTo"), *lim = gw_query_get(&q, "limit"),
+               *cursor = gw_query_get(&q, "cursor"), *corr = gw_query_get(&q, "correlationId");
     if (status != NULL && !in_list(statuses, status, strlen(status)))
-        json_array_append_new(bad, json_pack("{s:s,s:s}", "field", "status", "message",
-                                             "one of created, scheduled, processing, completed, failed, canceled"));
+        json_array_append_new(
+            bad, json_pack("{s:s,s:s}", "field", "status", "message",
+                           "one of created, scheduled, processing, completed, failed, canceled"));
     if (from != NULL && gw_parse_time(from, &(int64_t){0}) != 0)
-        json_array_append_new(bad, json_pack("{s:s,s:s}", "field", "createdFrom", "message", "an ISO 8601 UTC time such as 2026-01-31T12:00:00Z"));
+        json_array_append_new(bad, json_pack("{s:s,s:s}", "field", "createdFrom", "message",
+                                             "an ISO 8601 UTC time such as 2026-01-31T12:00:00Z"));
     if (to != NULL && gw_parse_time(to, &(int64_t){0}) != 0)
-        json_array_append_new(bad, json_pack("{s:s,s:s}", "field", "createdTo", "message", "an ISO 8601 UTC time such as 2026-01-31T12:00:00Z"));
+        json_array_append_new(bad, json_pack("{s:s,s:s}", "field", "createdTo", "message",
+                                             "an ISO 8601 UTC time such as 2026-01-31T12:00:00Z"));
     if (corr != NULL && strlen(corr) > 256)
-        json_array_append_new(bad, json_pack("{s:s,s:s}", "field", "correlationId", "message", "at most 256 bytes"));
+        json_array_append_new(
+            bad, json_pack("{s:s,s:s}", "field", "correlationId", "message", "at most 256 bytes"));
     long limit = JOB_LIST_DEFAULT;
     if (lim != NULL) {
         char *end;
         limit = strtol(lim, &end, 10);
         if (*lim == '\0' || *end != '\0' || limit < 1 || limit > JOB_LIST_MAX)
-            json_array_append_new(bad, json_pack("{s:s,s:s}", "field", "limit", "message", "a whole number from 1 to 100"));
+            json_array_append_new(
+                bad, json_pack("{s:s,s:s}", "field", "limit", "message", "a whole number from 1 to 100"));
     }
     char cur_us[24] = "", cur_id[37] = "";
     if (cursor != NULL) {
         const char *us = strchr(cursor, '_');
         size_t ulen = us != NULL ? (size_t)(us - cursor) : 0;
-        int okc = us != NULL && ulen >= 1 && ulen < sizeof(cur_us) && gw_uuid_parse(us + 1, strlen(us + 1), cur_id) == 0;
+        int okc = us != NULL && ulen >= 1 && ulen < sizeof(cur_us) &&
+                  gw_uuid_parse(us + 1, strlen(us + 1), cur_id) == 0;
         for (size_t i = 0; okc && i < ulen; ++i)
             okc = isdigit((unsigned char)cursor[i]);
         if (okc) {
             memcpy(cur_us, cursor, ulen);
             cur_us[ulen] = '\0';
         } else {
-            json_array_append_new(bad, json_pack("{s:s,s:s}", "field", "cursor", "message", "use nextCursor of a previous page"));
+            json_array_append_new(bad, json_pack("{s:s,s:s}", "field", "cursor", "message",
+                                                 "use nextCursor of a previous page"));
         }
     }
     if (json_array_size(bad) > 0) {
         const char *field = json_string_value(json_object_get(json_array_get(bad, 0), "field"));
         char msg[160];
-        snprintf(msg, sizeof(msg), "%s: %s", field, json_string_value(json_object_get(json_array_get(bad, 0), "message")));
+        snprintf(msg, sizeof(msg), "%s: %s", field,
+                 json_string_value(json_object_get(json_array_get(bad, 0), "message")));
         gw_query_free(&q);
         gw_send_error(r, 400, code, bad, "%s", msg);
         return;
@@ -869,7 +905,8 @@ void gw_h_job_list(gw_req_t *r)
     char slimit[16];
     snprintf(slimit, sizeof(slimit), "%ld", limit);
     j->page = (int)limit;
-    const char *p[8] = {r->who.app_id, status, corr, from, to, slimit, cursor ? cur_us : NULL, cursor ? cur_id : NULL};
+    const char *p[8] = {r->who.app_id,         status, corr, from, to, slimit, cursor ? cur_us : NULL,
+                        cursor ? cur_id : NULL};
     gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_LIST, p, NULL, on_list);
     gw_query_free(&q);
 }
@@ -925,11 +962,13 @@ static void on_page_image(gw_req_t *r, PGresult *res)
             return;
         }
         gw_add_header(r, "Retry-After", "1");
-        gw_send_json(r, 202, json_pack("{s:s,s:i,s:s}", "jobId", j->job_id, "page", j->page, "status", "pending"));
+        gw_send_json(r, 202,
+                     json_pack("{s:s,s:i,s:s}", "jobId", j->job_id, "page", j->page, "status", "pending"));
         return;
     }
     if (PQgetisnull(res, 0, 1)) {
-        gw_send_error(r, 404, "ResourceNotFound", NULL, "page %d has no image (%s)", j->page, PQgetvalue(res, 0, 0));
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "page %d has no image (%s)", j->page,
+                      PQgetvalue(res, 0, 0));
         return;
     }
     image_task_t *it = calloc(1, sizeof(*it));
@@ -950,11 +989,15 @@ static void on_image_job(gw_req_t *r, PGresult *res)
         return;
     int pages = PQgetisnull(res, 0, 3) ? 0 : atoi(PQgetvalue(res, 0, 3));
     if (pages > 0 && j->page > pages) {
-        gw_send_error(r, 404, "ResourceNotFound", NULL, "the document has %d page%s", pages, pages == 1 ? "" : "s");
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "the document has %d page%s", pages,
+                      pages == 1 ? "" : "s");
         return;
     }
     const char *status = PQgetvalue(res, 0, 1);
-    j->pages = strcmp(status, "processing") == 0 || strcmp(status, "scheduled") == 0 || strcmp(status, "created") == 0 ? 1 : -1;
+    j->pages = strcmp(status, "processing") == 0 || strcmp(status, "scheduled") == 0 ||
+                       strcmp(status, "created") == 0
+                   ? 1
+                   : -1;
     char page[16];
     snprintf(page, sizeof(page), "%d", j->page);
     const char *p[2] = {j->job_id, page};
@@ -979,10 +1022,12 @@ static int image_box(gw_req_t *r, int def_w, int *w, int *h)
         char *end;
         long n = strtol(v, &end, 10);
         if (strcmp(k, "width") != 0 && strcmp(k, "height") != 0) {
-            gw_send_error(r, 400, "UnrecognizedInput", NULL, "unknown parameter '%.40s' (expected width, height)", k);
+            gw_send_error(r, 400, "UnrecognizedInput", NULL,
+                          "unknown parameter '%.40s' (expected width, height)", k);
             ret = -1;
         } else if (*v == '\0' || *end != '\0' || n < 1 || n > 10000) {
-            gw_send_error(r, 400, "InvalidInput", json_pack("[{s:s,s:s}]", "field", k, "message", "1 to 10000"),
+            gw_send_error(r, 400, "InvalidInput",
+                          json_pack("[{s:s,s:s}]", "field", k, "message", "1 to 10000"),
                           "%s must be a whole number from 1 to 10000", k);
             ret = -1;
         } else if (strcmp(k, "width") == 0) {

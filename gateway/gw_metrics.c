@@ -15,7 +15,8 @@ static void on_load(gw_req_t *r, PGresult *res)
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
-    fprintf(m, "# HELP ocrgate_http_responses_total Responses by status class.\n# TYPE ocrgate_http_responses_total counter\n");
+    fprintf(m, "# HELP ocrgate_http_responses_total Responses by status class.\n# TYPE "
+               "ocrgate_http_responses_total counter\n");
     for (int c = 1; c <= 5; ++c)
         fprintf(m, "ocrgate_http_responses_total{class=\"%dxx\"} %llu\n", c,
                 __atomic_load_n(&gw_metrics.responses[c], __ATOMIC_RELAXED));
@@ -25,8 +26,8 @@ static void on_load(gw_req_t *r, PGresult *res)
     for (int b = 0; b < GW_LAT_BUCKETS; ++b) {
         cum += __atomic_load_n(&gw_metrics.latency[b], __ATOMIC_RELAXED);
         if (b < GW_LAT_BUCKETS - 1)
-            fprintf(m, "ocrgate_http_request_duration_seconds_bucket{le=\"%.6g\"} %llu\n", gw_latency_bucket_ms(b) / 1000,
-                    cum);
+            fprintf(m, "ocrgate_http_request_duration_seconds_bucket{le=\"%.6g\"} %llu\n",
+                    gw_latency_bucket_ms(b) / 1000, cum);
     }
     fprintf(m, "ocrgate_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
     fprintf(m, "ocrgate_http_request_duration_seconds_sum %.6f\n",
@@ -48,23 +49,29 @@ static void on_load(gw_req_t *r, PGresult *res)
     int busy = 0, total = 0;
     unsigned long long jobs = 0, pages = 0;
     eng_workers_stats(s->workers, &busy, &total, &jobs, &pages);
-    fprintf(m, "# TYPE ocrgate_workers gauge\nocrgate_workers %d\n# TYPE ocrgate_workers_busy gauge\nocrgate_workers_busy %d\n",
+    fprintf(m,
+            "# TYPE ocrgate_workers gauge\nocrgate_workers %d\n# TYPE ocrgate_workers_busy "
+            "gauge\nocrgate_workers_busy %d\n",
             total, busy);
-    fprintf(m, "# HELP ocrgate_pages_total Pages recognized by this node (rate() gives pages/second).\n"
-               "# TYPE ocrgate_pages_total counter\nocrgate_pages_total %llu\n",
+    fprintf(m,
+            "# HELP ocrgate_pages_total Pages recognized by this node (rate() gives pages/second).\n"
+            "# TYPE ocrgate_pages_total counter\nocrgate_pages_total %llu\n",
             pages);
     fprintf(m, "# TYPE ocrgate_jobs_finished_total counter\nocrgate_jobs_finished_total %llu\n", jobs);
     if (res != NULL) {
-        fprintf(m, "# HELP ocrgate_queue_depth Jobs waiting in the region.\n# TYPE ocrgate_queue_depth gauge\n"
-                   "ocrgate_queue_depth %s\n",
+        fprintf(m,
+                "# HELP ocrgate_queue_depth Jobs waiting in the region.\n# TYPE ocrgate_queue_depth gauge\n"
+                "ocrgate_queue_depth %s\n",
                 PQgetvalue(res, 0, 0));
         json_t *by = json_loads(PQgetvalue(res, 0, 2), 0, NULL);
         json_t *v;
         fprintf(m, "# HELP ocrgate_jobs Jobs in the region by state.\n# TYPE ocrgate_jobs gauge\n");
-        static const char *const st[] = {"created", "scheduled", "processing", "completed", "failed", "canceled"};
+        static const char *const st[] = {"created",   "scheduled", "processing",
+                                         "completed", "failed",    "canceled"};
         for (size_t i = 0; i < 6; ++i) {
             v = json_object_get(by, st[i]);
-            fprintf(m, "ocrgate_jobs{state=\"%s\"} %lld\n", st[i], v != NULL ? (long long)json_integer_value(v) : 0LL);
+            fprintf(m, "ocrgate_jobs{state=\"%s\"} %lld\n", st[i],
+                    v != NULL ? (long long)json_integer_value(v) : 0LL);
         }
         json_decref(by);
     }

@@ -38,7 +38,8 @@ static void on_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messag
 {
     (void)receiver;
     while (!h2o_linklist_is_empty(messages)) {
-        h2o_multithread_message_t *m = H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
+        h2o_multithread_message_t *m =
+            H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
         h2o_linklist_unlink(&m->link);
         gw_task_t *t = (gw_task_t *)m;
         int gone = gw_req_release(t->r) != 0;

@@ -1,8 +1,8 @@
 /*
- * gw_offload: runs CPU-heavy work of a request (decoding and scaling a page image) on a small pool of threads,
- * so that no loop thread blocks, and hands the result back to the request's loop thread through h2o's
- * multithread queue (the only way back onto a loop). The task is owned by the caller; `run` executes on a pool
- * thread and must not touch h2o or the request; `done` executes on the loop thread and frees the task.
+ * gw_offload: runs CPU-heavy work of a request (decoding and scaling a page image) on a small pool of
+ * threads, so that no loop thread blocks, and hands the result back to the request's loop thread through
+ * h2o's multithread queue (the only way back onto a loop). The task is owned by the caller; `run` executes on
+ * a pool thread and must not touch h2o or the request; `done` executes on the loop thread and frees the task.
  */
 #ifndef OCRGATE_GW_OFFLOAD_H
 #define OCRGATE_GW_OFFLOAD_H

@@ -4,8 +4,9 @@
 
 #include <string.h>
 
-#define PORTAL_CSP                                                                                                   \
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' https:; "      \
+#define PORTAL_CSP                                                                                           \
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' "     \
+    "https:; "                                                                                               \
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 static void send_file(gw_req_t *r, const char *name, size_t len)

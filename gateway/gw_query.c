@@ -58,9 +58,11 @@ int gw_query_parse(const char *s, size_t len, gw_query_t *out, char *err, size_t
         char *key = malloc(kend - i + 1), *value = malloc(eq != NULL ? end - kend : 1);
         size_t klen, vlen;
         int bad = gw_percent_decode(s + i, kend - i, 1, key, &klen) != 0 ||
-                  (eq != NULL ? gw_percent_decode(eq + 1, end - kend - 1, 1, value, &vlen) : (value[0] = '\0', 0)) != 0;
+                  (eq != NULL ? gw_percent_decode(eq + 1, end - kend - 1, 1, value, &vlen)
+                              : (value[0] = '\0', 0)) != 0;
         if (bad || klen == 0) {
-            snprintf(err, errlen, bad ? "malformed percent-encoding in the query string" : "empty query parameter name");
+            snprintf(err, errlen,
+                     bad ? "malformed percent-encoding in the query string" : "empty query parameter name");
             free(key);
             free(value);
             goto Fail;

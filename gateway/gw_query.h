@@ -1,5 +1,6 @@
 /*
- * gw_query: application/x-www-form-urlencoded query strings. Pure; the caller owns the result (gw_query_free).
+ * gw_query: application/x-www-form-urlencoded query strings. Pure; the caller owns the result
+ * (gw_query_free).
  */
 #ifndef OCRGATE_GW_QUERY_H
 #define OCRGATE_GW_QUERY_H

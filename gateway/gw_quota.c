@@ -1,10 +1,11 @@
 /*
- * The hourly quota with leased blocks. Each loop thread keeps, per license, the units of the current window it
- * has been granted by the region database and not used yet. A request takes a unit locally when one is left;
- * otherwise it waits for one lease statement in flight for that license on this thread (single flight), which
- * asks for a block sized by the recent rate and by what is left of the window. The database never grants more
- * than the limit in total, so no node can admit past it; blocks shrink to one unit as the window nears its
- * limit, so the last units are counted one by one; units a thread leaves unused for LEASE_IDLE_MS go back.
+ * The hourly quota with leased blocks. Each loop thread keeps, per license, the units of the current window
+ * it has been granted by the region database and not used yet. A request takes a unit locally when one is
+ * left; otherwise it waits for one lease statement in flight for that license on this thread (single flight),
+ * which asks for a block sized by the recent rate and by what is left of the window. The database never
+ * grants more than the limit in total, so no node can admit past it; blocks shrink to one unit as the window
+ * nears its limit, so the last units are counted one by one; units a thread leaves unused for LEASE_IDLE_MS
+ * go back.
  *
  * The X-RateLimit-Remaining of a counted response is limit - (window count after our grant) + (units we still
  * hold): every unit of the window maps to exactly one remaining value, whichever node serves it.
@@ -15,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LEASE_MAX 1024      /* largest block one thread asks for */
-#define LEASE_SHARE 64      /* a block is at most 1/LEASE_SHARE of what is left of the window */
-#define LEASE_IDLE_MS 2000  /* unused units go back after this long without a request */
-#define PEEK_FRESH_MS 1000  /* non-counted responses may show a window read this long ago */
+#define LEASE_MAX 1024     /* largest block one thread asks for */
+#define LEASE_SHARE 64     /* a block is at most 1/LEASE_SHARE of what is left of the window */
+#define LEASE_IDLE_MS 2000 /* unused units go back after this long without a request */
+#define PEEK_FRESH_MS 1000 /* non-counted responses may show a window read this long ago */
 #define LEASE_BUCKETS 1024
 #define LEASE_MAX_ENTRIES 20000
 
@@ -198,7 +199,8 @@ static void on_lease(void *arg, PGresult *res, const char *errmsg)
             continue; /* the client left: its unit stays with us */
         if (res == NULL) {
             gw_add_header(r, "Retry-After", "5");
-            gw_send_error(r, 503, "Unavailable", NULL, "the region database cannot be reached; try again shortly");
+            gw_send_error(r, 503, "Unavailable", NULL,
+                          "the region database cannot be reached; try again shortly");
         } else if (e->left == 0) {
             r->quota_known = 1;
             r->quota_remaining = 0;
@@ -294,7 +296,8 @@ void gw_quota_peek(gw_req_t *r, void (*next)(gw_req_t *r))
     char lic[37], start[24], limit[24];
     gw_quota_prepare(r, lic, start, limit);
     lease_t *e = entry(r->thr->quota, r, r->quota_reset - GW_QUOTA_WINDOW);
-    if (e->window == r->quota_reset - GW_QUOTA_WINDOW && (e->left > 0 || now_ms() - e->read_ms < PEEK_FRESH_MS)) {
+    if (e->window == r->quota_reset - GW_QUOTA_WINDOW &&
+        (e->left > 0 || now_ms() - e->read_ms < PEEK_FRESH_MS)) {
         long long rem = e->limit - e->db_used + e->left;
         r->quota_known = 1;
         r->quota_remaining = rem < 0 ? 0 : rem > e->limit ? e->limit : rem;

@@ -34,9 +34,9 @@ static int match_one(const char *pattern, const char *path, size_t plen, h2o_iov
     return 1;
 }
 
-gw_match_t gw_route_match(const gw_route_t *routes, size_t nroutes, const char *method, size_t mlen, const char *path,
-                          size_t plen, const gw_route_t **out, h2o_iovec_t *params, int *nparams, char *allow,
-                          size_t allowlen)
+gw_match_t gw_route_match(const gw_route_t *routes, size_t nroutes, const char *method, size_t mlen,
+                          const char *path, size_t plen, const gw_route_t **out, h2o_iovec_t *params,
+                          int *nparams, char *allow, size_t allowlen)
 {
     int path_seen = 0;
     size_t used = 0;

@@ -19,9 +19,9 @@ typedef enum { GW_MATCH_OK, GW_MATCH_NO_PATH, GW_MATCH_NO_METHOD } gw_match_t;
 
 /* Finds the route for method + path. On GW_MATCH_NO_METHOD, `allow` lists the methods the path has
  * ("GET, POST"). Path parameters point into `path`. */
-gw_match_t gw_route_match(const gw_route_t *routes, size_t nroutes, const char *method, size_t mlen, const char *path,
-                          size_t plen, const gw_route_t **out, h2o_iovec_t *params, int *nparams, char *allow,
-                          size_t allowlen);
+gw_match_t gw_route_match(const gw_route_t *routes, size_t nroutes, const char *method, size_t mlen,
+                          const char *path, size_t plen, const gw_route_t **out, h2o_iovec_t *params,
+                          int *nparams, char *allow, size_t allowlen);
 
 extern const gw_route_t gw_routes[];
 extern const size_t gw_nroutes;

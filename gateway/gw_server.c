@@ -22,9 +22,9 @@
 #include <unistd.h>
 
 /* Mozilla "intermediate" (TLS 1.2 part; TLS 1.3 suites are OpenSSL's defaults, all of them acceptable). */
-#define GW_CIPHERS                                                                                                   \
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"                      \
-    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"                        \
+#define GW_CIPHERS                                                                                           \
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"               \
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"                 \
     "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
 
 #define GW_LOOP_WAIT_MS 100
@@ -66,8 +66,8 @@ static int open_listener(const char *addr, int port, char *err, size_t errlen)
         return -1;
     }
     int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 || bind(fd, sa, salen) != 0 ||
-        listen(fd, 1024) != 0 || fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+        bind(fd, sa, salen) != 0 || listen(fd, 1024) != 0 || fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
         snprintf(err, errlen, "cannot listen on %s port %d: %s", addr, port, strerror(errno));
         if (fd >= 0)
             close(fd);
@@ -187,7 +187,8 @@ static void on_catalog_reconnect(void *arg)
     gw_thread_t *t = arg;
     /* Notifications sent while the listener was away are lost: forget everything cached. */
     gw_auth_cache_flush(t->auth);
-    gw_log(t->server, "info", "catalog listener reconnected on thread %d; credential cache flushed", t->index);
+    gw_log(t->server, "info", "catalog listener reconnected on thread %d; credential cache flushed",
+           t->index);
 }
 
 static void *thread_main(void *arg)
@@ -235,11 +236,12 @@ static void *thread_main(void *arg)
     h2o_context_request_shutdown(&t->ctx);
     gw_quota_tick(t->quota, 1); /* hand back leased units before leaving */
     uint64_t deadline = gw_monotonic_ns() + (uint64_t)s->cfg.shutdown_timeout_ms * 1000000ULL;
-    while (gw_monotonic_ns() < deadline &&
-           (t->inflight > 0 || !h2o_linklist_is_empty(&t->ctx.http1._conns) || db_pool_pending(t->db[0]) > 0 ||
-            db_pool_pending(t->db[1]) > 0 || gw_analytics_pending(t->analytics))) {
+    while (gw_monotonic_ns() < deadline && (t->inflight > 0 || !h2o_linklist_is_empty(&t->ctx.http1._conns) ||
+                                            db_pool_pending(t->db[0]) > 0 || db_pool_pending(t->db[1]) > 0 ||
+                                            gw_analytics_pending(t->analytics))) {
         if (t->inflight == 0)
-            gw_analytics_flush(t->analytics, 1); /* the counters of the last requests, once they are answered */
+            gw_analytics_flush(t->analytics,
+                               1); /* the counters of the last requests, once they are answered */
         h2o_evloop_run(t->loop, GW_LOOP_WAIT_MS);
     }
     if (t->inflight > 0)
@@ -248,7 +250,6 @@ static void *thread_main(void *arg)
      * process exits right after. */
     return NULL;
 }
-
 
 int gw_server_run(gw_server_t *s, char *err, size_t errlen)
 {
@@ -273,7 +274,8 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
     if (s->cfg.access_log[0] == '\0') {
     } else if (strcmp(s->cfg.access_log, "-") == 0) {
         s->access_log_fd = STDERR_FILENO;
-    } else if ((s->access_log_fd = open(s->cfg.access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) < 0) {
+    } else if ((s->access_log_fd = open(s->cfg.access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) <
+               0) {
         snprintf(err, errlen, "access_log %s: %s", s->cfg.access_log, strerror(errno));
         goto Exit;
     }
@@ -283,14 +285,17 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
     s->h2o_config.max_request_entity_size = (size_t)s->cfg.max_request_body;
     s->h2o_config.http1.req_timeout = (uint64_t)s->cfg.request_timeout_ms;
     s->h2o_config.http2.idle_timeout = (uint64_t)s->cfg.request_timeout_ms;
-    h2o_hostconf_t *host = h2o_config_register_host(&s->h2o_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_hostconf_t *host =
+        h2o_config_register_host(&s->h2o_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
     h2o_handler_t *handler = h2o_create_handler(path, sizeof(*handler));
     handler->on_req = gw_on_req;
     h2o_config_init(&s->metrics_config);
     s->metrics_config.server_name = s->h2o_config.server_name;
-    h2o_hostconf_t *mhost = h2o_config_register_host(&s->metrics_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
-    h2o_create_handler(h2o_config_register_path(mhost, "/", 0), sizeof(h2o_handler_t))->on_req = gw_on_metrics_req;
+    h2o_hostconf_t *mhost =
+        h2o_config_register_host(&s->metrics_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_create_handler(h2o_config_register_path(mhost, "/", 0), sizeof(h2o_handler_t))->on_req =
+        gw_on_metrics_req;
 
     if (s->cfg.node_id[0] != '\0') {
         snprintf(s->node_id, sizeof(s->node_id), "%s", s->cfg.node_id);
@@ -322,8 +327,8 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
         pthread_create(&s->threads[i].tid, NULL, thread_main, &s->threads[i]);
     }
     gw_log(s, "info", "region %s serving https on %s:%d%s with %d loop threads", s->cfg.region,
-           s->cfg.listen_address, s->cfg.https_port, s->listen_fd_plain >= 0 ? " (plain-HTTP refusal on)" : "",
-           s->nthreads);
+           s->cfg.listen_address, s->cfg.https_port,
+           s->listen_fd_plain >= 0 ? " (plain-HTTP refusal on)" : "", s->nthreads);
 
     int sig = 0;
     sigwait(&set, &sig);

@@ -36,7 +36,8 @@ int rgn_parse_text(rgn_registry_t *reg, const char *name, const char *text, char
         if (n <= 0)
             continue;
         if (n != 2 || !rgn_code_valid(code) || strncmp(endpoint, "https://", 8) != 0) {
-            snprintf(err, errlen, "%s:%d: expected 'CODE https://endpoint' with an upper-case code", name, lineno);
+            snprintf(err, errlen, "%s:%d: expected 'CODE https://endpoint' with an upper-case code", name,
+                     lineno);
             goto Exit;
         }
         if (rgn_find(reg, code) != NULL) {
@@ -102,8 +103,8 @@ char *rgn_to_json(const rgn_registry_t *reg)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < reg->count; ++i)
-        json_array_append_new(arr, json_pack("{s:s,s:s}", "code", reg->regions[i].code, "endpoint",
-                                             reg->regions[i].endpoint));
+        json_array_append_new(
+            arr, json_pack("{s:s,s:s}", "code", reg->regions[i].code, "endpoint", reg->regions[i].endpoint));
     char *s = json_dumps(arr, JSON_COMPACT);
     json_decref(arr);
     return s;

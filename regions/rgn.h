@@ -20,9 +20,10 @@ typedef struct {
 } rgn_registry_t;
 
 /* Parses `CODE https://endpoint` lines (# comments). Codes are 2-8 upper-case letters. */
-__attribute__((warn_unused_result)) int rgn_load(rgn_registry_t *reg, const char *path, char *err, size_t errlen);
-__attribute__((warn_unused_result)) int rgn_parse_text(rgn_registry_t *reg, const char *name, const char *text,
-                                                       char *err, size_t errlen);
+__attribute__((warn_unused_result)) int rgn_load(rgn_registry_t *reg, const char *path, char *err,
+                                                 size_t errlen);
+__attribute__((warn_unused_result)) int rgn_parse_text(rgn_registry_t *reg, const char *name,
+                                                       const char *text, char *err, size_t errlen);
 void rgn_free(rgn_registry_t *reg);
 /* The region with this code, or NULL. */
 const rgn_region_t *rgn_find(const rgn_registry_t *reg, const char *code);

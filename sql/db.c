@@ -7,50 +7,57 @@
 const db_stmt_t db_stmts[DB_STMT_COUNT] = {
     [DB_PING] = {"ping", "SELECT 1", 0},
 
-    /* 0 license_id, 1 region, 2 status, 3 expires_at epoch (or NULL), 4 tier, 5 hourly_quota, 6 max_file_bytes,
-     * 7 max_pages, 8 max_pixels, 9 max_retention_days, 10 page_timeout_ms, 11 max_attempts, 12 enabled,
-     * 13 deleted */
-    [DB_CAT_AUTH_PAIR] = {"auth_pair",
-                          "SELECT l.license_id, l.region, l.status, extract(epoch FROM l.expires_at)::bigint, l.tier,"
-                          " t.hourly_quota, t.max_file_bytes, t.max_pages, t.max_pixels, t.max_retention_days,"
-                          " t.page_timeout_ms, t.max_attempts, a.enabled, a.deleted_at IS NOT NULL"
-                          " FROM apps a JOIN licenses l ON l.license_id = a.license_id JOIN tiers t ON t.name = l.tier"
-                          " WHERE a.app_id = $1::uuid AND a.license_id = $2::uuid",
-                          2},
-    /* 0 admin_key_hash (hex), 1 region, 2 status, 3 expires_at epoch, 4 tier, 5 hourly_quota, 6..11 as above */
-    [DB_CAT_AUTH_ADMIN] = {"auth_admin",
-                           "SELECT encode(l.admin_key_hash, 'hex'), l.region, l.status,"
-                           " extract(epoch FROM l.expires_at)::bigint, l.tier, t.hourly_quota, t.max_file_bytes,"
-                           " t.max_pages, t.max_pixels, t.max_retention_days, t.page_timeout_ms, t.max_attempts"
-                           " FROM licenses l JOIN tiers t ON t.name = l.tier WHERE l.license_id = $1::uuid",
-                           1},
+    /* 0 license_id, 1 region, 2 status, 3 expires_at epoch (or NULL), 4 tier, 5 hourly_quota, 6
+     * max_file_bytes, 7 max_pages, 8 max_pixels, 9 max_retention_days, 10 page_timeout_ms, 11 max_attempts,
+     * 12 enabled, 13 deleted */
+    [DB_CAT_AUTH_PAIR] =
+        {"auth_pair",
+         "SELECT l.license_id, l.region, l.status, extract(epoch FROM l.expires_at)::bigint, l.tier,"
+         " t.hourly_quota, t.max_file_bytes, t.max_pages, t.max_pixels, t.max_retention_days,"
+         " t.page_timeout_ms, t.max_attempts, a.enabled, a.deleted_at IS NOT NULL"
+         " FROM apps a JOIN licenses l ON l.license_id = a.license_id JOIN tiers t ON t.name = l.tier"
+         " WHERE a.app_id = $1::uuid AND a.license_id = $2::uuid",
+         2},
+    /* 0 admin_key_hash (hex), 1 region, 2 status, 3 expires_at epoch, 4 tier, 5 hourly_quota, 6..11 as above
+     */
+    [DB_CAT_AUTH_ADMIN] =
+        {"auth_admin",
+         "SELECT encode(l.admin_key_hash, 'hex'), l.region, l.status,"
+         " extract(epoch FROM l.expires_at)::bigint, l.tier, t.hourly_quota, t.max_file_bytes,"
+         " t.max_pages, t.max_pixels, t.max_retention_days, t.page_timeout_ms, t.max_attempts"
+         " FROM licenses l JOIN tiers t ON t.name = l.tier WHERE l.license_id = $1::uuid",
+         1},
     [DB_CAT_SET_ACTOR] = {"set_actor", "SELECT set_config('ocrgate.actor', $1, true)", 1},
 
-    [DB_CAT_TIER_CREATE] = {"tier_create",
-                            "INSERT INTO tiers (name, hourly_quota, max_file_bytes, max_pages, max_pixels,"
-                            " max_retention_days, page_timeout_ms, max_attempts)"
-                            " VALUES ($1, $2, coalesce($3::bigint, 52428800), coalesce($4::int, 500),"
-                            " coalesce($5::bigint, 100000000), coalesce($6::int, 30), coalesce($7::int, 60000),"
-                            " coalesce($8::int, 3)) RETURNING name",
-                            8},
-    [DB_CAT_TIER_SET] = {"tier_set",
-                         "UPDATE tiers SET hourly_quota = coalesce($2::int, hourly_quota),"
-                         " max_file_bytes = coalesce($3::bigint, max_file_bytes),"
-                         " max_pages = coalesce($4::int, max_pages), max_pixels = coalesce($5::bigint, max_pixels),"
-                         " max_retention_days = coalesce($6::int, max_retention_days),"
-                         " page_timeout_ms = coalesce($7::int, page_timeout_ms),"
-                         " max_attempts = coalesce($8::int, max_attempts), updated_at = now()"
-                         " WHERE name = $1 RETURNING name",
-                         8},
-    [DB_CAT_TIER_LIST] = {"tier_list",
-                          "SELECT name, hourly_quota, max_file_bytes, max_pages, max_pixels, max_retention_days,"
-                          " page_timeout_ms, max_attempts FROM tiers ORDER BY name",
-                          0},
+    [DB_CAT_TIER_CREATE] =
+        {"tier_create",
+         "INSERT INTO tiers (name, hourly_quota, max_file_bytes, max_pages, max_pixels,"
+         " max_retention_days, page_timeout_ms, max_attempts)"
+         " VALUES ($1, $2, coalesce($3::bigint, 52428800), coalesce($4::int, 500),"
+         " coalesce($5::bigint, 100000000), coalesce($6::int, 30), coalesce($7::int, 60000),"
+         " coalesce($8::int, 3)) RETURNING name",
+         8},
+    [DB_CAT_TIER_SET] =
+        {"tier_set",
+         "UPDATE tiers SET hourly_quota = coalesce($2::int, hourly_quota),"
+         " max_file_bytes = coalesce($3::bigint, max_file_bytes),"
+         " max_pages = coalesce($4::int, max_pages), max_pixels = coalesce($5::bigint, max_pixels),"
+         " max_retention_days = coalesce($6::int, max_retention_days),"
+         " page_timeout_ms = coalesce($7::int, page_timeout_ms),"
+         " max_attempts = coalesce($8::int, max_attempts), updated_at = now()"
+         " WHERE name = $1 RETURNING name",
+         8},
+    [DB_CAT_TIER_LIST] =
+        {"tier_list",
+         "SELECT name, hourly_quota, max_file_bytes, max_pages, max_pixels, max_retention_days,"
+         " page_timeout_ms, max_attempts FROM tiers ORDER BY name",
+         0},
 
-    [DB_CAT_LICENSE_CREATE] = {"license_create",
-                               "INSERT INTO licenses (name, region, tier, expires_at, admin_key_hash)"
-                               " VALUES ($1, $2, $3, $4::timestamptz, decode($5, 'hex')) RETURNING license_id",
-                               5},
+    [DB_CAT_LICENSE_CREATE] =
+        {"license_create",
+         "INSERT INTO licenses (name, region, tier, expires_at, admin_key_hash)"
+         " VALUES ($1, $2, $3, $4::timestamptz, decode($5, 'hex')) RETURNING license_id",
+         5},
     [DB_CAT_LICENSE_SET_STATUS] = {"license_set_status",
                                    "UPDATE licenses SET status = $2, updated_at = now()"
                                    " WHERE license_id = $1::uuid RETURNING license_id",
@@ -71,29 +78,30 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                                 "UPDATE licenses SET admin_key_hash = decode($2, 'hex'), updated_at = now()"
                                 " WHERE license_id = $1::uuid RETURNING license_id",
                                 2},
-    /* 0 license_id, 1 name, 2 region, 3 tier, 4 status, 5 expires_at (ISO), 6 effective status, 7 hourly_quota,
-     * 8 created_at */
-    [DB_CAT_LICENSE_SHOW] = {"license_show",
-                             "SELECT l.license_id, l.name, l.region, l.tier, l.status,"
-                             " to_char(l.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-                             " CASE WHEN l.status = 'active' AND l.expires_at <= now() THEN 'expired' ELSE l.status END,"
-                             " t.hourly_quota,"
-                             " to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-                             " FROM licenses l JOIN tiers t ON t.name = l.tier WHERE l.license_id = $1::uuid",
-                             1},
-    [DB_CAT_LICENSE_LIST] = {"license_list",
-                             "SELECT l.license_id, l.name, l.region, l.tier, l.status,"
-                             " to_char(l.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-                             " CASE WHEN l.status = 'active' AND l.expires_at <= now() THEN 'expired' ELSE l.status END,"
-                             " t.hourly_quota,"
-                             " to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-                             " FROM licenses l JOIN tiers t ON t.name = l.tier"
-                             " WHERE $1::text IS NULL OR l.region = $1 ORDER BY l.created_at, l.license_id",
-                             1},
+    /* 0 license_id, 1 name, 2 region, 3 tier, 4 status, 5 expires_at (ISO), 6 effective status, 7
+     * hourly_quota, 8 created_at */
+    [DB_CAT_LICENSE_SHOW] =
+        {"license_show",
+         "SELECT l.license_id, l.name, l.region, l.tier, l.status,"
+         " to_char(l.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+         " CASE WHEN l.status = 'active' AND l.expires_at <= now() THEN 'expired' ELSE l.status END,"
+         " t.hourly_quota,"
+         " to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+         " FROM licenses l JOIN tiers t ON t.name = l.tier WHERE l.license_id = $1::uuid",
+         1},
+    [DB_CAT_LICENSE_LIST] =
+        {"license_list",
+         "SELECT l.license_id, l.name, l.region, l.tier, l.status,"
+         " to_char(l.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+         " CASE WHEN l.status = 'active' AND l.expires_at <= now() THEN 'expired' ELSE l.status END,"
+         " t.hourly_quota,"
+         " to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+         " FROM licenses l JOIN tiers t ON t.name = l.tier"
+         " WHERE $1::text IS NULL OR l.region = $1 ORDER BY l.created_at, l.license_id",
+         1},
 
     [DB_CAT_APP_CREATE] = {"app_create",
-                           "INSERT INTO apps (license_id, name) VALUES ($1::uuid, $2) RETURNING app_id",
-                           2},
+                           "INSERT INTO apps (license_id, name) VALUES ($1::uuid, $2) RETURNING app_id", 2},
     [DB_CAT_APP_SET_ENABLED] = {"app_set_enabled",
                                 "UPDATE apps SET enabled = $3::boolean WHERE app_id = $2::uuid"
                                 " AND license_id = $1::uuid AND deleted_at IS NULL RETURNING app_id",
@@ -107,11 +115,12 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                            " AND license_id = $1::uuid AND deleted_at IS NULL RETURNING app_id",
                            2},
     /* 0 app_id, 1 name, 2 enabled, 3 created_at ISO */
-    [DB_CAT_APP_LIST] = {"app_list",
-                         "SELECT app_id, name, enabled,"
-                         " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-                         " FROM apps WHERE license_id = $1::uuid AND deleted_at IS NULL ORDER BY created_at, app_id",
-                         1},
+    [DB_CAT_APP_LIST] =
+        {"app_list",
+         "SELECT app_id, name, enabled,"
+         " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+         " FROM apps WHERE license_id = $1::uuid AND deleted_at IS NULL ORDER BY created_at, app_id",
+         1},
     [DB_CAT_LISTEN] = {"listen", "LISTEN ocrgate_catalog", 0},
 
     /* App management through the API: $3 (or $5) names the actor for the audit trigger. set_config runs while
@@ -122,32 +131,37 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                               " RETURNING app_id, name, enabled,"
                               " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
                               3, 0, 0},
-    [DB_CAT_APP_UPDATE_AS] = {"app_update_as",
-                              "UPDATE apps SET name = coalesce($3, name), enabled = coalesce($4::boolean, enabled)"
-                              " FROM (SELECT set_config('ocrgate.actor', $5, true)) a"
-                              " WHERE app_id = $2::uuid AND license_id = $1::uuid AND deleted_at IS NULL"
-                              " RETURNING app_id, name, enabled,"
-                              " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-                              5, 0, 0},
-    [DB_CAT_APP_DELETE_AS] = {"app_delete_as",
-                              "UPDATE apps SET deleted_at = now(), enabled = false"
-                              " FROM (SELECT set_config('ocrgate.actor', $3, true)) a"
-                              " WHERE app_id = $2::uuid AND license_id = $1::uuid AND deleted_at IS NULL RETURNING app_id",
-                              3, 0, 0},
-    [DB_CAT_APP_EXISTS] = {"app_exists",
-                           "SELECT 1 FROM apps WHERE app_id = $2::uuid AND license_id = $1::uuid AND deleted_at IS NULL",
-                           2, 0, 0},
+    [DB_CAT_APP_UPDATE_AS] =
+        {"app_update_as",
+         "UPDATE apps SET name = coalesce($3, name), enabled = coalesce($4::boolean, enabled)"
+         " FROM (SELECT set_config('ocrgate.actor', $5, true)) a"
+         " WHERE app_id = $2::uuid AND license_id = $1::uuid AND deleted_at IS NULL"
+         " RETURNING app_id, name, enabled,"
+         " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+         5, 0, 0},
+    [DB_CAT_APP_DELETE_AS] =
+        {"app_delete_as",
+         "UPDATE apps SET deleted_at = now(), enabled = false"
+         " FROM (SELECT set_config('ocrgate.actor', $3, true)) a"
+         " WHERE app_id = $2::uuid AND license_id = $1::uuid AND deleted_at IS NULL RETURNING app_id",
+         3, 0, 0},
+    [DB_CAT_APP_EXISTS] =
+        {"app_exists",
+         "SELECT 1 FROM apps WHERE app_id = $2::uuid AND license_id = $1::uuid AND deleted_at IS NULL", 2, 0,
+         0},
 
-    /* $1 license, $2 window start (epoch seconds), $3 units wanted, $4 limit. Grants min(wanted, what is left)
-     * in one atomic statement (exact across every node sharing the database); no row when the window is full.
-     * 0 used after the grant, 1 units granted. */
-    [DB_RGN_QUOTA_LEASE] = {"quota_lease",
-                            "INSERT INTO quota_windows AS q (license_id, window_start, used, last_grant)"
-                            " VALUES ($1::uuid, to_timestamp($2::bigint), LEAST($3::int, $4::int), LEAST($3::int, $4::int))"
-                            " ON CONFLICT (license_id, window_start) DO UPDATE"
-                            " SET used = q.used + LEAST($3::int, $4::int - q.used), last_grant = LEAST($3::int, $4::int - q.used)"
-                            " WHERE q.used < $4::int RETURNING used, last_grant",
-                            4, 0, 0},
+    /* $1 license, $2 window start (epoch seconds), $3 units wanted, $4 limit. Grants min(wanted, what is
+     * left) in one atomic statement (exact across every node sharing the database); no row when the window is
+     * full. 0 used after the grant, 1 units granted. */
+    [DB_RGN_QUOTA_LEASE] =
+        {"quota_lease",
+         "INSERT INTO quota_windows AS q (license_id, window_start, used, last_grant)"
+         " VALUES ($1::uuid, to_timestamp($2::bigint), LEAST($3::int, $4::int), LEAST($3::int, $4::int))"
+         " ON CONFLICT (license_id, window_start) DO UPDATE"
+         " SET used = q.used + LEAST($3::int, $4::int - q.used), last_grant = LEAST($3::int, $4::int - "
+         "q.used)"
+         " WHERE q.used < $4::int RETURNING used, last_grant",
+         4, 0, 0},
     /* Gives back leased units a thread did not use (it went idle), so that other nodes can have them. */
     [DB_RGN_QUOTA_RETURN] = {"quota_return",
                              "UPDATE quota_windows SET used = used - $3::int WHERE license_id = $1::uuid"
@@ -157,84 +171,94 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                            "SELECT coalesce((SELECT used FROM quota_windows WHERE license_id = $1::uuid"
                            " AND window_start = to_timestamp($2::bigint)), 0)",
                            2},
-    [DB_RGN_QUOTA_SWEEP] = {"quota_sweep", "DELETE FROM quota_windows WHERE window_start < to_timestamp($1::bigint)",
-                            1},
-    /* $1 job id, $2 license, $3 app, $4 quota window start (epoch), $5 quota limit, $6 idempotency key or NULL,
-     * $7 options (jsonb), $8 initial status, $9 document name, $10 content type, $11 document (bytea) or NULL,
-     * $12 pages, $13 max attempts, $14 max pages, $15 max pixels.
-     * One statement, so one transaction: the idempotency key, the quota count, the job and its document commit
-     * together or not at all. Row: key taken?, quota count (NULL when over), job object (NULL when refused). */
-    [DB_RGN_JOB_CREATE] = {"job_create",
-                           "WITH k AS (INSERT INTO idempotency_keys AS i (app_id, key, job_id)"
-                           " SELECT $3::uuid, $6, $1::uuid WHERE $6::text IS NOT NULL"
-                           " ON CONFLICT (app_id, key) DO UPDATE SET job_id = EXCLUDED.job_id, created_at = now()"
-                           " WHERE i.created_at < now() - interval '24 hours' RETURNING 1),"
-                           " q AS (INSERT INTO quota_windows AS w (license_id, window_start, used)"
-                           " SELECT $2::uuid, to_timestamp($4::bigint), 1"
-                           " WHERE $6::text IS NULL OR EXISTS (SELECT 1 FROM k)"
-                           " ON CONFLICT (license_id, window_start) DO UPDATE SET used = w.used + 1"
-                           " WHERE w.used < $5::int RETURNING used),"
-                           " j AS (INSERT INTO jobs (job_id, license_id, app_id, status, options, correlation_id,"
-                           " description, doc_name, doc_content_type, doc_bytes, doc_pages, doc_sha256, max_attempts,"
-                           " max_pages, max_pixels, scheduled_at, expires_at, progress_message)"
-                           " SELECT $1::uuid, $2::uuid, $3::uuid, $8, $7::jsonb, $7::jsonb ->> 'correlationId',"
-                           " $7::jsonb ->> 'description', $9, $10, length($11::bytea), $12::int,"
-                           " encode(sha256($11::bytea), 'hex'), $13::int, $14::int, $15::bigint,"
-                           " CASE WHEN $8 = 'scheduled' THEN now() END,"
-                           " now() + make_interval(days => ($7::jsonb ->> 'retentionDays')::int),"
-                           " CASE WHEN $8 = 'scheduled' THEN 'queued' ELSE 'waiting for a document' END"
-                           " FROM q RETURNING *),"
-                           " d AS (INSERT INTO job_documents (job_id, data) SELECT job_id, $11::bytea FROM j"
-                           " WHERE $11::bytea IS NOT NULL)"
-                           " SELECT $6::text IS NULL OR EXISTS (SELECT 1 FROM k), (SELECT used FROM q),"
-                           " (SELECT job_json(j) FROM j)",
-                           15, 1u << 10, 0},
-    [DB_RGN_IDEM_GET] = {"idem_get",
-                         "SELECT job_json(j) FROM idempotency_keys k JOIN jobs j ON j.job_id = k.job_id"
-                         " WHERE k.app_id = $1::uuid AND k.key = $2 AND k.created_at >= now() - interval '24 hours'",
-                         2, 0, 0},
+    [DB_RGN_QUOTA_SWEEP] = {"quota_sweep",
+                            "DELETE FROM quota_windows WHERE window_start < to_timestamp($1::bigint)", 1},
+    /* $1 job id, $2 license, $3 app, $4 quota window start (epoch), $5 quota limit, $6 idempotency key or
+     * NULL, $7 options (jsonb), $8 initial status, $9 document name, $10 content type, $11 document (bytea)
+     * or NULL, $12 pages, $13 max attempts, $14 max pages, $15 max pixels. One statement, so one transaction:
+     * the idempotency key, the quota count, the job and its document commit together or not at all. Row: key
+     * taken?, quota count (NULL when over), job object (NULL when refused). */
+    [DB_RGN_JOB_CREATE] =
+        {"job_create",
+         "WITH k AS (INSERT INTO idempotency_keys AS i (app_id, key, job_id)"
+         " SELECT $3::uuid, $6, $1::uuid WHERE $6::text IS NOT NULL"
+         " ON CONFLICT (app_id, key) DO UPDATE SET job_id = EXCLUDED.job_id, created_at = now()"
+         " WHERE i.created_at < now() - interval '24 hours' RETURNING 1),"
+         " q AS (INSERT INTO quota_windows AS w (license_id, window_start, used)"
+         " SELECT $2::uuid, to_timestamp($4::bigint), 1"
+         " WHERE $6::text IS NULL OR EXISTS (SELECT 1 FROM k)"
+         " ON CONFLICT (license_id, window_start) DO UPDATE SET used = w.used + 1"
+         " WHERE w.used < $5::int RETURNING used),"
+         " j AS (INSERT INTO jobs (job_id, license_id, app_id, status, options, correlation_id,"
+         " description, doc_name, doc_content_type, doc_bytes, doc_pages, doc_sha256, max_attempts,"
+         " max_pages, max_pixels, scheduled_at, expires_at, progress_message)"
+         " SELECT $1::uuid, $2::uuid, $3::uuid, $8, $7::jsonb, $7::jsonb ->> 'correlationId',"
+         " $7::jsonb ->> 'description', $9, $10, length($11::bytea), $12::int,"
+         " encode(sha256($11::bytea), 'hex'), $13::int, $14::int, $15::bigint,"
+         " CASE WHEN $8 = 'scheduled' THEN now() END,"
+         " now() + make_interval(days => ($7::jsonb ->> 'retentionDays')::int),"
+         " CASE WHEN $8 = 'scheduled' THEN 'queued' ELSE 'waiting for a document' END"
+         " FROM q RETURNING *),"
+         " d AS (INSERT INTO job_documents (job_id, data) SELECT job_id, $11::bytea FROM j"
+         " WHERE $11::bytea IS NOT NULL)"
+         " SELECT $6::text IS NULL OR EXISTS (SELECT 1 FROM k), (SELECT used FROM q),"
+         " (SELECT job_json(j) FROM j)",
+         15, 1u << 10, 0},
+    [DB_RGN_IDEM_GET] =
+        {"idem_get",
+         "SELECT job_json(j) FROM idempotency_keys k JOIN jobs j ON j.job_id = k.job_id"
+         " WHERE k.app_id = $1::uuid AND k.key = $2 AND k.created_at >= now() - interval '24 hours'",
+         2, 0, 0},
     /* 0 job object, 1 status, 2 expired (past retention or purged), 3 pages, 4 outputs (jsonb array) */
-    [DB_RGN_JOB_GET] = {"job_get",
-                        "SELECT job_json(j), status, expires_at <= now() OR purged_at IS NOT NULL, doc_pages,"
-                        " options -> 'outputs', options FROM jobs j WHERE job_id = $1::uuid AND app_id = $2::uuid",
-                        2, 0, 0},
-    /* $1 app, $2 status, $3 correlation id, $4 created from, $5 created to, $6 limit, $7 cursor time (epoch us),
-     * $8 cursor job id. Newest first; keyset pagination on (created_at, job_id). 0 job, 1 created epoch us, 2 id */
-    [DB_RGN_JOB_LIST] = {"job_list",
-                         "SELECT job_json(j), (extract(epoch FROM created_at) * 1000000)::bigint, job_id FROM jobs j"
-                         " WHERE app_id = $1::uuid AND ($2::text IS NULL OR status = $2)"
-                         " AND ($3::text IS NULL OR correlation_id = $3)"
-                         " AND ($4::timestamptz IS NULL OR created_at >= $4::timestamptz)"
-                         " AND ($5::timestamptz IS NULL OR created_at < $5::timestamptz)"
-                         " AND ($7::bigint IS NULL OR (created_at, job_id) <"
-                         " (to_timestamp($7::bigint / 1000000.0), $8::uuid))"
-                         " ORDER BY created_at DESC, job_id DESC LIMIT $6::int",
-                         8, 0, 0},
-    /* $1 job, $2 app, $3 name, $4 content type, $5 document, $6 pages. Only a created job without a document. */
-    [DB_RGN_JOB_UPLOAD] = {"job_upload",
-                           "WITH u AS (UPDATE jobs SET doc_name = $3, doc_content_type = $4, doc_bytes = length($5::bytea),"
-                           " doc_pages = $6::int, doc_sha256 = encode(sha256($5::bytea), 'hex'),"
-                           " status = CASE WHEN (options ->> 'autostart')::boolean THEN 'scheduled' ELSE status END,"
-                           " scheduled_at = CASE WHEN (options ->> 'autostart')::boolean THEN now() END,"
-                           " progress_message = CASE WHEN (options ->> 'autostart')::boolean THEN 'queued'"
-                           " ELSE 'waiting to be scheduled' END"
-                           " WHERE job_id = $1::uuid AND app_id = $2::uuid AND status = 'created' AND doc_bytes IS NULL"
-                           " RETURNING *),"
-                           " d AS (INSERT INTO job_documents (job_id, data) SELECT job_id, $5::bytea FROM u)"
-                           " SELECT job_json(u) FROM u",
-                           6, 1u << 4, 0},
-    [DB_RGN_JOB_PATCH] = {"job_patch",
-                          "UPDATE jobs SET options = $3::jsonb, correlation_id = $3::jsonb ->> 'correlationId',"
-                          " description = $3::jsonb ->> 'description',"
-                          " expires_at = created_at + make_interval(days => ($3::jsonb ->> 'retentionDays')::int)"
-                          " WHERE job_id = $1::uuid AND app_id = $2::uuid AND status = 'created' RETURNING job_json(jobs)",
-                          3, 0, 0},
-    [DB_RGN_JOB_SCHEDULE] = {"job_schedule",
-                             "UPDATE jobs SET status = 'scheduled', scheduled_at = now(), progress_message = 'queued'"
-                             " WHERE job_id = $1::uuid AND app_id = $2::uuid AND status = 'created'"
-                             " AND doc_bytes IS NOT NULL RETURNING job_json(jobs)",
-                             2, 0, 0},
-    /* A job not yet running is canceled at once; a running one is flagged and its worker stops between pages. */
+    [DB_RGN_JOB_GET] =
+        {"job_get",
+         "SELECT job_json(j), status, expires_at <= now() OR purged_at IS NOT NULL, doc_pages,"
+         " options -> 'outputs', options FROM jobs j WHERE job_id = $1::uuid AND app_id = $2::uuid",
+         2, 0, 0},
+    /* $1 app, $2 status, $3 correlation id, $4 created from, $5 created to, $6 limit, $7 cursor time (epoch
+     * us), $8 cursor job id. Newest first; keyset pagination on (created_at, job_id). 0 job, 1 created epoch
+     * us, 2 id */
+    [DB_RGN_JOB_LIST] =
+        {"job_list",
+         "SELECT job_json(j), (extract(epoch FROM created_at) * 1000000)::bigint, job_id FROM jobs j"
+         " WHERE app_id = $1::uuid AND ($2::text IS NULL OR status = $2)"
+         " AND ($3::text IS NULL OR correlation_id = $3)"
+         " AND ($4::timestamptz IS NULL OR created_at >= $4::timestamptz)"
+         " AND ($5::timestamptz IS NULL OR created_at < $5::timestamptz)"
+         " AND ($7::bigint IS NULL OR (created_at, job_id) <"
+         " (to_timestamp($7::bigint / 1000000.0), $8::uuid))"
+         " ORDER BY created_at DESC, job_id DESC LIMIT $6::int",
+         8, 0, 0},
+    /* $1 job, $2 app, $3 name, $4 content type, $5 document, $6 pages. Only a created job without a document.
+     */
+    [DB_RGN_JOB_UPLOAD] =
+        {"job_upload",
+         "WITH u AS (UPDATE jobs SET doc_name = $3, doc_content_type = $4, doc_bytes = length($5::bytea),"
+         " doc_pages = $6::int, doc_sha256 = encode(sha256($5::bytea), 'hex'),"
+         " status = CASE WHEN (options ->> 'autostart')::boolean THEN 'scheduled' ELSE status END,"
+         " scheduled_at = CASE WHEN (options ->> 'autostart')::boolean THEN now() END,"
+         " progress_message = CASE WHEN (options ->> 'autostart')::boolean THEN 'queued'"
+         " ELSE 'waiting to be scheduled' END"
+         " WHERE job_id = $1::uuid AND app_id = $2::uuid AND status = 'created' AND doc_bytes IS NULL"
+         " RETURNING *),"
+         " d AS (INSERT INTO job_documents (job_id, data) SELECT job_id, $5::bytea FROM u)"
+         " SELECT job_json(u) FROM u",
+         6, 1u << 4, 0},
+    [DB_RGN_JOB_PATCH] =
+        {"job_patch",
+         "UPDATE jobs SET options = $3::jsonb, correlation_id = $3::jsonb ->> 'correlationId',"
+         " description = $3::jsonb ->> 'description',"
+         " expires_at = created_at + make_interval(days => ($3::jsonb ->> 'retentionDays')::int)"
+         " WHERE job_id = $1::uuid AND app_id = $2::uuid AND status = 'created' RETURNING job_json(jobs)",
+         3, 0, 0},
+    [DB_RGN_JOB_SCHEDULE] =
+        {"job_schedule",
+         "UPDATE jobs SET status = 'scheduled', scheduled_at = now(), progress_message = 'queued'"
+         " WHERE job_id = $1::uuid AND app_id = $2::uuid AND status = 'created'"
+         " AND doc_bytes IS NOT NULL RETURNING job_json(jobs)",
+         2, 0, 0},
+    /* A job not yet running is canceled at once; a running one is flagged and its worker stops between pages.
+     */
     [DB_RGN_JOB_CANCEL] = {"job_cancel",
                            "UPDATE jobs SET cancel_requested = true,"
                            " status = CASE WHEN status = 'processing' THEN status ELSE 'canceled' END,"
@@ -251,206 +275,230 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                            " SELECT count(*) FROM d",
                            2, 0, 0},
     /* binary result: 0 content type, 1 data */
-    [DB_RGN_JOB_OUTPUT] = {"job_output",
-                           "SELECT content_type, data FROM job_outputs WHERE job_id = $1::uuid AND format = $2",
-                           2, 0, 1},
+    [DB_RGN_JOB_OUTPUT] =
+        {"job_output", "SELECT content_type, data FROM job_outputs WHERE job_id = $1::uuid AND format = $2",
+         2, 0, 1},
     /* 0 status, 1 content (text), 2 error */
-    [DB_RGN_PAGE_RESULT] = {"page_result",
-                            "SELECT status, CASE $3 WHEN 'text' THEN text WHEN 'json' THEN json WHEN 'hocr' THEN hocr"
-                            " WHEN 'tsv' THEN tsv WHEN 'alto' THEN alto END, error FROM job_pages"
-                            " WHERE job_id = $1::uuid AND page = $2::int",
-                            3, 0, 0},
-    [DB_RGN_PAGE_LIST] = {"page_list",
-                          "SELECT coalesce(jsonb_agg(jsonb_build_object('page', page, 'status', status, 'width', width,"
-                          " 'height', height, 'dpi', dpi, 'confidence', round(confidence::numeric, 1), 'words', words,"
-                          " 'engineMs', engine_ms, 'error', error) ORDER BY page), '[]') FROM job_pages"
-                          " WHERE job_id = $1::uuid",
-                          1, 0, 0},
+    [DB_RGN_PAGE_RESULT] =
+        {"page_result",
+         "SELECT status, CASE $3 WHEN 'text' THEN text WHEN 'json' THEN json WHEN 'hocr' THEN hocr"
+         " WHEN 'tsv' THEN tsv WHEN 'alto' THEN alto END, error FROM job_pages"
+         " WHERE job_id = $1::uuid AND page = $2::int",
+         3, 0, 0},
+    [DB_RGN_PAGE_LIST] =
+        {"page_list",
+         "SELECT coalesce(jsonb_agg(jsonb_build_object('page', page, 'status', status, 'width', width,"
+         " 'height', height, 'dpi', dpi, 'confidence', round(confidence::numeric, 1), 'words', words,"
+         " 'engineMs', engine_ms, 'error', error) ORDER BY page), '[]') FROM job_pages"
+         " WHERE job_id = $1::uuid",
+         1, 0, 0},
 
     /* $1 worker, $2 lease seconds. 0 job, 1 attempt, 2 max attempts, 3 options, 4 pages, 5 max pages,
      * 6 max pixels, 7 content type, 8 pages already stored, 9 cancel requested, 10 app, 11 name */
-    [DB_RGN_JOB_CLAIM] = {"job_claim",
-                          "UPDATE jobs SET status = 'processing', locked_by = $1, attempt = attempt + 1,"
-                          " locked_until = now() + make_interval(secs => $2::int),"
-                          " started_at = coalesce(started_at, now()), progress_message = 'starting'"
-                          " WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'scheduled'"
-                          " ORDER BY scheduled_at, job_id FOR UPDATE SKIP LOCKED LIMIT 1)"
-                          " RETURNING job_id, attempt, max_attempts, options, doc_pages, max_pages, max_pixels,"
-                          " doc_content_type, (SELECT count(*) FROM job_pages p WHERE p.job_id = jobs.job_id),"
-                          " cancel_requested, app_id, doc_name",
-                          2, 0, 0},
-    [DB_RGN_JOB_DOCUMENT] = {"job_document", "SELECT data FROM job_documents WHERE job_id = $1::uuid", 1, 0, 1},
+    [DB_RGN_JOB_CLAIM] =
+        {"job_claim",
+         "UPDATE jobs SET status = 'processing', locked_by = $1, attempt = attempt + 1,"
+         " locked_until = now() + make_interval(secs => $2::int),"
+         " started_at = coalesce(started_at, now()), progress_message = 'starting'"
+         " WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'scheduled'"
+         " ORDER BY scheduled_at, job_id FOR UPDATE SKIP LOCKED LIMIT 1)"
+         " RETURNING job_id, attempt, max_attempts, options, doc_pages, max_pages, max_pixels,"
+         " doc_content_type, (SELECT count(*) FROM job_pages p WHERE p.job_id = jobs.job_id),"
+         " cancel_requested, app_id, doc_name",
+         2, 0, 0},
+    [DB_RGN_JOB_DOCUMENT] = {"job_document", "SELECT data FROM job_documents WHERE job_id = $1::uuid", 1, 0,
+                             1},
     /* $1 job, $2 worker, $3 attempt, $4 pages. Fenced on worker and attempt; returns cancel_requested. */
     [DB_RGN_JOB_SET_PAGES] = {"job_set_pages",
                               "UPDATE jobs SET doc_pages = $4::int WHERE job_id = $1::uuid AND locked_by = $2"
                               " AND attempt = $3::int AND status = 'processing' RETURNING cancel_requested",
                               4, 0, 0},
-    /* $1 job, $2 worker, $3 attempt, $4 page, $5 status, $6 width, $7 height, $8 dpi, $9 confidence, $10 words,
-     * $11 engine ms, $12 error, $13 text, $14 json, $15 hocr, $16 tsv, $17 alto, $18 lease seconds, $19 pages,
-     * $20 the page as processed (PNG) or NULL.
-     * Stores one page and moves progress in one statement, fenced; returns cancel_requested (no row: lease lost). */
-    [DB_RGN_PAGE_STORE] = {"page_store",
-                           "WITH j AS (UPDATE jobs SET pages_done = $4::int,"
-                           " error_pages = error_pages + CASE WHEN $5 = 'failed' THEN 1 ELSE 0 END,"
-                           " confidence_sum = confidence_sum + CASE WHEN $10::int > 0 THEN $9::float8 ELSE 0 END,"
-                           " confidence_pages = confidence_pages + CASE WHEN $10::int > 0 THEN 1 ELSE 0 END,"
-                           " progress = LEAST(99, ($4::int * 100) / GREATEST($19::int, 1)),"
-                           " progress_message = 'recognized page ' || $4 || ' of ' || $19,"
-                           " locked_until = now() + make_interval(secs => $18::int)"
-                           " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
-                           " RETURNING cancel_requested),"
-                           " p AS (INSERT INTO job_pages (job_id, page, status, width, height, dpi, confidence, words,"
-                           " engine_ms, error, text, json, hocr, tsv, alto, image)"
-                           " SELECT $1::uuid, $4::int, $5, $6::int, $7::int, $8::int, $9::float8, $10::int, $11::int,"
-                           " $12, $13, $14, $15, $16, $17, $20::bytea FROM j"
-                           " ON CONFLICT (job_id, page) DO UPDATE SET status = EXCLUDED.status, text = EXCLUDED.text,"
-                           " json = EXCLUDED.json, hocr = EXCLUDED.hocr, tsv = EXCLUDED.tsv, alto = EXCLUDED.alto,"
-                           " error = EXCLUDED.error, image = EXCLUDED.image)"
-                           " SELECT cancel_requested FROM j",
-                           20, 1u << 19, 0},
+    /* $1 job, $2 worker, $3 attempt, $4 page, $5 status, $6 width, $7 height, $8 dpi, $9 confidence, $10
+     * words, $11 engine ms, $12 error, $13 text, $14 json, $15 hocr, $16 tsv, $17 alto, $18 lease seconds,
+     * $19 pages, $20 the page as processed (PNG) or NULL. Stores one page and moves progress in one
+     * statement, fenced; returns cancel_requested (no row: lease lost). */
+    [DB_RGN_PAGE_STORE] =
+        {"page_store",
+         "WITH j AS (UPDATE jobs SET pages_done = $4::int,"
+         " error_pages = error_pages + CASE WHEN $5 = 'failed' THEN 1 ELSE 0 END,"
+         " confidence_sum = confidence_sum + CASE WHEN $10::int > 0 THEN $9::float8 ELSE 0 END,"
+         " confidence_pages = confidence_pages + CASE WHEN $10::int > 0 THEN 1 ELSE 0 END,"
+         " progress = LEAST(99, ($4::int * 100) / GREATEST($19::int, 1)),"
+         " progress_message = 'recognized page ' || $4 || ' of ' || $19,"
+         " locked_until = now() + make_interval(secs => $18::int)"
+         " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
+         " RETURNING cancel_requested),"
+         " p AS (INSERT INTO job_pages (job_id, page, status, width, height, dpi, confidence, words,"
+         " engine_ms, error, text, json, hocr, tsv, alto, image)"
+         " SELECT $1::uuid, $4::int, $5, $6::int, $7::int, $8::int, $9::float8, $10::int, $11::int,"
+         " $12, $13, $14, $15, $16, $17, $20::bytea FROM j"
+         " ON CONFLICT (job_id, page) DO UPDATE SET status = EXCLUDED.status, text = EXCLUDED.text,"
+         " json = EXCLUDED.json, hocr = EXCLUDED.hocr, tsv = EXCLUDED.tsv, alto = EXCLUDED.alto,"
+         " error = EXCLUDED.error, image = EXCLUDED.image)"
+         " SELECT cancel_requested FROM j",
+         20, 1u << 19, 0},
     /* binary result: 0 status, 1 the page as processed (PNG) */
     [DB_RGN_PAGE_IMAGE] = {"page_image",
-                           "SELECT status, image FROM job_pages WHERE job_id = $1::uuid AND page = $2::int", 2, 0, 1},
+                           "SELECT status, image FROM job_pages WHERE job_id = $1::uuid AND page = $2::int",
+                           2, 0, 1},
     /* 0 page, 1 status, 2 text, 3 json, 4 hocr, 5 tsv, 6 alto */
-    [DB_RGN_JOB_PAGES_ALL] = {"job_pages_all",
-                              "SELECT page, status, text, json, hocr, tsv, alto FROM job_pages WHERE job_id = $1::uuid"
-                              " ORDER BY page",
-                              1, 0, 0},
-    [DB_RGN_OUTPUT_STORE] = {"output_store",
-                             "INSERT INTO job_outputs (job_id, format, content_type, data) VALUES ($1::uuid, $2, $3,"
-                             " $4::bytea) ON CONFLICT (job_id, format) DO UPDATE SET data = EXCLUDED.data,"
-                             " content_type = EXCLUDED.content_type",
-                             4, 1u << 3, 0},
+    [DB_RGN_JOB_PAGES_ALL] =
+        {"job_pages_all",
+         "SELECT page, status, text, json, hocr, tsv, alto FROM job_pages WHERE job_id = $1::uuid"
+         " ORDER BY page",
+         1, 0, 0},
+    [DB_RGN_OUTPUT_STORE] =
+        {"output_store",
+         "INSERT INTO job_outputs (job_id, format, content_type, data) VALUES ($1::uuid, $2, $3,"
+         " $4::bytea) ON CONFLICT (job_id, format) DO UPDATE SET data = EXCLUDED.data,"
+         " content_type = EXCLUDED.content_type",
+         4, 1u << 3, 0},
     /* $1 job, $2 worker, $3 attempt, $4 status, $5 error code, $6 error message, $7 progress message */
-    [DB_RGN_JOB_FINISH] = {"job_finish",
-                           "UPDATE jobs SET status = $4, error_code = $5, error_message = $6, finished_at = now(),"
-                           " progress = CASE WHEN $4 = 'completed' THEN 100 ELSE progress END,"
-                           " progress_message = $7, locked_by = NULL, locked_until = NULL"
-                           " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
-                           " RETURNING 1",
-                           7, 0, 0},
+    [DB_RGN_JOB_FINISH] =
+        {"job_finish",
+         "UPDATE jobs SET status = $4, error_code = $5, error_message = $6, finished_at = now(),"
+         " progress = CASE WHEN $4 = 'completed' THEN 100 ELSE progress END,"
+         " progress_message = $7, locked_by = NULL, locked_until = NULL"
+         " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
+         " RETURNING 1",
+         7, 0, 0},
     [DB_RGN_REQUEUE_EXPIRED] = {"requeue_expired",
                                 "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
                                 " progress_message = 'waiting to resume' WHERE status = 'processing'"
                                 " AND locked_until < now() RETURNING job_id",
                                 0, 0, 0},
     /* At start-up a node takes back the jobs it held when it stopped (it is the only process with its id). */
-    [DB_RGN_REQUEUE_MINE] = {"requeue_mine",
-                             "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
-                             " progress_message = 'waiting to resume' WHERE status = 'processing' AND locked_by = $1"
-                             " RETURNING job_id",
-                             1, 0, 0},
-    [DB_RGN_FAIL_EXHAUSTED] = {"fail_exhausted",
-                               "UPDATE jobs SET status = 'failed', error_code = 'ProcessingFailed',"
-                               " error_message = 'the job failed ' || attempt || ' attempts', finished_at = now(),"
-                               " progress_message = 'failed', locked_by = NULL, locked_until = NULL"
-                               " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int RETURNING 1",
-                               3, 0, 0},
+    [DB_RGN_REQUEUE_MINE] =
+        {"requeue_mine",
+         "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
+         " progress_message = 'waiting to resume' WHERE status = 'processing' AND locked_by = $1"
+         " RETURNING job_id",
+         1, 0, 0},
+    [DB_RGN_FAIL_EXHAUSTED] =
+        {"fail_exhausted",
+         "UPDATE jobs SET status = 'failed', error_code = 'ProcessingFailed',"
+         " error_message = 'the job failed ' || attempt || ' attempts', finished_at = now(),"
+         " progress_message = 'failed', locked_by = NULL, locked_until = NULL"
+         " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int RETURNING 1",
+         3, 0, 0},
     /* A node shutting down gives its job back without counting an attempt; the next worker resumes it. */
-    [DB_RGN_JOB_RELEASE] = {"job_release",
-                            "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
-                            " attempt = attempt - 1, progress_message = 'waiting to resume'"
-                            " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
-                            " RETURNING 1",
-                            3, 0, 0},
+    [DB_RGN_JOB_RELEASE] =
+        {"job_release",
+         "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
+         " attempt = attempt - 1, progress_message = 'waiting to resume'"
+         " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
+         " RETURNING 1",
+         3, 0, 0},
     /* Deletes the document and results of jobs past retention, keeping the row as a tombstone (GET: 410). */
-    [DB_RGN_PURGE_EXPIRED] = {"purge_expired",
-                              "WITH e AS (UPDATE jobs SET purged_at = now() WHERE job_id IN (SELECT job_id FROM jobs"
-                              " WHERE purged_at IS NULL AND expires_at <= now() AND status <> 'processing' LIMIT 500)"
-                              " RETURNING job_id),"
-                              " a AS (DELETE FROM job_documents WHERE job_id IN (SELECT job_id FROM e)),"
-                              " b AS (DELETE FROM job_pages WHERE job_id IN (SELECT job_id FROM e)),"
-                              " c AS (DELETE FROM job_outputs WHERE job_id IN (SELECT job_id FROM e))"
-                              " SELECT count(*) FROM e",
-                              0, 0, 0},
+    [DB_RGN_PURGE_EXPIRED] =
+        {"purge_expired",
+         "WITH e AS (UPDATE jobs SET purged_at = now() WHERE job_id IN (SELECT job_id FROM jobs"
+         " WHERE purged_at IS NULL AND expires_at <= now() AND status <> 'processing' LIMIT 500)"
+         " RETURNING job_id),"
+         " a AS (DELETE FROM job_documents WHERE job_id IN (SELECT job_id FROM e)),"
+         " b AS (DELETE FROM job_pages WHERE job_id IN (SELECT job_id FROM e)),"
+         " c AS (DELETE FROM job_outputs WHERE job_id IN (SELECT job_id FROM e))"
+         " SELECT count(*) FROM e",
+         0, 0, 0},
     [DB_RGN_IDEM_SWEEP] = {"idem_sweep",
-                           "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'", 0, 0, 0},
+                           "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'", 0,
+                           0, 0},
     /* $1: JSON array of per-app-hour counters from one gateway thread; added in one statement. */
-    [DB_RGN_USAGE_FLUSH] = {"usage_flush",
-                            "INSERT INTO app_usage_hourly AS u (app_id, hour, license_id, requests, responses_2xx,"
-                            " responses_4xx, responses_5xx, quota_rejections, jobs_created, bytes_in, bytes_out,"
-                            " latency_hist)"
-                            " SELECT r.app_id, to_timestamp(r.hour), r.license_id, r.requests, r.r2, r.r4, r.r5, r.q,"
-                            " r.jobs, r.bin, r.bout, ARRAY(SELECT jsonb_array_elements_text(r.hist)::bigint)"
-                            " FROM jsonb_to_recordset($1::jsonb) AS r(app_id uuid, hour bigint, license_id uuid,"
-                            " requests bigint, r2 bigint, r4 bigint, r5 bigint, q bigint, jobs bigint, bin bigint,"
-                            " bout bigint, hist jsonb)"
-                            " ON CONFLICT (app_id, hour) DO UPDATE SET requests = u.requests + EXCLUDED.requests,"
-                            " responses_2xx = u.responses_2xx + EXCLUDED.responses_2xx,"
-                            " responses_4xx = u.responses_4xx + EXCLUDED.responses_4xx,"
-                            " responses_5xx = u.responses_5xx + EXCLUDED.responses_5xx,"
-                            " quota_rejections = u.quota_rejections + EXCLUDED.quota_rejections,"
-                            " jobs_created = u.jobs_created + EXCLUDED.jobs_created,"
-                            " bytes_in = u.bytes_in + EXCLUDED.bytes_in, bytes_out = u.bytes_out + EXCLUDED.bytes_out,"
-                            " latency_hist = hist_add(u.latency_hist, EXCLUDED.latency_hist)",
-                            1, 0, 0},
+    [DB_RGN_USAGE_FLUSH] =
+        {"usage_flush",
+         "INSERT INTO app_usage_hourly AS u (app_id, hour, license_id, requests, responses_2xx,"
+         " responses_4xx, responses_5xx, quota_rejections, jobs_created, bytes_in, bytes_out,"
+         " latency_hist)"
+         " SELECT r.app_id, to_timestamp(r.hour), r.license_id, r.requests, r.r2, r.r4, r.r5, r.q,"
+         " r.jobs, r.bin, r.bout, ARRAY(SELECT jsonb_array_elements_text(r.hist)::bigint)"
+         " FROM jsonb_to_recordset($1::jsonb) AS r(app_id uuid, hour bigint, license_id uuid,"
+         " requests bigint, r2 bigint, r4 bigint, r5 bigint, q bigint, jobs bigint, bin bigint,"
+         " bout bigint, hist jsonb)"
+         " ON CONFLICT (app_id, hour) DO UPDATE SET requests = u.requests + EXCLUDED.requests,"
+         " responses_2xx = u.responses_2xx + EXCLUDED.responses_2xx,"
+         " responses_4xx = u.responses_4xx + EXCLUDED.responses_4xx,"
+         " responses_5xx = u.responses_5xx + EXCLUDED.responses_5xx,"
+         " quota_rejections = u.quota_rejections + EXCLUDED.quota_rejections,"
+         " jobs_created = u.jobs_created + EXCLUDED.jobs_created,"
+         " bytes_in = u.bytes_in + EXCLUDED.bytes_in, bytes_out = u.bytes_out + EXCLUDED.bytes_out,"
+         " latency_hist = hist_add(u.latency_hist, EXCLUDED.latency_hist)",
+         1, 0, 0},
     /* A job's outcome, added by the worker that finished it ($2: completed | failed | canceled). */
-    [DB_RGN_USAGE_JOB] = {"usage_job",
-                          "INSERT INTO app_usage_hourly AS u (app_id, hour, license_id, jobs_completed, jobs_failed,"
-                          " jobs_canceled, pages, error_pages, engine_ms, confidence_sum, confidence_pages)"
-                          " SELECT j.app_id, date_trunc('hour', now()), j.license_id, ($2 = 'completed')::int,"
-                          " ($2 = 'failed')::int, ($2 = 'canceled')::int, p.pages, p.errors, p.ms, p.conf, p.confn"
-                          " FROM jobs j, (SELECT count(*) FILTER (WHERE status = 'completed') AS pages,"
-                          " count(*) FILTER (WHERE status = 'failed') AS errors, coalesce(sum(engine_ms), 0) AS ms,"
-                          " coalesce(sum(confidence) FILTER (WHERE words > 0), 0) AS conf,"
-                          " count(*) FILTER (WHERE words > 0) AS confn FROM job_pages WHERE job_id = $1::uuid) p"
-                          " WHERE j.job_id = $1::uuid"
-                          " ON CONFLICT (app_id, hour) DO UPDATE SET jobs_completed = u.jobs_completed + EXCLUDED.jobs_completed,"
-                          " jobs_failed = u.jobs_failed + EXCLUDED.jobs_failed,"
-                          " jobs_canceled = u.jobs_canceled + EXCLUDED.jobs_canceled, pages = u.pages + EXCLUDED.pages,"
-                          " error_pages = u.error_pages + EXCLUDED.error_pages, engine_ms = u.engine_ms + EXCLUDED.engine_ms,"
-                          " confidence_sum = u.confidence_sum + EXCLUDED.confidence_sum,"
-                          " confidence_pages = u.confidence_pages + EXCLUDED.confidence_pages",
-                          2, 0, 0},
+    [DB_RGN_USAGE_JOB] =
+        {"usage_job",
+         "INSERT INTO app_usage_hourly AS u (app_id, hour, license_id, jobs_completed, jobs_failed,"
+         " jobs_canceled, pages, error_pages, engine_ms, confidence_sum, confidence_pages)"
+         " SELECT j.app_id, date_trunc('hour', now()), j.license_id, ($2 = 'completed')::int,"
+         " ($2 = 'failed')::int, ($2 = 'canceled')::int, p.pages, p.errors, p.ms, p.conf, p.confn"
+         " FROM jobs j, (SELECT count(*) FILTER (WHERE status = 'completed') AS pages,"
+         " count(*) FILTER (WHERE status = 'failed') AS errors, coalesce(sum(engine_ms), 0) AS ms,"
+         " coalesce(sum(confidence) FILTER (WHERE words > 0), 0) AS conf,"
+         " count(*) FILTER (WHERE words > 0) AS confn FROM job_pages WHERE job_id = $1::uuid) p"
+         " WHERE j.job_id = $1::uuid"
+         " ON CONFLICT (app_id, hour) DO UPDATE SET jobs_completed = u.jobs_completed + "
+         "EXCLUDED.jobs_completed,"
+         " jobs_failed = u.jobs_failed + EXCLUDED.jobs_failed,"
+         " jobs_canceled = u.jobs_canceled + EXCLUDED.jobs_canceled, pages = u.pages + EXCLUDED.pages,"
+         " error_pages = u.error_pages + EXCLUDED.error_pages, engine_ms = u.engine_ms + EXCLUDED.engine_ms,"
+         " confidence_sum = u.confidence_sum + EXCLUDED.confidence_sum,"
+         " confidence_pages = u.confidence_pages + EXCLUDED.confidence_pages",
+         2, 0, 0},
     /* $1 license, $2 app, $3 from, $4 to, $5 'hour' | 'day'. One row per bucket that has data:
-     * 0 start (epoch), 1 requests, 2 2xx, 3 4xx, 4 5xx, 5 quota, 6 created, 7 completed, 8 failed, 9 canceled,
-     * 10 pages, 11 error pages, 12 bytes in, 13 bytes out, 14 engine ms, 15 confidence sum, 16 confidence pages,
-     * 17 merged latency histogram (as '{...}') */
-    [DB_RGN_USAGE_QUERY] = {"usage_query",
-                            "WITH r AS (SELECT date_trunc($5, hour AT TIME ZONE 'UTC') AS b, * FROM app_usage_hourly"
-                            " WHERE license_id = $1::uuid AND app_id = $2::uuid AND hour >= to_timestamp($3::bigint)"
-                            " AND hour < to_timestamp($4::bigint)),"
-                            " h AS (SELECT b, array_agg(v ORDER BY i) AS hist FROM (SELECT b, i, sum(v) AS v FROM r,"
-                            " unnest(r.latency_hist) WITH ORDINALITY AS t(v, i) GROUP BY b, i) s GROUP BY b)"
-                            " SELECT extract(epoch FROM r.b)::bigint, sum(requests), sum(responses_2xx),"
-                            " sum(responses_4xx), sum(responses_5xx), sum(quota_rejections), sum(jobs_created),"
-                            " sum(jobs_completed), sum(jobs_failed), sum(jobs_canceled), sum(pages), sum(error_pages),"
-                            " sum(bytes_in), sum(bytes_out), sum(engine_ms), sum(confidence_sum), sum(confidence_pages),"
-                            " min(h.hist::text) FROM r JOIN h ON h.b = r.b GROUP BY r.b ORDER BY 1",
-                            5, 0, 0},
-    [DB_RGN_TPL_CREATE] = {"tpl_create",
-                           "INSERT INTO templates (template_id, app_id, name, options) VALUES ($1::uuid, $2::uuid, $3,"
-                           " $4::jsonb) RETURNING template_json(templates)",
-                           4, 0, 0},
+     * 0 start (epoch), 1 requests, 2 2xx, 3 4xx, 4 5xx, 5 quota, 6 created, 7 completed, 8 failed, 9
+     * canceled, 10 pages, 11 error pages, 12 bytes in, 13 bytes out, 14 engine ms, 15 confidence sum, 16
+     * confidence pages, 17 merged latency histogram (as '{...}') */
+    [DB_RGN_USAGE_QUERY] =
+        {"usage_query",
+         "WITH r AS (SELECT date_trunc($5, hour AT TIME ZONE 'UTC') AS b, * FROM app_usage_hourly"
+         " WHERE license_id = $1::uuid AND app_id = $2::uuid AND hour >= to_timestamp($3::bigint)"
+         " AND hour < to_timestamp($4::bigint)),"
+         " h AS (SELECT b, array_agg(v ORDER BY i) AS hist FROM (SELECT b, i, sum(v) AS v FROM r,"
+         " unnest(r.latency_hist) WITH ORDINALITY AS t(v, i) GROUP BY b, i) s GROUP BY b)"
+         " SELECT extract(epoch FROM r.b)::bigint, sum(requests), sum(responses_2xx),"
+         " sum(responses_4xx), sum(responses_5xx), sum(quota_rejections), sum(jobs_created),"
+         " sum(jobs_completed), sum(jobs_failed), sum(jobs_canceled), sum(pages), sum(error_pages),"
+         " sum(bytes_in), sum(bytes_out), sum(engine_ms), sum(confidence_sum), sum(confidence_pages),"
+         " min(h.hist::text) FROM r JOIN h ON h.b = r.b GROUP BY r.b ORDER BY 1",
+         5, 0, 0},
+    [DB_RGN_TPL_CREATE] =
+        {"tpl_create",
+         "INSERT INTO templates (template_id, app_id, name, options) VALUES ($1::uuid, $2::uuid, $3,"
+         " $4::jsonb) RETURNING template_json(templates)",
+         4, 0, 0},
     [DB_RGN_TPL_LIST] = {"tpl_list",
                          "SELECT coalesce(jsonb_agg(template_json(t) ORDER BY created_at, template_id), '[]')"
                          " FROM templates t WHERE app_id = $1::uuid",
                          1, 0, 0},
     /* 0 template object, 1 options */
     [DB_RGN_TPL_GET] = {"tpl_get",
-                        "SELECT template_json(t), options FROM templates t WHERE template_id = $1::uuid AND app_id = $2::uuid",
+                        "SELECT template_json(t), options FROM templates t WHERE template_id = $1::uuid AND "
+                        "app_id = $2::uuid",
                         2, 0, 0},
-    [DB_RGN_TPL_UPDATE] = {"tpl_update",
-                           "UPDATE templates SET name = coalesce($3, name), options = coalesce($4::jsonb, options),"
-                           " updated_at = now() WHERE template_id = $1::uuid AND app_id = $2::uuid"
-                           " RETURNING template_json(templates)",
-                           4, 0, 0},
-    [DB_RGN_TPL_DELETE] = {"tpl_delete",
-                           "DELETE FROM templates WHERE template_id = $1::uuid AND app_id = $2::uuid RETURNING 1", 2, 0, 0},
+    [DB_RGN_TPL_UPDATE] =
+        {"tpl_update",
+         "UPDATE templates SET name = coalesce($3, name), options = coalesce($4::jsonb, options),"
+         " updated_at = now() WHERE template_id = $1::uuid AND app_id = $2::uuid"
+         " RETURNING template_json(templates)",
+         4, 0, 0},
+    [DB_RGN_TPL_DELETE] =
+        {"tpl_delete", "DELETE FROM templates WHERE template_id = $1::uuid AND app_id = $2::uuid RETURNING 1",
+         2, 0, 0},
     /* 0 jobs by status (object), 1 pages recognized, 2 error pages */
-    [DB_RGN_STATS] = {"stats",
-                      "SELECT coalesce((SELECT jsonb_object_agg(status, n) FROM (SELECT status, count(*) AS n FROM jobs"
-                      " WHERE app_id = $1::uuid AND purged_at IS NULL GROUP BY status) s), '{}'),"
-                      " coalesce((SELECT sum(pages) FROM app_usage_hourly WHERE app_id = $1::uuid), 0),"
-                      " coalesce((SELECT sum(error_pages) FROM app_usage_hourly WHERE app_id = $1::uuid), 0)",
-                      1, 0, 0},
+    [DB_RGN_STATS] =
+        {"stats",
+         "SELECT coalesce((SELECT jsonb_object_agg(status, n) FROM (SELECT status, count(*) AS n FROM jobs"
+         " WHERE app_id = $1::uuid AND purged_at IS NULL GROUP BY status) s), '{}'),"
+         " coalesce((SELECT sum(pages) FROM app_usage_hourly WHERE app_id = $1::uuid), 0),"
+         " coalesce((SELECT sum(error_pages) FROM app_usage_hourly WHERE app_id = $1::uuid), 0)",
+         1, 0, 0},
     /* 0 queued, 1 processing, 2 jobs by status (object, region-wide) */
-    [DB_RGN_LOAD] = {"load",
-                     "SELECT count(*) FILTER (WHERE status = 'scheduled'), count(*) FILTER (WHERE status = 'processing'),"
-                     " coalesce((SELECT jsonb_object_agg(status, n) FROM (SELECT status, count(*) AS n FROM jobs"
-                     " WHERE purged_at IS NULL GROUP BY status) s), '{}')"
-                     " FROM jobs WHERE status IN ('scheduled', 'processing')",
-                     0, 0, 0},
+    [DB_RGN_LOAD] =
+        {"load",
+         "SELECT count(*) FILTER (WHERE status = 'scheduled'), count(*) FILTER (WHERE status = 'processing'),"
+         " coalesce((SELECT jsonb_object_agg(status, n) FROM (SELECT status, count(*) AS n FROM jobs"
+         " WHERE purged_at IS NULL GROUP BY status) s), '{}')"
+         " FROM jobs WHERE status IN ('scheduled', 'processing')",
+         0, 0, 0},
 };
 
 void db_copy_error(const char *msg, char *err, size_t errlen)
@@ -489,8 +537,8 @@ PGresult *db_exec_bin(PGconn *conn, db_stmt_id_t id, const char *const *params, 
     const db_stmt_t *s = &db_stmts[id];
     int formats[32];
     db__param_formats(s, formats);
-    PGresult *res = PQexecParams(conn, s->sql, s->nparams, NULL, params, lengths, s->binary_params ? formats : NULL,
-                                 s->binary_result);
+    PGresult *res = PQexecParams(conn, s->sql, s->nparams, NULL, params, lengths,
+                                 s->binary_params ? formats : NULL, s->binary_result);
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return res;

@@ -110,7 +110,8 @@ void db_rollback(PGconn *conn);
 /* Commits of this session stop waiting for the disk (see the worker for why that is safe there). */
 __attribute__((warn_unused_result)) int db_async_commit(PGconn *conn, char *err, size_t errlen);
 /* Runs plain SQL without parameters (BEGIN, COMMIT, migrations); 0 or -1 with err. */
-__attribute__((warn_unused_result)) int db_exec_simple(PGconn *conn, const char *sql, char *err, size_t errlen);
+__attribute__((warn_unused_result)) int db_exec_simple(PGconn *conn, const char *sql, char *err,
+                                                       size_t errlen);
 /* Fills libpq paramFormats from the statement (internal to sql/). */
 void db__param_formats(const db_stmt_t *s, int *formats);
 /* Copies the libpq error message without its trailing newline. */

@@ -28,7 +28,7 @@ typedef struct {
     int is_listener;
     int listen_sent;
     db_query_t *current;
-    int pqfd;                     /* libpq's socket that sock watches a dup() of */
+    int pqfd; /* libpq's socket that sock watches a dup() of */
     PostgresPollingStatusType last_poll;
     PGresult *result; /* first result of the current query, held until libpq reports the query done */
     int want_write;
@@ -157,8 +157,8 @@ static void conn_send(db_conn_t *c, db_query_t *q, const char *const *params, co
     c->current = q;
     c->state = CONN_BUSY;
     ++c->pool->running;
-    if (!PQsendQueryParams(c->pg, s->sql, s->nparams, NULL, params, lengths, s->binary_params ? formats : NULL,
-                           s->binary_result)) {
+    if (!PQsendQueryParams(c->pg, s->sql, s->nparams, NULL, params, lengths,
+                           s->binary_params ? formats : NULL, s->binary_result)) {
         conn_close(c, PQerrorMessage(c->pg));
         return;
     }
@@ -302,7 +302,8 @@ static void conn_on_io(h2o_socket_t *sock, const char *err)
             query_finish(q, first, NULL);
         } else {
             char msg[512];
-            db_copy_error(first != NULL ? PQresultErrorMessage(first) : PQerrorMessage(c->pg), msg, sizeof(msg));
+            db_copy_error(first != NULL ? PQresultErrorMessage(first) : PQerrorMessage(c->pg), msg,
+                          sizeof(msg));
             query_finish(q, NULL, msg);
         }
         PQclear(first);
@@ -409,8 +410,8 @@ void db_pool_query(db_pool_t *pool, db_stmt_id_t id, const char *const *params, 
     db_pool_query_bin(pool, id, params, NULL, cb, arg);
 }
 
-void db_pool_query_bin(db_pool_t *pool, db_stmt_id_t id, const char *const *params, const int *lengths, db_cb_t cb,
-                       void *arg)
+void db_pool_query_bin(db_pool_t *pool, db_stmt_id_t id, const char *const *params, const int *lengths,
+                       db_cb_t cb, void *arg)
 {
     const db_stmt_t *s = &db_stmts[id];
     int n = s->nparams;

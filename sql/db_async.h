@@ -28,12 +28,13 @@ void db_pool_destroy(db_pool_t *pool);
  * the pool knows the database is down). */
 void db_pool_query(db_pool_t *pool, db_stmt_id_t id, const char *const *params, db_cb_t cb, void *arg);
 /* The same with lengths for the statement's binary parameters. */
-void db_pool_query_bin(db_pool_t *pool, db_stmt_id_t id, const char *const *params, const int *lengths, db_cb_t cb,
-                       void *arg);
+void db_pool_query_bin(db_pool_t *pool, db_stmt_id_t id, const char *const *params, const int *lengths,
+                       db_cb_t cb, void *arg);
 /* Number of connections ready for queries now. */
 int db_pool_ready(const db_pool_t *pool);
 /* Makes the pool's first connection a listener: runs `LISTEN` after every (re)connect and reports each
- * notification; on_reconnect runs after every reconnect so that callers can drop state they may have missed. */
+ * notification; on_reconnect runs after every reconnect so that callers can drop state they may have missed.
+ */
 void db_pool_listen(db_pool_t *pool, db_notify_cb_t on_notify, db_reconnect_cb_t on_reconnect, void *arg);
 /* Queries waiting or running, for draining on shutdown. */
 int db_pool_pending(const db_pool_t *pool);

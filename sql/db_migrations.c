@@ -5,8 +5,8 @@
 #include <string.h>
 
 /* Bootstrap statements of the runner itself; the migrations they apply are the embedded files. */
-static const char *const MIGRATE_BOOTSTRAP =
-    "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())";
+static const char *const MIGRATE_BOOTSTRAP = "CREATE TABLE IF NOT EXISTS schema_migrations (name text "
+                                             "PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())";
 static const char *const MIGRATE_LOCK = "SELECT pg_advisory_lock(7041977)";
 static const char *const MIGRATE_UNLOCK = "SELECT pg_advisory_unlock(7041977)";
 static const char *const MIGRATE_SEEN = "SELECT 1 FROM schema_migrations WHERE name = $1";
@@ -27,7 +27,8 @@ static int run_one(PGconn *conn, const db_migration_t *m, int *applied, char *er
     PQclear(res);
     if (seen)
         return 0;
-    if (db_exec_simple(conn, "BEGIN", msg, sizeof(msg)) != 0 || db_exec_simple(conn, m->sql, msg, sizeof(msg)) != 0)
+    if (db_exec_simple(conn, "BEGIN", msg, sizeof(msg)) != 0 ||
+        db_exec_simple(conn, m->sql, msg, sizeof(msg)) != 0)
         goto Fail;
     res = PQexecParams(conn, MIGRATE_RECORD, 1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {

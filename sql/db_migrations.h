@@ -18,7 +18,7 @@ extern const db_migration_t db_region_migrations[];
 
 /* Applies every migration not yet recorded in schema_migrations, each in its own transaction, under an
  * advisory lock so that concurrent runs wait for each other. `applied` counts the new ones. */
-__attribute__((warn_unused_result)) int db_migrate(PGconn *conn, const db_migration_t *list, int *applied, char *err,
-                                                   size_t errlen);
+__attribute__((warn_unused_result)) int db_migrate(PGconn *conn, const db_migration_t *list, int *applied,
+                                                   char *err, size_t errlen);
 
 #endif

@@ -30,8 +30,8 @@ __attribute__((format(printf, 2, 3))) static inline int ok(int cond, const char 
 #define is_str(got, want, name)                                                                              \
     do {                                                                                                     \
         const char *is__g = (got), *is__w = (want);                                                          \
-        if (!ok(is__g != NULL && is__w != NULL ? strcmp(is__g, is__w) == 0 : is__g == is__w, "%s", name))   \
-            printf("#   got: '%s'\n#  want: '%s'\n", is__g ? is__g : "(null)", is__w ? is__w : "(null)");     \
+        if (!ok(is__g != NULL && is__w != NULL ? strcmp(is__g, is__w) == 0 : is__g == is__w, "%s", name))    \
+            printf("#   got: '%s'\n#  want: '%s'\n", is__g ? is__g : "(null)", is__w ? is__w : "(null)");    \
     } while (0)
 
 #define is_int(got, want, name)                                                                              \

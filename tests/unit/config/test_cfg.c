@@ -1,8 +1,8 @@
 #include "config/cfg.h"
 #include "tests/unit/tap.h"
 
-#define CFG_EXAMPLE_HEADER                                                                                    \
-    "# ocrgate configuration. Every key with its type, default and meaning; uncomment to change.\n"               \
+#define CFG_EXAMPLE_HEADER                                                                                   \
+    "# ocrgate configuration. Every key with its type, default and meaning; uncomment to change.\n"          \
     "# Format: key = value, # starts a comment. OCRGATE_<KEY> environment variables override this file.\n\n"
 
 #include <stdlib.h>
@@ -13,10 +13,11 @@ static void parses_file_text(void)
     cfg_t c;
     char err[256] = "";
     cfg_defaults(&c);
-    int r = cfg_parse_text(&c, "t.conf",
-                           "# comment\n\nregion = EU   # trailing\nhttps_port=9443\nhttp2 = on\nmax_request_body = 2MB\n"
-                           "catalog_dsn = 'host=/tmp dbname=x'\n",
-                           err, sizeof(err));
+    int r = cfg_parse_text(
+        &c, "t.conf",
+        "# comment\n\nregion = EU   # trailing\nhttps_port=9443\nhttp2 = on\nmax_request_body = 2MB\n"
+        "catalog_dsn = 'host=/tmp dbname=x'\n",
+        err, sizeof(err));
     is_int(r, 0, "valid file parses");
     is_str(c.region, "EU", "string value with trailing comment");
     is_int(c.https_port, 9443, "integer value");
@@ -32,11 +33,13 @@ static void errors_name_file_line_and_key(void)
     static const struct {
         const char *text, *want;
     } cases[] = {
-        {"region = US\nhttps_port = 99999\n", "t.conf:2: https_port must be an integer from 1 to 65535, not '99999'"},
+        {"region = US\nhttps_port = 99999\n",
+         "t.conf:2: https_port must be an integer from 1 to 65535, not '99999'"},
         {"bogus = 1\n", "t.conf:1: unknown key 'bogus'"},
         {"\n\nregion US\n", "t.conf:3: expected 'key = value', got 'region US'"},
         {"http2 = maybe\n", "t.conf:1: http2 must be on or off, not 'maybe'"},
-        {"max_request_body = 10XB\n", "t.conf:1: max_request_body must be a byte number (suffix B, kB, MB or GB) from 1024 to 17179869184, not '10XB'"},
+        {"max_request_body = 10XB\n", "t.conf:1: max_request_body must be a byte number (suffix B, kB, MB or "
+                                      "GB) from 1024 to 17179869184, not '10XB'"},
         {"engine_workers = 3x\n", "t.conf:1: engine_workers must be an integer from 0 to 256, not '3x'"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
@@ -97,7 +100,8 @@ static void example_file_matches_table(const char *path)
         hlen = n > 0 ? (size_t)n : 0;
         fclose(f);
     }
-    ok(have != NULL && hlen == wlen && memcmp(have, want, wlen) == 0, "example config lists every key with its default");
+    ok(have != NULL && hlen == wlen && memcmp(have, want, wlen) == 0,
+       "example config lists every key with its default");
     cfg_t c;
     char err[256];
     ok(have != NULL && cfg_load(&c, path, err, sizeof(err)) == 0, "example config loads");

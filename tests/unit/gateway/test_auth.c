@@ -41,7 +41,8 @@ int main(void)
 
     char hex[65];
     gw_admin_key_hash("abc", 3, hex);
-    is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "admin key hash is SHA-256");
+    is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+           "admin key hash is SHA-256");
 
     gw_principal_t p;
     memset(&p, 0, sizeof(p));

@@ -16,7 +16,8 @@ static const gw_route_t routes[] = {
 };
 #define N (sizeof(routes) / sizeof(routes[0]))
 
-static gw_match_t m(const char *method, const char *path, const gw_route_t **out, h2o_iovec_t *p, int *np, char *allow)
+static gw_match_t m(const char *method, const char *path, const gw_route_t **out, h2o_iovec_t *p, int *np,
+                    char *allow)
 {
     return gw_route_match(routes, N, method, strlen(method), path, strlen(path), out, p, np, allow, 128);
 }
