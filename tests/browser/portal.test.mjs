@@ -222,8 +222,10 @@ await step('a wrong admin key is refused with a visible error', async () => {
   eq(await text(S.signinError), 'License ID or admin key not accepted', 'error text');
   assert(await page.locator(S.dashboard).isHidden(), 'dashboard shown after a wrong key');
   // An unknown License ID gets the same answer.
+  // Wait for the answer registered before the click, so that a fast answer cannot be missed.
+  const answered = page.waitForResponse((r) => r.url().endsWith('/v1/usage'));
   await signIn('00000000-0000-4000-8000-000000000000', E.ADMIN_KEY);
-  await page.waitForResponse((r) => r.url().endsWith('/v1/usage'));
+  await answered;
   await page.locator(S.signinError).waitFor({ state: 'visible' });
   eq(await text(S.signinError), 'License ID or admin key not accepted', 'error text for an unknown license');
   await shot('wrong-key');
