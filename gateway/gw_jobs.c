@@ -45,6 +45,7 @@ typedef struct {
     int pages;
     int dpi;          /* the job's dpi option, for measuring PDF pages (0: 300) */
     int box_w, box_h; /* a page image's requested bounds (0: unbounded) */
+    int scheduled;    /* the request may have queued the job: wake a worker */
     char format[8];
     int page;
 } job_req_t;
@@ -202,6 +203,7 @@ static void insert_job(gw_req_t *r)
     int has_doc = j->doc != NULL;
     int autostart = json_is_true(json_object_get(j->options, "autostart"));
     const char *status = has_doc && autostart ? "scheduled" : "created";
+    j->scheduled = has_doc && autostart;
     const char *p[15] = {j->job_id,
                          lic,
                          r->who.app_id,
@@ -248,7 +250,7 @@ static void on_created(gw_req_t *r, PGresult *res)
     snprintf(loc, sizeof(loc), "/v1/jobs/%s", j->job_id);
     gw_add_header(r, "Location", loc);
     gw_analytics_job_created(r);
-    if (strstr(job, "\"status\": \"scheduled\"") != NULL || strstr(job, "\"status\":\"scheduled\"") != NULL)
+    if (j->scheduled)
         eng_workers_wake(r->thr->server->workers);
     gw_send_json_text(r, 201, job, strlen(job));
 }
@@ -485,7 +487,9 @@ static void on_job_row(gw_req_t *r, PGresult *res)
         return;
     }
     const char *job = PQgetvalue(res, 0, 0);
-    if (strstr(job, "\"status\": \"scheduled\"") != NULL)
+    /* After an upload or a schedule a job may be waiting: a worker of this node looks at once (a spare
+     * wake-up costs one empty claim). */
+    if (jstate(r)->scheduled)
         eng_workers_wake(r->thr->server->workers);
     gw_send_json_text(r, 200, job, strlen(job));
 }
@@ -518,6 +522,7 @@ static void simple_update(gw_req_t *r, db_stmt_id_t id)
 
 void gw_h_job_schedule(gw_req_t *r)
 {
+    jstate(r)->scheduled = 1;
     simple_update(r, DB_RGN_JOB_SCHEDULE);
 }
 
@@ -597,6 +602,7 @@ void gw_h_job_upload(gw_req_t *r)
         return;
     char pages[16];
     snprintf(pages, sizeof(pages), "%d", j->pages);
+    j->scheduled = 1;
     const char *p[6] = {j->job_id, r->who.app_id, NULL, j->doc_ctype, j->doc, pages};
     int lens[6] = {0, 0, 0, 0, (int)j->doc_len, 0};
     gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_UPLOAD, p, lens, on_uploaded);

@@ -24,10 +24,24 @@ SRC = os.environ.get("OCRGATE_SRC", os.getcwd())
 TESTDATA = os.environ.get("OCRGATE_TESTDATA", os.path.join(SRC, "..", "shared", "testdata"))
 
 
+_handed_out = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free now, not handed out before in this process, and below the kernel's ephemeral range
+    (32768 and up), so that no outgoing connection (to PostgreSQL, say) can take it before the server binds it."""
+    import random
+    while True:
+        port = random.randint(20000, 32000)
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
 
 
 class Response:
