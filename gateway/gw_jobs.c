@@ -127,12 +127,21 @@ static int check_document(gw_req_t *r, const char *data, size_t len, const char 
             return -1;
         }
     }
+    if (fmt == ENG_FMT_PDF) {
+        /* Opening a PDF goes through poppler, which serializes all its callers (workers render under the same
+         * lock), so it is never done on a loop thread: the worker checks page count and page sizes at the
+         * job's dpi before rendering anything, and fails the job (DocumentTooLarge, UnreadableDocument) when
+         * they are wrong. Here only the bytes' signature and the size are checked. */
+        j->doc = data;
+        j->doc_len = len;
+        j->doc_ctype = eng_format_mime(fmt);
+        j->pages = 0;
+        return 0;
+    }
     int npages = 0;
     eng_page_info_t *infos = NULL;
     char err[256];
-    /* PDF pages are measured at the resolution they will be rendered at, without rendering them. */
-    int dpi = j->dpi > 0 ? j->dpi : 300;
-    int pr = eng_doc_probe_dpi(data, len, fmt, (int)r->who.max_pages, dpi, &npages, &infos, err, sizeof(err));
+    int pr = eng_doc_probe(data, len, fmt, (int)r->who.max_pages, &npages, &infos, err, sizeof(err));
     if (pr == ENG_DOC_TOO_MANY_PAGES) {
         gw_fail_counted(r, 413, "DocumentTooLarge", NULL,
                         "the document has more than %lld pages, this tier's limit", r->who.max_pages);
@@ -198,6 +207,7 @@ static void insert_job(gw_req_t *r)
     char *opts = json_dumps(j->options, JSON_COMPACT);
     snprintf(pages, sizeof(pages), "%d", j->pages);
     snprintf(attempts, sizeof(attempts), "%d", r->who.max_attempts);
+    int pages_known = j->pages > 0; /* a PDF's pages are counted by the worker */
     snprintf(maxp, sizeof(maxp), "%lld", r->who.max_pages);
     snprintf(maxpx, sizeof(maxpx), "%lld", r->who.max_pixels);
     int has_doc = j->doc != NULL;
@@ -215,7 +225,7 @@ static void insert_job(gw_req_t *r)
                          j->has_name ? j->doc_name : NULL,
                          has_doc ? j->doc_ctype : NULL,
                          has_doc ? j->doc : NULL,
-                         has_doc ? pages : NULL,
+                         has_doc && pages_known ? pages : NULL,
                          attempts,
                          maxp,
                          maxpx};
@@ -603,7 +613,7 @@ void gw_h_job_upload(gw_req_t *r)
     char pages[16];
     snprintf(pages, sizeof(pages), "%d", j->pages);
     j->scheduled = 1;
-    const char *p[6] = {j->job_id, r->who.app_id, NULL, j->doc_ctype, j->doc, pages};
+    const char *p[6] = {j->job_id, r->who.app_id, NULL, j->doc_ctype, j->doc, j->pages > 0 ? pages : NULL};
     int lens[6] = {0, 0, 0, 0, (int)j->doc_len, 0};
     gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_UPLOAD, p, lens, on_uploaded);
 }
