@@ -35,6 +35,8 @@ struct eng_workers {
 typedef struct {
     eng_workers_t *w;
     int index;
+    char owner[300]; /* "<node id>/<index>": the name this worker's leases carry */
+    int lost_db;     /* the connection broke while this worker held a job */
     PGconn *conn;
     eng_ocr_t *ocr;
     int64_t last_sweep;
@@ -136,6 +138,7 @@ static PGresult *run(worker_t *wk, db_stmt_id_t id, const char *const *params, c
         if (PQstatus(wk->conn) != CONNECTION_OK) {
             PQfinish(wk->conn);
             wk->conn = NULL;
+            wk->lost_db = 1;
         }
     }
     return res;
@@ -151,7 +154,7 @@ static int lease_seconds(const job_t *j)
 static int finish(worker_t *wk, job_t *j, const char *status, const char *code, const char *message,
                   const char *progress)
 {
-    const char *p[7] = {j->id, wk->w->node_id, j->attempt, status, code, message, progress};
+    const char *p[7] = {j->id, wk->owner, j->attempt, status, code, message, progress};
     PGresult *r = run(wk, DB_RGN_JOB_FINISH, p, NULL);
     int ok = r != NULL && PQntuples(r) == 1;
     PQclear(r);
@@ -297,7 +300,7 @@ static int store_page(worker_t *wk, job_t *j, int page, int npages, const eng_pa
     snprintf(np, sizeof(np), "%d", npages);
     int ok = strcmp(status, "completed") == 0;
     const char *p[20] = {
-        j->id,           wk->w->node_id,   j->attempt, spage, status, ok ? w : NULL,    ok ? h : NULL,
+        j->id,           wk->owner,        j->attempt, spage, status, ok ? w : NULL,    ok ? h : NULL,
         ok ? dpi : NULL, ok ? conf : NULL, words,      ms,    error,  res->text,        res->json,
         res->hocr,       res->tsv,         res->alto,  lease, np,     (const char *)png};
     int lens[20] = {0};
@@ -333,7 +336,7 @@ static void process(worker_t *wk, job_t *j)
     eng_pdfin_t *pdfin = NULL;
 
     if (j->attempt_no > j->max_attempts) {
-        const char *p[3] = {j->id, wk->w->node_id, j->attempt};
+        const char *p[3] = {j->id, wk->owner, j->attempt};
         PQclear(run(wk, DB_RGN_FAIL_EXHAUSTED, p, NULL));
         wlog("warn", "job %s failed after %d attempts", j->id, j->max_attempts);
         return;
@@ -370,7 +373,7 @@ static void process(worker_t *wk, job_t *j)
     }
     char snp[16];
     snprintf(snp, sizeof(snp), "%d", npages);
-    const char *ps[4] = {j->id, wk->w->node_id, j->attempt, snp};
+    const char *ps[4] = {j->id, wk->owner, j->attempt, snp};
     PGresult *r = run(wk, DB_RGN_JOB_SET_PAGES, ps, NULL);
     int lost = r == NULL || PQntuples(r) == 0, cancel = !lost && PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
@@ -492,7 +495,7 @@ static void process(worker_t *wk, job_t *j)
             goto Exit;
         }
         if (page < npages && stopping(wk->w)) {
-            const char *p[3] = {j->id, wk->w->node_id, j->attempt};
+            const char *p[3] = {j->id, wk->owner, j->attempt};
             PQclear(run(wk, DB_RGN_JOB_RELEASE, p, NULL));
             wlog("info", "job %s released after page %d for shutdown", j->id, page);
             goto Exit;
@@ -528,7 +531,7 @@ static int claim(worker_t *wk, job_t *j)
 {
     char lease[16];
     snprintf(lease, sizeof(lease), "%d", 120);
-    const char *p[2] = {wk->w->node_id, lease};
+    const char *p[2] = {wk->owner, lease};
     PGresult *r = run(wk, DB_RGN_JOB_CLAIM, p, NULL);
     if (r == NULL || PQntuples(r) == 0) {
         PQclear(r);
@@ -583,6 +586,17 @@ static void *worker_main(void *arg)
              * the lease expires. Job creation and every gateway write keep synchronous commits. */
             if (db_async_commit(wk->conn, err, sizeof(err)) != 0)
                 wlog("warn", "worker %d: %s", wk->index, err);
+            if (wk->lost_db) {
+                /* The job this worker held when the database went away is given back at once rather than
+                 * when its lease runs out; it resumes after its last stored page. */
+                const char *p[1] = {wk->owner};
+                PGresult *r = run(wk, DB_RGN_REQUEUE_MINE, p, NULL);
+                if (r != NULL && PQntuples(r) > 0)
+                    wlog("info", "worker %d re-queued %d job(s) after losing the database", wk->index,
+                         PQntuples(r));
+                PQclear(r);
+                wk->lost_db = r == NULL;
+            }
         }
         if (wk->index == 0 && now_s() - wk->last_sweep >= w->cfg->sweep_interval_ms / 1000) {
             wk->last_sweep = now_s();
@@ -638,6 +652,7 @@ eng_workers_t *eng_workers_start(const cfg_t *cfg, const char *node_id, char *er
         worker_t *wk = calloc(1, sizeof(*wk));
         wk->w = w;
         wk->index = i;
+        snprintf(wk->owner, sizeof(wk->owner), "%s/%d", w->node_id, i);
         pthread_create(&w->threads[i], NULL, worker_main, wk);
     }
     return w;

@@ -367,13 +367,14 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                                 " progress_message = 'waiting to resume' WHERE status = 'processing'"
                                 " AND locked_until < now() RETURNING job_id",
                                 0, 0, 0},
-    /* At start-up a node takes back the jobs it held when it stopped (it is the only process with its id). */
-    [DB_RGN_REQUEUE_MINE] =
-        {"requeue_mine",
-         "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
-         " progress_message = 'waiting to resume' WHERE status = 'processing' AND locked_by = $1"
-         " RETURNING job_id",
-         1, 0, 0},
+    /* Jobs held by a lease owner ("<node>/<worker>") or by every worker of a node ("<node>"): at start-up a
+     * node takes back what it held when it stopped (it is the only process with its id), and a worker that
+     * lost the database takes back its own job once it reconnects. */
+    [DB_RGN_REQUEUE_MINE] = {"requeue_mine",
+                             "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
+                             " progress_message = 'waiting to resume' WHERE status = 'processing'"
+                             " AND (locked_by = $1 OR starts_with(locked_by, $1 || '/')) RETURNING job_id",
+                             1, 0, 0},
     [DB_RGN_FAIL_EXHAUSTED] =
         {"fail_exhausted",
          "UPDATE jobs SET status = 'failed', error_code = 'ProcessingFailed',"

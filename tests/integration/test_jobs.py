@@ -57,7 +57,11 @@ def get(st, path, app=None, lic=None):
 def wait_job(st, job_id, statuses=("completed", "failed", "canceled"), timeout=120, app=None):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        j = get(st, f"/v1/jobs/{job_id}", app).json()
+        r = get(st, f"/v1/jobs/{job_id}", app)
+        if r.status == 503:  # the gateway is reconnecting to its database
+            time.sleep(0.1)
+            continue
+        j = r.json()
         if j["status"] in statuses:
             return j
         time.sleep(0.05)
@@ -362,6 +366,24 @@ def test_sigkill_mid_job_then_restart(st):
     assert re.search(r"^Pages:\s+3$", info, re.M), info
 
 
+def test_database_outage_mid_job(st):
+    r = create(st, multipage_tiff(st, "8087_054.3B.tif", 3), "?outputs=text")
+    jid = r.json()["jobId"]
+    deadline = time.time() + 60
+    while time.time() < deadline and get(st, f"/v1/jobs/{jid}").json()["pagesDone"] < 1:
+        time.sleep(0.05)
+    st.pg_stop()
+    down = get(st, f"/v1/jobs/{jid}")
+    assert down.status == 503 and down.json()["errorCode"] == "Unavailable", down
+    time.sleep(1)
+    st.pg_start()
+    # The worker gives its job back as soon as it reconnects (not when the lease runs out) and it resumes.
+    done = wait_job(st, jid, timeout=60)
+    assert done["status"] == "completed" and done["pagesDone"] == 3, done
+    text = get(st, f"/v1/jobs/{jid}/results/text").body.decode()
+    assert text.count("\f") == 2 and accuracy(text.split("\f")[2], read("8087_054.3B.txt").decode()) > 0.9
+
+
 def _start():
     st = Stack(nodes={"US": 1}, node_cfg={"US": {"sweep_interval_ms": 1000, "engine_workers": 2,
                                                  "node_id": "us-node-a", "max_request_body": "20MB"}},
@@ -379,4 +401,4 @@ if __name__ == "__main__":
     run([test_phototest_all_formats, test_8087_accuracy, test_three_pages_progress_and_early_page_results,
          test_multipart_and_two_step, test_refused_uploads_store_nothing, test_other_app_cannot_see,
          test_cancel_delete_and_conflicts, test_idempotent_create, test_list_filters_and_cursor,
-         test_retention_tombstone, test_sigkill_mid_job_then_restart], _start)
+         test_retention_tombstone, test_sigkill_mid_job_then_restart, test_database_outage_mid_job], _start)
