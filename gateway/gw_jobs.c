@@ -95,6 +95,16 @@ static int path_job_id(gw_req_t *r, char out[37])
     return 0;
 }
 
+/* Runs a statement on the job named by the path ($1 job, $2 the caller's app); a malformed id is a 404. */
+static void job_call(gw_req_t *r, db_stmt_id_t id, gw_db_cb_t cb)
+{
+    job_req_t *j = jstate(r);
+    if (path_job_id(r, j->job_id) != 0)
+        return;
+    const char *p[2] = {j->job_id, r->who.app_id};
+    gw_db_query(r, GW_DB_REGION, id, p, NULL, cb);
+}
+
 /* Checks document bytes: emptiness, tier size, format by content, page and pixel limits from headers.
  * `declared` is the Content-Type the client gave for them (may be NULL). Sends the error itself (counted). */
 static int check_document(gw_req_t *r, const char *data, size_t len, const char *declared, size_t dlen,
@@ -514,31 +524,18 @@ static void on_job_get(gw_req_t *r, PGresult *res)
 
 void gw_h_job_get(gw_req_t *r)
 {
-    job_req_t *j = jstate(r);
-    if (path_job_id(r, j->job_id) != 0)
-        return;
-    const char *p[2] = {j->job_id, r->who.app_id};
-    gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_GET, p, NULL, on_job_get);
-}
-
-static void simple_update(gw_req_t *r, db_stmt_id_t id)
-{
-    job_req_t *j = jstate(r);
-    if (path_job_id(r, j->job_id) != 0)
-        return;
-    const char *p[2] = {j->job_id, r->who.app_id};
-    gw_db_query(r, GW_DB_REGION, id, p, NULL, on_job_row);
+    job_call(r, DB_RGN_JOB_GET, on_job_get);
 }
 
 void gw_h_job_schedule(gw_req_t *r)
 {
     jstate(r)->scheduled = 1;
-    simple_update(r, DB_RGN_JOB_SCHEDULE);
+    job_call(r, DB_RGN_JOB_SCHEDULE, on_job_row);
 }
 
 void gw_h_job_cancel(gw_req_t *r)
 {
-    simple_update(r, DB_RGN_JOB_CANCEL);
+    job_call(r, DB_RGN_JOB_CANCEL, on_job_row);
 }
 
 static void on_deleted(gw_req_t *r, PGresult *res)
@@ -552,11 +549,7 @@ static void on_deleted(gw_req_t *r, PGresult *res)
 
 void gw_h_job_delete(gw_req_t *r)
 {
-    job_req_t *j = jstate(r);
-    if (path_job_id(r, j->job_id) != 0)
-        return;
-    const char *p[2] = {j->job_id, r->who.app_id};
-    gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_DELETE, p, NULL, on_deleted);
+    job_call(r, DB_RGN_JOB_DELETE, on_deleted);
 }
 
 static void on_patch_current(gw_req_t *r, PGresult *res)
@@ -587,11 +580,7 @@ static void on_patch_current(gw_req_t *r, PGresult *res)
 
 void gw_h_job_patch(gw_req_t *r)
 {
-    job_req_t *j = jstate(r);
-    if (path_job_id(r, j->job_id) != 0)
-        return;
-    const char *p[2] = {j->job_id, r->who.app_id};
-    gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_GET, p, NULL, on_patch_current);
+    job_call(r, DB_RGN_JOB_GET, on_patch_current);
 }
 
 static void on_uploaded(gw_req_t *r, PGresult *res)
@@ -821,11 +810,7 @@ static void on_pages_job(gw_req_t *r, PGresult *res)
 
 void gw_h_page_list(gw_req_t *r)
 {
-    job_req_t *j = jstate(r);
-    if (path_job_id(r, j->job_id) != 0)
-        return;
-    const char *p[2] = {j->job_id, r->who.app_id};
-    gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_GET, p, NULL, on_pages_job);
+    job_call(r, DB_RGN_JOB_GET, on_pages_job);
 }
 
 /* ---- list ---- */
