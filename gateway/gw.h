@@ -150,6 +150,10 @@ void gw_format_time(int64_t epoch, char *buf, size_t len);
 void gw_log(gw_server_t *s, const char *level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The request's body, or an empty iovec. */
 h2o_iovec_t gw_body(gw_req_t *r);
+struct gw_query;
+/* Parses the request's query string into *q (gw_query.h; the caller frees it), or answers 400 and returns -1.
+ */
+int gw_query_or_400(gw_req_t *r, struct gw_query *q);
 /* Raw query string after '?', or empty. */
 h2o_iovec_t gw_query(gw_req_t *r);
 

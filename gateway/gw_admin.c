@@ -211,12 +211,8 @@ void gw_h_apps_analytics(gw_req_t *r)
     if (path_app(r, a) != 0)
         return;
     gw_query_t q;
-    char err[256];
-    h2o_iovec_t qs = gw_query(r);
-    if (gw_query_parse(qs.base, qs.len, &q, err, sizeof(err)) != 0) {
-        gw_send_error(r, 400, "InvalidInput", NULL, "%s", err);
+    if (gw_query_or_400(r, &q) != 0)
         return;
-    }
     for (size_t i = 0; i < q.count; ++i)
         if (strcmp(q.items[i].key, "from") != 0 && strcmp(q.items[i].key, "to") != 0 &&
             strcmp(q.items[i].key, "granularity") != 0) {

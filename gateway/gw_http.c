@@ -1,6 +1,7 @@
 /* Responses, request lifetime, access log: every response of the gateway leaves through gw_send. */
 #include "gateway/gw.h"
 #include "gateway/gw_analytics.h"
+#include "gateway/gw_query.h"
 #include "gateway/gw_quota.h"
 #include "gateway/gw_router.h"
 
@@ -121,6 +122,17 @@ static void add_header_const_name(gw_req_t *r, const char *name, size_t nlen, co
     h2o_req_t *req = r->req;
     h2o_iovec_t v = h2o_strdup(&req->pool, value, vlen);
     h2o_add_header_by_str(&req->pool, &req->res.headers, name, nlen, 0, NULL, v.base, v.len);
+}
+
+int gw_query_or_400(gw_req_t *r, gw_query_t *q)
+{
+    char err[256];
+    h2o_iovec_t qs = gw_query(r);
+    if (gw_query_parse(qs.base, qs.len, q, err, sizeof(err)) != 0) {
+        gw_send_error(r, 400, "InvalidInput", NULL, "%s", err);
+        return -1;
+    }
+    return 0;
 }
 
 void gw_add_header(gw_req_t *r, const char *name, const char *value)

@@ -697,17 +697,38 @@ void gw_h_job_result(gw_req_t *r)
     gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_GET, p, NULL, on_result_job);
 }
 
+/* A page with nothing stored: 404 in a finished job (it never will have), 202 while the job runs. */
+static void page_not_stored(gw_req_t *r, const char *what)
+{
+    job_req_t *j = jstate(r);
+    if (j->pages < 0) {
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "page %d has no %s", j->page, what);
+        return;
+    }
+    gw_add_header(r, "Retry-After", "1");
+    gw_send_json(r, 202,
+                 json_pack("{s:s,s:i,s:s}", "jobId", j->job_id, "page", j->page, "status", "pending"));
+}
+
+/* The page number of the path (1..1000000), or a 404. */
+static int path_page(gw_req_t *r, h2o_iovec_t n, int *page)
+{
+    long v = 0;
+    for (size_t i = 0; i < n.len && v <= 1000000; ++i)
+        v = isdigit((unsigned char)n.base[i]) ? v * 10 + (n.base[i] - '0') : -1000000000;
+    if (v < 1 || v > 1000000 || n.len > 7) {
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "pages are numbered from 1");
+        return -1;
+    }
+    *page = (int)v;
+    return 0;
+}
+
 static void on_page_result(gw_req_t *r, PGresult *res)
 {
     job_req_t *j = jstate(r);
     if (PQntuples(res) == 0) {
-        if (j->pages < 0) {
-            gw_send_error(r, 404, "ResourceNotFound", NULL, "page %d has no result", j->page);
-            return;
-        }
-        gw_add_header(r, "Retry-After", "1");
-        gw_send_json(r, 202,
-                     json_pack("{s:s,s:i,s:s}", "jobId", j->job_id, "page", j->page, "status", "pending"));
+        page_not_stored(r, "result");
         return;
     }
     if (strcmp(PQgetvalue(res, 0, 0), "failed") == 0) {
@@ -763,15 +784,8 @@ void gw_h_page_result(gw_req_t *r)
     job_req_t *j = jstate(r);
     if (path_job_id(r, j->job_id) != 0 || take_format(r, r->params[2], PAGE_FORMATS, j) != 0)
         return;
-    h2o_iovec_t n = r->params[1];
-    long page = 0;
-    for (size_t i = 0; i < n.len && page <= 1000000; ++i)
-        page = isdigit((unsigned char)n.base[i]) ? page * 10 + (n.base[i] - '0') : -1000000000;
-    if (page < 1 || page > 1000000 || n.len > 7) {
-        gw_send_error(r, 404, "ResourceNotFound", NULL, "pages are numbered from 1");
+    if (path_page(r, r->params[1], &j->page) != 0)
         return;
-    }
-    j->page = (int)page;
     const char *p[2] = {j->job_id, r->who.app_id};
     gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_GET, p, NULL, on_page_job);
 }
@@ -839,12 +853,8 @@ void gw_h_job_list(gw_req_t *r)
                                            "failed",  "canceled",  NULL};
     job_req_t *j = jstate(r);
     gw_query_t q;
-    char err[256];
-    h2o_iovec_t qs = gw_query(r);
-    if (gw_query_parse(qs.base, qs.len, &q, err, sizeof(err)) != 0) {
-        gw_send_error(r, 400, "InvalidInput", NULL, "%s", err);
+    if (gw_query_or_400(r, &q) != 0)
         return;
-    }
     json_t *bad = json_array();
     const char *code = "InvalidInput";
     for (size_t i = 0; i < q.count; ++i)
@@ -958,13 +968,7 @@ static void on_page_image(gw_req_t *r, PGresult *res)
 {
     job_req_t *j = jstate(r);
     if (PQntuples(res) == 0) {
-        if (j->pages < 0) {
-            gw_send_error(r, 404, "ResourceNotFound", NULL, "page %d has no image", j->page);
-            return;
-        }
-        gw_add_header(r, "Retry-After", "1");
-        gw_send_json(r, 202,
-                     json_pack("{s:s,s:i,s:s}", "jobId", j->job_id, "page", j->page, "status", "pending"));
+        page_not_stored(r, "image");
         return;
     }
     if (PQgetisnull(res, 0, 1)) {
@@ -1009,14 +1013,10 @@ static void on_image_job(gw_req_t *r, PGresult *res)
 static int image_box(gw_req_t *r, int def_w, int *w, int *h)
 {
     gw_query_t q;
-    char err[200];
-    h2o_iovec_t qs = gw_query(r);
     *w = def_w;
     *h = 0;
-    if (gw_query_parse(qs.base, qs.len, &q, err, sizeof(err)) != 0) {
-        gw_send_error(r, 400, "InvalidInput", NULL, "%s", err);
+    if (gw_query_or_400(r, &q) != 0)
         return -1;
-    }
     int ret = 0;
     for (size_t i = 0; i < q.count && ret == 0; ++i) {
         const char *k = q.items[i].key, *v = q.items[i].value;
@@ -1058,15 +1058,9 @@ static void page_image(gw_req_t *r, int page, int def_w)
 
 void gw_h_page_image(gw_req_t *r)
 {
-    h2o_iovec_t n = r->params[1];
-    long page = 0;
-    for (size_t i = 0; i < n.len && page <= 1000000; ++i)
-        page = isdigit((unsigned char)n.base[i]) ? page * 10 + (n.base[i] - '0') : -1000000000;
-    if (page < 1 || page > 1000000 || n.len > 7) {
-        gw_send_error(r, 404, "ResourceNotFound", NULL, "pages are numbered from 1");
-        return;
-    }
-    page_image(r, (int)page, 0);
+    int page;
+    if (path_page(r, r->params[1], &page) == 0)
+        page_image(r, page, 0);
 }
 
 void gw_h_thumbnail(gw_req_t *r)

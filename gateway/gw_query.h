@@ -13,7 +13,7 @@ typedef struct {
     char *key, *value; /* percent- and '+'-decoded, NUL-terminated */
 } gw_qparam_t;
 
-typedef struct {
+typedef struct gw_query {
     gw_qparam_t *items;
     size_t count;
 } gw_query_t;
