@@ -21,7 +21,7 @@ import traceback
 
 BIN = os.environ.get("OCRGATE_BIN", "build/ocrgate")
 SRC = os.environ.get("OCRGATE_SRC", os.getcwd())
-TESTDATA = os.environ.get("OCRGATE_TESTDATA", os.path.join(SRC, "..", "shared", "testdata"))
+TESTDATA = os.environ.get("OCRGATE_TESTDATA", os.path.join(SRC, "tests", "data"))
 
 
 _handed_out = set()

@@ -17,7 +17,7 @@
 #include "tests/unit/engine/accuracy.h"
 #include "tests/unit/tap.h"
 
-static const char *testdata = "../shared/testdata";
+static const char *testdata = "tests/data";
 static char *truth;
 
 static PIX *decode(const char *name)

@@ -13,7 +13,7 @@
 #include "tests/unit/engine/accuracy.h"
 #include "tests/unit/tap.h"
 
-static const char *testdata = "../shared/testdata";
+static const char *testdata = "tests/data";
 
 static unsigned char *load(const char *name, size_t *len)
 {

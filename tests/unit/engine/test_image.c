@@ -10,7 +10,7 @@
 
 #include "tests/unit/tap.h"
 
-static const char *testdata = "../shared/testdata";
+static const char *testdata = "tests/data";
 
 /* Renders and decodes back; returns the decoded Pix (NULL on failure). */
 static PIX *roundtrip(PIX *src, int mw, int mh, const char *what)

@@ -12,7 +12,7 @@
 #include "tests/unit/engine/accuracy.h"
 #include "tests/unit/tap.h"
 
-static const char *testdata = "../shared/testdata";
+static const char *testdata = "tests/data";
 
 static double eurotext(eng_ocr_t *ocr, const char *langs)
 {

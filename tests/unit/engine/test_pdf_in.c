@@ -18,7 +18,7 @@
 #include "tests/unit/engine/accuracy.h"
 #include "tests/unit/tap.h"
 
-static const char *testdata = "../shared/testdata";
+static const char *testdata = "tests/data";
 
 static double now_ms(void)
 {
