@@ -1,5 +1,6 @@
 #include "engine/eng_sniff.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -52,15 +53,42 @@ eng_format_t eng_sniff(const void *buf, size_t len)
     return ENG_FMT_UNKNOWN;
 }
 
+/* The accepted input types, defined once: /v1/formats lists the MIME types and the 415 sentence the display
+ * names, in this order. */
 static const struct {
     eng_format_t fmt;
-    const char *mime, *name;
+    const char *mime, *name, *display;
 } formats[] = {
-    {ENG_FMT_PNG, "image/png", "png"},       {ENG_FMT_JPEG, "image/jpeg", "jpeg"},
-    {ENG_FMT_TIFF, "image/tiff", "tiff"},    {ENG_FMT_BMP, "image/bmp", "bmp"},
-    {ENG_FMT_GIF, "image/gif", "gif"},       {ENG_FMT_WEBP, "image/webp", "webp"},
-    {ENG_FMT_PDF, "application/pdf", "pdf"},
+    {ENG_FMT_PNG, "image/png", "png", "PNG"},       {ENG_FMT_JPEG, "image/jpeg", "jpeg", "JPEG"},
+    {ENG_FMT_TIFF, "image/tiff", "tiff", "TIFF"},   {ENG_FMT_BMP, "image/bmp", "bmp", "BMP"},
+    {ENG_FMT_GIF, "image/gif", "gif", "GIF"},       {ENG_FMT_WEBP, "image/webp", "webp", "WebP"},
+    {ENG_FMT_PDF, "application/pdf", "pdf", "PDF"},
 };
+#define NFORMATS (sizeof(formats) / sizeof(formats[0]))
+
+size_t eng_input_count(void)
+{
+    return NFORMATS;
+}
+
+eng_format_t eng_input_at(size_t i)
+{
+    return i < NFORMATS ? formats[i].fmt : ENG_FMT_UNKNOWN;
+}
+
+char *eng_input_names(char *buf, size_t len)
+{
+    size_t o = 0;
+    if (len == 0)
+        return buf;
+    buf[0] = '\0';
+    for (size_t i = 0; i < NFORMATS && o < len; ++i) {
+        const char *sep = i == 0 ? "" : i + 1 == NFORMATS ? " or " : ", ";
+        int n = snprintf(buf + o, len - o, "%s%s", sep, formats[i].display);
+        o += n > 0 ? (size_t)n : 0;
+    }
+    return buf;
+}
 
 /* Aliases seen in the wild (browsers, old scanners, Windows registries). */
 static const struct {
@@ -76,7 +104,7 @@ static const struct {
 
 const char *eng_format_mime(eng_format_t fmt)
 {
-    for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); ++i)
+    for (size_t i = 0; i < NFORMATS; ++i)
         if (formats[i].fmt == fmt)
             return formats[i].mime;
     return NULL;
@@ -84,7 +112,7 @@ const char *eng_format_mime(eng_format_t fmt)
 
 const char *eng_format_name(eng_format_t fmt)
 {
-    for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); ++i)
+    for (size_t i = 0; i < NFORMATS; ++i)
         if (formats[i].fmt == fmt)
             return formats[i].name;
     return "unknown";
@@ -108,7 +136,7 @@ eng_format_t eng_format_from_mime(const char *mime, size_t len)
         --len;
     if (len == 0)
         return ENG_FMT_UNKNOWN;
-    for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); ++i)
+    for (size_t i = 0; i < NFORMATS; ++i)
         if (strlen(formats[i].mime) == len && strncasecmp(formats[i].mime, mime, len) == 0)
             return formats[i].fmt;
     for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); ++i)

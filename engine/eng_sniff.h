@@ -38,4 +38,11 @@ const char *eng_format_name(eng_format_t fmt);
  * `mime` need not be NUL-terminated; `len` is its length. Unknown or NULL -> ENG_FMT_UNKNOWN. */
 eng_format_t eng_format_from_mime(const char *mime, size_t len);
 
+/* The accepted input types in the order /v1/formats lists them: eng_input_at(0 .. eng_input_count() - 1). */
+size_t eng_input_count(void);
+eng_format_t eng_input_at(size_t i);
+/* Writes the accepted types for a sentence, "PNG, JPEG, TIFF, BMP, GIF, WebP or PDF", into buf (truncated
+ * output stays NUL-terminated). Returns buf. */
+char *eng_input_names(char *buf, size_t len);
+
 #endif

@@ -1,6 +1,7 @@
 #include "engine/eng_worker.h"
 #include "engine/eng_clean.h"
 #include "engine/eng_doc.h"
+#include "engine/eng_format.h"
 #include "engine/eng_image.h"
 #include "engine/eng_pdf_in.h"
 #include "engine/eng_ocr.h"
@@ -227,28 +228,18 @@ static int complete(worker_t *wk, job_t *j, int npages, int failed_pages, int ti
                      "failed");
         goto Exit;
     }
-    static const struct {
-        const char *fmt, *ctype;
-        int col;
-    } outs[] = {{"text", "text/plain; charset=utf-8", 0},
-                {"json", "application/json", 1},
-                {"hocr", "text/html; charset=utf-8", 2},
-                {"tsv", "text/tab-separated-values; charset=utf-8", 3},
-                {"alto", "application/xml", 4}};
     if (db_begin(wk->conn, err, sizeof(err)) != 0)
         goto Exit;
-    for (size_t k = 0; k < sizeof(outs) / sizeof(outs[0]); ++k) {
-        if (!want_output(j, outs[k].fmt))
+    size_t nf;
+    const eng_output_t *fmts = eng_outputs(&nf);
+    /* The page columns hold the per-page formats in the table's order. */
+    for (size_t k = 0, col = 0; k < nf; col += fmts[k].per_page, ++k) {
+        if (fmts[k].render == NULL || !want_output(j, fmts[k].name))
             continue;
-        const char *const *frag = (const char *const *)cols[outs[k].col];
-        char *doc = k == 0   ? eng_text_document(frag, n)
-                    : k == 1 ? eng_json_document(frag, n)
-                    : k == 2 ? eng_hocr_document(frag, n, j->name[0] ? j->name : "ocrgate")
-                    : k == 3 ? eng_tsv_document(frag, n)
-                             : eng_alto_document(frag, n, j->name[0] ? j->name : "document");
+        char *doc = fmts[k].render((const char *const *)cols[col], n, j->name);
         if (doc == NULL)
             goto Rollback;
-        const char *p[4] = {j->id, outs[k].fmt, outs[k].ctype, doc};
+        const char *p[4] = {j->id, fmts[k].name, fmts[k].content_type, doc};
         int lens[4] = {0, 0, 0, (int)strlen(doc)};
         PGresult *r = run(wk, DB_RGN_OUTPUT_STORE, p, lens);
         free(doc);
@@ -257,7 +248,7 @@ static int complete(worker_t *wk, job_t *j, int npages, int failed_pages, int ti
         PQclear(r);
     }
     if (pdf != NULL) {
-        const char *p[4] = {j->id, "pdf", "application/pdf", (const char *)pdf};
+        const char *p[4] = {j->id, "pdf", eng_output_find("pdf")->content_type, (const char *)pdf};
         int lens[4] = {0, 0, 0, (int)pdf_len};
         PGresult *r = run(wk, DB_RGN_OUTPUT_STORE, p, lens);
         if (r == NULL)
@@ -399,10 +390,11 @@ static void process(worker_t *wk, job_t *j)
     po.dpi = (int)json_integer_value(json_object_get(j->options, "dpi"));
     po.timeout_ms = (int)json_integer_value(json_object_get(j->options, "pageTimeoutMs"));
     po.min_confidence = (int)json_integer_value(json_object_get(j->options, "minConfidence"));
-    if (!want_output(j, "tsv"))
-        po.skip |= ENG_SKIP_TSV;
-    if (!want_output(j, "alto"))
-        po.skip |= ENG_SKIP_ALTO;
+    size_t nf;
+    const eng_output_t *fmts = eng_outputs(&nf);
+    for (size_t k = 0; k < nf; ++k)
+        if (!want_output(j, fmts[k].name))
+            po.skip |= fmts[k].skip_unless_wanted;
     if (want_output(j, "pdf")) {
         eng_pdf_meta_t meta = {opt_str(j, "pdfTitle"), opt_str(j, "pdfAuthor"), opt_str(j, "pdfSubject"),
                                opt_str(j, "pdfKeywords")};

@@ -1,5 +1,7 @@
 /* Option limits of the caller's tier; templates and server information for tenants: GET /v1/formats,
  * /v1/stats, /v1/serverload. */
+#include "engine/eng_format.h"
+#include "engine/eng_sniff.h"
 #include "engine/eng_worker.h"
 #include "gateway/gw_auth.h"
 #include "gateway/gw_handlers.h"
@@ -185,18 +187,15 @@ void gw_h_tpl_delete(gw_req_t *r)
 
 void gw_h_formats(gw_req_t *r)
 {
-    json_t *in = json_array();
-    static const char *const inputs[] = {"image/png", "image/jpeg", "image/tiff",
-                                         "image/bmp", "image/gif",  "image/webp"};
-    for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); ++i)
-        json_array_append_new(in, json_string(inputs[i]));
-    if (r->thr->server->pdf_supported)
-        json_array_append_new(in, json_string("application/pdf"));
-    json_t *out = json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "format", "text",
-                            "contentType", "text/plain", "format", "json", "contentType", "application/json",
-                            "format", "hocr", "contentType", "text/html", "format", "pdf", "contentType",
-                            "application/pdf", "format", "tsv", "contentType", "text/tab-separated-values",
-                            "format", "alto", "contentType", "application/xml");
+    json_t *in = json_array(), *out = json_array();
+    for (size_t i = 0; i < eng_input_count(); ++i)
+        if (eng_input_at(i) != ENG_FMT_PDF || r->thr->server->pdf_supported)
+            json_array_append_new(in, json_string(eng_format_mime(eng_input_at(i))));
+    size_t n;
+    const eng_output_t *f = eng_outputs(&n);
+    for (size_t i = 0; i < n; ++i)
+        json_array_append_new(out,
+                              json_pack("{s:s,s:s}", "format", f[i].name, "contentType", f[i].content_type));
     gw_send_json(r, 200, json_pack("{s:o,s:o}", "inputs", in, "outputs", out));
 }
 
