@@ -1,9 +1,8 @@
 /* Operator commands on the catalog: tiers, licenses, apps. Every change runs in a transaction that names the
  * operator as the audit actor; the catalog's triggers audit it and notify the gateways. */
 #include "cli/cli.h"
-#include "gateway/gw_analytics.h"
-#include "gateway/gw_auth.h"
-#include "gateway/gw_quota.h"
+#include "gateway/gw_report.h"
+#include "gateway/gw_util.h"
 #include "regions/rgn.h"
 #include "sql/db.h"
 
@@ -680,19 +679,22 @@ static int app_usage(cli_ctx_t *c)
     int r = app_ids_valid(c);
     if (r != 0)
         return r;
-    const char *g = c->v[O_GRANULARITY];
-    if (g != NULL && strcmp(g, "hour") != 0 && strcmp(g, "day") != 0)
-        return cli_usage_error(c->cmd, "--granularity must be hour or day");
-    int day = g != NULL && strcmp(g, "day") == 0;
     int64_t now = (int64_t)time(NULL) + c->cfg.test_clock_offset_s;
-    int64_t to = day ? now - now % 86400 + 86400 : now - now % 3600 + 3600, from;
-    if (c->v[O_TO] != NULL && gw_parse_time(c->v[O_TO], &to) != 0)
+    gw_window_t w;
+    switch (gw_report_window(now, c->v[O_GRANULARITY], c->v[O_FROM], c->v[O_TO], &w)) {
+    case GW_WINDOW_OK:
+        break;
+    case GW_WINDOW_BAD_GRANULARITY:
+        return cli_usage_error(c->cmd, "--granularity must be hour or day");
+    case GW_WINDOW_BAD_TO:
         return cli_usage_error(c->cmd, "--to must be a UTC time such as 2026-01-31T00:00:00Z");
-    from = to - (day ? 30 * 86400 : 24 * 3600);
-    if (c->v[O_FROM] != NULL && gw_parse_time(c->v[O_FROM], &from) != 0)
+    case GW_WINDOW_BAD_FROM:
         return cli_usage_error(c->cmd, "--from must be a UTC time such as 2026-01-31T00:00:00Z");
-    if (from >= to || (to - from) / (day ? 86400 : 3600) > (day ? 366 : 744))
+    case GW_WINDOW_BAD_RANGE:
         return cli_usage_error(c->cmd, "--from must be before --to, at most 744 hours or 366 days apart");
+    }
+    int64_t from = w.from, to = w.to;
+    int day = w.day;
     char err[512], sf[24], st[24];
     PGconn *rc = db_connect(c->cfg.region_dsn, err, sizeof(err));
     if (rc == NULL) {

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "config/cfg.h"
+#include "gateway/gw_util.h"
 #include "regions/rgn.h"
 #include "sql/db_async.h"
 
@@ -113,7 +114,7 @@ struct gw_req {
     int status;
     size_t bytes_out;
     void *hstate; /* the handler's own state, from the request's pool */
-    /* an error to send once the request has been counted (gw_fail_counted) */
+    /* an error to send once the request has been counted (gw_fail_counted, gw_counted.h) */
     int pend_status;
     const char *pend_code;
     char pend_msg[256];
@@ -122,10 +123,10 @@ struct gw_req {
 
 typedef void (*gw_handler_t)(gw_req_t *r);
 
+/* Clocks, times, UUIDs and the log are in gw_util.h (included above). */
+
 /* --- gw_server.c --- */
 int gw_server_run(gw_server_t *server, char *err, size_t errlen);
-int64_t gw_now(const gw_server_t *server); /* wall clock plus the testing offset, epoch seconds */
-uint64_t gw_monotonic_ns(void);
 
 /* --- gw_http.c: responses; every response of the gateway goes through gw_send --- */
 /* Sends `body` (copied) with status and content type, adding X-Request-Id, quota headers, Content-Length,
@@ -143,11 +144,6 @@ int gw_req_release(gw_req_t *r);
 /* A request header's value or NULL (length in *len). */
 const char *gw_header(gw_req_t *r, const char *name, size_t *len);
 const char *gw_header_token(gw_req_t *r, const h2o_token_t *token, size_t *len);
-/* Parses an ISO 8601 UTC time such as 2026-01-31T12:00:00Z (fractional seconds allowed); 0 or -1. */
-int gw_parse_time(const char *s, int64_t *epoch);
-/* Iso 8601 UTC with Z. */
-void gw_format_time(int64_t epoch, char *buf, size_t len);
-void gw_log(gw_server_t *s, const char *level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The request's body, or an empty iovec. */
 h2o_iovec_t gw_body(gw_req_t *r);
 struct gw_query;
@@ -157,10 +153,13 @@ int gw_query_or_400(gw_req_t *r, struct gw_query *q);
 /* Raw query string after '?', or empty. */
 h2o_iovec_t gw_query(gw_req_t *r);
 
-/* Counts the request against the quota, then sends the error (or 429 if the quota is used up). For handlers
- * of GW_QUOTA_OWN routes that refuse a request before their own counted statement. */
-void gw_fail_counted(gw_req_t *r, int status, const char *code, json_t *details, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+/* The handler's own request state: `size` zeroed bytes from the request's pool, made on first use and the
+ * same block afterwards; `dispose` (may be NULL) runs when the pool goes (it releases what the state owns).
+ */
+void *gw_hstate(gw_req_t *r, size_t size, void (*dispose)(void *));
+/* The UUID of path parameter `i` into out, or a 404 ResourceNotFound "no such <what>" and -1 (an id that is
+ * not a UUID names nothing). */
+__attribute__((warn_unused_result)) int gw_path_uuid(gw_req_t *r, int i, const char *what, char out[37]);
 
 /* A database call for a request: the callback runs only while the client is still there, with a result of
  * status TUPLES_OK/COMMAND_OK; a failed call answers 503 Unavailable itself. */

@@ -5,13 +5,9 @@
 #include "gateway/gw_handlers.h"
 #include "gateway/gw_query.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define ANALYTICS_MAX_HOURS (31 * 24)
-#define ANALYTICS_MAX_DAYS 366
 
 typedef struct {
     char app_id[37];
@@ -21,11 +17,7 @@ typedef struct {
 
 static admin_req_t *astate(gw_req_t *r)
 {
-    if (r->hstate == NULL) {
-        r->hstate = h2o_mem_alloc_pool(&r->req->pool, sizeof(admin_req_t));
-        memset(r->hstate, 0, sizeof(admin_req_t));
-    }
-    return r->hstate;
+    return gw_hstate(r, sizeof(admin_req_t), NULL);
 }
 
 static void actor(gw_req_t *r, char out[64])
@@ -41,11 +33,7 @@ static json_t *app_json(PGresult *res, int row)
 
 static int path_app(gw_req_t *r, admin_req_t *a)
 {
-    if (gw_uuid_parse(r->params[0].base, r->params[0].len, a->app_id) != 0) {
-        gw_send_error(r, 404, "ResourceNotFound", NULL, "no such app");
-        return -1;
-    }
-    return 0;
+    return gw_path_uuid(r, 0, "app", a->app_id);
 }
 
 static void on_app_list(gw_req_t *r, PGresult *res)
@@ -221,35 +209,29 @@ void gw_h_apps_analytics(gw_req_t *r)
             gw_query_free(&q);
             return;
         }
-    const char *g = gw_query_get(&q, "granularity"), *from = gw_query_get(&q, "from"),
-               *to = gw_query_get(&q, "to");
-    int64_t now = gw_now(r->thr->server);
-    a->day = g != NULL && strcmp(g, "day") == 0;
-    /* Default: up to the end of the current hour (or day), back 24 hours (or 30 days). */
-    a->to = a->day ? now - now % 86400 + 86400 : now - now % 3600 + 3600;
-    int bad = (g != NULL && strcmp(g, "day") != 0 && strcmp(g, "hour") != 0);
-    const char *field = bad ? "granularity" : NULL;
-    if (to != NULL && gw_parse_time(to, &a->to) != 0)
-        field = "to";
-    a->from = a->to - (a->day ? 30 * 86400 : 24 * 3600);
-    if (from != NULL && gw_parse_time(from, &a->from) != 0)
-        field = "from";
+    gw_window_t w;
+    gw_window_error_t e = gw_report_window(gw_now(r->thr->server), gw_query_get(&q, "granularity"),
+                                           gw_query_get(&q, "from"), gw_query_get(&q, "to"), &w);
     gw_query_free(&q);
-    if (field != NULL) {
+    if (e == GW_WINDOW_BAD_RANGE) {
+        gw_send_error(r, 400, "InvalidInput", NULL, "from must be before to, and the range at most %d %s",
+                      w.day ? GW_REPORT_MAX_DAYS : GW_REPORT_MAX_HOURS, w.day ? "days" : "hours");
+        return;
+    }
+    if (e != GW_WINDOW_OK) {
+        const char *field = e == GW_WINDOW_BAD_GRANULARITY ? "granularity"
+                            : e == GW_WINDOW_BAD_TO        ? "to"
+                                                           : "from";
         gw_send_error(r, 400, "InvalidInput",
                       json_pack("[{s:s,s:s}]", "field", field, "message", "see the API description"),
                       "%s must be %s", field,
-                      strcmp(field, "granularity") == 0
-                          ? "hour or day"
-                          : "an ISO 8601 UTC time such as 2026-01-31T00:00:00Z");
+                      e == GW_WINDOW_BAD_GRANULARITY ? "hour or day"
+                                                     : "an ISO 8601 UTC time such as 2026-01-31T00:00:00Z");
         return;
     }
-    int64_t step = a->day ? 86400 : 3600, buckets = (a->to - a->from + step - 1) / step;
-    if (a->to <= a->from || buckets > (a->day ? ANALYTICS_MAX_DAYS : ANALYTICS_MAX_HOURS)) {
-        gw_send_error(r, 400, "InvalidInput", NULL, "from must be before to, and the range at most %d %s",
-                      a->day ? ANALYTICS_MAX_DAYS : ANALYTICS_MAX_HOURS, a->day ? "days" : "hours");
-        return;
-    }
+    a->from = w.from;
+    a->to = w.to;
+    a->day = w.day;
     const char *p[2] = {r->who.license_id, a->app_id};
     gw_db_query(r, GW_DB_CATALOG, DB_CAT_APP_EXISTS, p, NULL, on_app_known);
 }

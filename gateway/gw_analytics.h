@@ -9,8 +9,8 @@
 #define OCRGATE_GW_ANALYTICS_H
 
 #include "gateway/gw.h"
+#include "gateway/gw_report.h"
 
-#define GW_LAT_BUCKETS 32
 #define GW_ANALYTICS_FLUSH_MS 2000
 
 typedef struct gw_analytics gw_analytics_t;
@@ -22,16 +22,6 @@ void gw_analytics_job_created(gw_req_t *r);
 /* Sends what was counted since the last flush (when `force` or the interval has passed). */
 void gw_analytics_flush(gw_analytics_t *a, int force);
 int gw_analytics_pending(const gw_analytics_t *a);
-
-/* Bucket of a latency; the upper bound of a bucket in milliseconds (the last is open: its lower bound). */
-int gw_latency_bucket(uint64_t micros);
-double gw_latency_bucket_ms(int bucket);
-/* The p-quantile (0..1) of a histogram, as its bucket's upper bound in ms; 0 when empty. */
-double gw_latency_quantile(const long long *hist, int n, double p);
-
-/* The analytics document of API.md from a DB_RGN_USAGE_QUERY result: one entry per hour or day of [from, to)
- * (zeros where nothing was counted) and the totals. A new reference. */
-json_t *gw_analytics_report(PGresult *res, const char *app_id, int64_t from, int64_t to, int day);
 
 /* Node-wide counters for /metrics. */
 typedef struct {

@@ -28,35 +28,6 @@ struct gw_auth_cache {
     uint64_t hits, misses;
 };
 
-int gw_uuid_parse(const char *s, size_t len, char out[37])
-{
-    if (s == NULL || len != 36)
-        return -1;
-    for (size_t i = 0; i < 36; ++i) {
-        char c = s[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-')
-                return -1;
-        } else if (!isxdigit((unsigned char)c)) {
-            return -1;
-        }
-        out[i] = (char)tolower((unsigned char)c);
-    }
-    out[36] = '\0';
-    return 0;
-}
-
-void gw_uuid_new(char out[37])
-{
-    unsigned char b[16];
-    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-        abort(); /* the kernel's generator does not fail once the system has booted */
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
 int gw_parse_tenant_credentials(const char *lic, size_t lic_len, const char *app, size_t app_len,
                                 const char *authz, size_t authz_len, char license_id[37], char app_id[37])
 {
@@ -88,15 +59,6 @@ int gw_parse_tenant_credentials(const char *lic, size_t lic_len, const char *app
                    gw_uuid_parse(colon + 1, (size_t)n - ulen - 1, app_id) == 0
                ? 0
                : -1;
-}
-
-void gw_admin_key_hash(const char *key, size_t len, char hex[65])
-{
-    unsigned char md[32];
-    unsigned int mdlen = 0;
-    EVP_Digest(key, len, md, &mdlen, EVP_sha256(), NULL);
-    for (int i = 0; i < 32; ++i)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }
 
 static int64_t mono_s(void)

@@ -9,15 +9,9 @@
 
 #include "gateway/gw.h"
 
-/* Lower-cases a canonical 8-4-4-4-12 UUID into out (37 bytes); -1 when it is not one. */
-int gw_uuid_parse(const char *s, size_t len, char out[37]);
-/* A new random (version 4) UUID, lower case. */
-void gw_uuid_new(char out[37]);
 /* Tenant credentials from the headers' values (any may be NULL). Returns 0 and the two ids, or -1. */
 int gw_parse_tenant_credentials(const char *lic, size_t lic_len, const char *app, size_t app_len,
                                 const char *authz, size_t authz_len, char license_id[37], char app_id[37]);
-/* The hex SHA-256 of an admin key (65 bytes with NUL). */
-void gw_admin_key_hash(const char *key, size_t len, char hex[65]);
 
 gw_auth_cache_t *gw_auth_cache_create(int max_entries);
 void gw_auth_cache_destroy(gw_auth_cache_t *cache);

@@ -2,6 +2,7 @@
 #include "gateway/gw.h"
 #include "gateway/gw_auth.h"
 #include "gateway/gw_handlers.h"
+#include "gateway/gw_json_body.h"
 #include "gateway/gw_quota.h"
 #include "gateway/gw_router.h"
 
@@ -53,6 +54,11 @@ static void on_req_gone(void *p)
 
 static void run_handler(gw_req_t *r)
 {
+    if (r->route->body == GW_BODY_JSON) {
+        h2o_iovec_t body = gw_body(r);
+        if (gw_json_body_check(r, body.base, body.len, 0) != 0)
+            return;
+    }
     r->route->handler(r);
 }
 

@@ -1,73 +1,16 @@
-/* Responses, request lifetime, access log: every response of the gateway leaves through gw_send. */
+/* Responses, request lifetime, access log: every response of the gateway leaves through gw_send. Runs on the
+ * request's loop thread. Below the handlers, admission and quota: it calls only gw_util, gw_query and the
+ * analytics counters (gw_analytics_record), never back up. */
 #include "gateway/gw.h"
 #include "gateway/gw_analytics.h"
 #include "gateway/gw_query.h"
-#include "gateway/gw_quota.h"
-#include "gateway/gw_router.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-void gw_format_time(int64_t epoch, char *buf, size_t len)
-{
-    time_t t = (time_t)epoch;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-int gw_parse_time(const char *s, int64_t *epoch)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (end == NULL)
-        return -1;
-    if (*end == '.') {
-        if (!isdigit((unsigned char)end[1]))
-            return -1;
-        for (++end; isdigit((unsigned char)*end); ++end) {
-        }
-    }
-    if (strcmp(end, "Z") != 0)
-        return -1;
-    *epoch = (int64_t)timegm(&tm);
-    return 0;
-}
-
-void gw_log(gw_server_t *s, const char *level, const char *fmt, ...)
-{
-    static const char *const levels[] = {"error", "warn", "info", "debug"};
-    int want = 2, have = 2;
-    for (int i = 0; i < 4; ++i) {
-        if (strcmp(s->cfg.log_level, levels[i]) == 0)
-            want = i;
-        if (strcmp(level, levels[i]) == 0)
-            have = i;
-    }
-    if (have > want)
-        return;
-    char msg[1024], ts[32], line[1200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    gw_format_time((int64_t)time(NULL), ts, sizeof(ts));
-    json_t *j = json_pack("{s:s,s:s,s:s}", "time", ts, "level", level, "msg", msg);
-    size_t n = json_dumpb(j, line, sizeof(line) - 1, JSON_COMPACT);
-    json_decref(j);
-    if (n > 0 && n < sizeof(line) - 1) {
-        line[n++] = '\n';
-        /* One write per line keeps lines whole across threads. */
-        if (write(STDERR_FILENO, line, n) < 0) {
-        }
-    }
-}
 
 void gw_req_addref(gw_req_t *r)
 {
@@ -186,14 +129,15 @@ static void access_log(gw_req_t *r)
     if (s->access_log_fd < 0)
         return;
     h2o_req_t *req = r->req;
-    char ts[32], line[2048];
+    char ts[32];
     gw_format_time((int64_t)time(NULL), ts, sizeof(ts));
     /* The path without its query: query strings may carry correlation ids a tenant considers private. */
     size_t plen = req->input.query_at != SIZE_MAX ? req->input.query_at : req->input.path.len;
-    json_t *j = json_pack("{s:s,s:s,s:s%,s:s%,s:i,s:I,s:f}", "time", ts, "requestId", r->request_id, "method",
-                          req->input.method.base, req->input.method.len, "path", req->input.path.base,
-                          plen > 512 ? (size_t)512 : plen, "status", r->status, "bytes",
-                          (json_int_t)r->bytes_out, "ms", (double)(gw_monotonic_ns() - r->start_ns) / 1e6);
+    json_t *j =
+        json_pack("{s:s,s:s,s:s%,s:s%,s:i,s:I,s:f}", "time", ts, "requestId", r->request_id, "method",
+                  req->input.method.base, req->input.method.len, "path", req->input.path.base,
+                  plen > 512 ? (size_t)512 : plen, "status", r->status, "bytes", (json_int_t)r->bytes_out,
+                  "ms", gw_round_to((double)(gw_monotonic_ns() - r->start_ns) / 1e6, 3));
     if (j == NULL) /* a path that is not UTF-8 */
         j = json_pack("{s:s,s:s,s:i,s:I}", "time", ts, "requestId", r->request_id, "status", r->status,
                       "bytes", (json_int_t)r->bytes_out);
@@ -202,13 +146,7 @@ static void access_log(gw_req_t *r)
         if (r->who.app_id[0] != '\0')
             json_object_set_new(j, "appId", json_string(r->who.app_id));
     }
-    size_t n = json_dumpb(j, line, sizeof(line) - 1, JSON_COMPACT);
-    json_decref(j);
-    if (n > 0 && n < sizeof(line) - 1) {
-        line[n++] = '\n';
-        if (write(s->access_log_fd, line, n) < 0) {
-        }
-    }
+    gw_log_line(s->access_log_fd, j);
 }
 
 static const char *reason(int status)
@@ -287,7 +225,7 @@ void gw_send_json_text(gw_req_t *r, int status, const char *json, size_t len)
 
 void gw_send_json(gw_req_t *r, int status, json_t *body)
 {
-    char *s = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+    char *s = json_dumps(body, GW_JSON_FLAGS);
     json_decref(body);
     if (s == NULL) {
         gw_send_error(r, 500, "InternalError", NULL, "the response could not be encoded");
@@ -315,27 +253,23 @@ void gw_send_error(gw_req_t *r, int status, const char *code, json_t *details, c
     gw_send_json(r, status, j);
 }
 
-static void send_pending(gw_req_t *r)
+void *gw_hstate(gw_req_t *r, size_t size, void (*dispose)(void *))
 {
-    json_t *d = r->pend_details;
-    r->pend_details = NULL;
-    gw_send_error(r, r->pend_status, r->pend_code, d, "%s", r->pend_msg);
+    if (r->hstate == NULL) {
+        r->hstate = dispose != NULL ? h2o_mem_alloc_shared(&r->req->pool, size, dispose)
+                                    : h2o_mem_alloc_pool(&r->req->pool, size);
+        memset(r->hstate, 0, size);
+    }
+    return r->hstate;
 }
 
-void gw_fail_counted(gw_req_t *r, int status, const char *code, json_t *details, const char *fmt, ...)
+int gw_path_uuid(gw_req_t *r, int i, const char *what, char out[37])
 {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->pend_msg, sizeof(r->pend_msg), fmt, ap);
-    va_end(ap);
-    r->pend_status = status;
-    r->pend_code = code;
-    json_decref(r->pend_details);
-    r->pend_details = details;
-    if (r->counted)
-        send_pending(r);
-    else
-        gw_quota_take(r, send_pending);
+    if (i >= r->nparams || gw_uuid_parse(r->params[i].base, r->params[i].len, out) != 0) {
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "no such %s", what);
+        return -1;
+    }
+    return 0;
 }
 
 typedef struct {

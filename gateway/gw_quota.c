@@ -55,11 +55,6 @@ typedef struct {
     lease_t *e;
 } lease_call_t;
 
-int64_t gw_quota_window_start(int64_t now)
-{
-    return now - ((now % GW_QUOTA_WINDOW) + GW_QUOTA_WINDOW) % GW_QUOTA_WINDOW;
-}
-
 static uint64_t now_ms(void)
 {
     return gw_monotonic_ns() / 1000000ULL;

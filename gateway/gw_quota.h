@@ -7,8 +7,6 @@
 
 #include "gateway/gw.h"
 
-#define GW_QUOTA_WINDOW 3600
-
 /* Counts the request: next(r) when admitted, else sends 429 (or 503 when the region database is down). */
 void gw_quota_take(gw_req_t *r, void (*next)(gw_req_t *r));
 /* Reads the window without counting, to fill the quota headers; next(r) runs either way (headers are left
@@ -24,7 +22,5 @@ gw_quota_cache_t *gw_quota_cache_create(gw_thread_t *thr);
 /* Periodic upkeep on the loop thread: gives back units left idle (all of them when `all`, at shutdown) and
  * drops entries of past windows. */
 void gw_quota_tick(gw_quota_cache_t *qc, int all);
-/* Start of the window holding `now`. */
-int64_t gw_quota_window_start(int64_t now);
 
 #endif

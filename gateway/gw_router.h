@@ -7,12 +7,15 @@
 
 #include "gateway/gw.h"
 
+typedef enum { GW_BODY_ANY = 0, GW_BODY_JSON } gw_body_kind_t;
+
 struct gw_route {
     const char *method;
     const char *pattern;
     gw_auth_kind_t auth;
     gw_quota_kind_t quota;
     gw_handler_t handler;
+    gw_body_kind_t body; /* GW_BODY_JSON: the body is JSON and passes gw_json_body_check before the handler */
 };
 
 typedef enum { GW_MATCH_OK, GW_MATCH_NO_PATH, GW_MATCH_NO_METHOD } gw_match_t;

@@ -30,18 +30,6 @@
 #define GW_LOOP_WAIT_MS 100
 #define GW_QUOTA_SWEEP_S 300
 
-int64_t gw_now(const gw_server_t *server)
-{
-    return (int64_t)time(NULL) + server->cfg.test_clock_offset_s;
-}
-
-uint64_t gw_monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static int open_listener(const char *addr, int port, char *err, size_t errlen)
 {
     struct sockaddr_in6 sa6;

@@ -266,6 +266,34 @@ def admin(lic, key=None):
     return {"X-License-Id": lic["licenseId"], "Authorization": "Bearer " + (key or lic["adminKey"])}
 
 
+# --- waiting for a job ---
+
+def job_updates(node, job_id, headers, timeout):
+    """Yields the job object of GET /v1/jobs/{id} about every 50 ms until `timeout` seconds have passed.
+
+    While the region database cannot be reached the API answers 503 Unavailable with Retry-After: that is a
+    legitimate answer, skipped rather than read as a job. Any other answer that is not 200 fails the test."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        r = node.request("GET", f"/v1/jobs/{job_id}", headers=headers)
+        if r.status == 503 and r.json().get("errorCode") == "Unavailable":
+            time.sleep(0.1)
+            continue
+        assert r.status == 200, r
+        yield r.json()
+        time.sleep(0.05)
+
+
+def wait_job_until(node, job_id, headers, until, timeout=120, what="the awaited state"):
+    """The first job object (see job_updates) for which until(job) holds; fails after `timeout` seconds."""
+    last = None
+    for job in job_updates(node, job_id, headers, timeout):
+        last = job
+        if until(job):
+            return job
+    raise AssertionError(f"job {job_id} not in {what} within {timeout}s; last seen: {last}")
+
+
 # --- OpenAPI checking ---
 
 def _to_jsonschema(node):

@@ -139,6 +139,55 @@ def test_templates(st):
     assert us.request("GET", f"/v1/templates/{tid}", headers=h).status == 404
 
 
+def test_json_bodies_bounded(st):
+    """JSON bodies over 64 KB are 413 PayloadTooLarge and bodies nested too deep 400 MalformedJson, before any
+    parsing, on every route that takes one; nothing is stored."""
+    us = st.node("US")
+    lic = L["lic"]
+    h = tenant(lic)
+    big = json.dumps({"description": "x" * 70000}).encode()
+    deep = b'{"description": ' + b"[" * 40 + b"]" * 40 + b"}"
+    js = dict(h, **{"Content-Type": "application/json"})
+    jobs_before = us.request("GET", "/v1/jobs?limit=100", headers=h).json()["jobs"]
+    tpls_before = us.request("GET", "/v1/templates", headers=h).json()["templates"]
+    apps_before = us.request("GET", "/v1/apps", headers=admin(lic)).json()["apps"]
+    doc = open(os.path.join(TESTDATA, "phototest.tif"), "rb").read()
+    job = us.request("POST", "/v1/jobs?autostart=false", headers=dict(h, **{"Content-Type": "image/tiff"}), body=doc)
+    assert job.status == 201, job
+    jid = job.json()["jobId"]
+    tid = jpost(us, "/v1/templates", h, {"name": "bounded"}).json()["templateId"]
+    app = lic["apps"][1]
+    cases = [("POST", "/v1/jobs", js, "/v1/jobs"),
+             ("PATCH", f"/v1/jobs/{jid}", js, "/v1/jobs/{id}"),
+             ("POST", "/v1/templates", js, "/v1/templates"),
+             ("PATCH", f"/v1/templates/{tid}", js, "/v1/templates/{id}"),
+             ("POST", "/v1/apps", dict(admin(lic), **{"Content-Type": "application/json"}), "/v1/apps"),
+             ("PATCH", f"/v1/apps/{app}", dict(admin(lic), **{"Content-Type": "application/json"}), "/v1/apps/{appId}")]
+    for method, path, headers, template in cases:
+        r = us.request(method, path, headers=headers, body=big)
+        assert r.status == 413 and r.json()["errorCode"] == "PayloadTooLarge", (method, path, r)
+        check_openapi(st, method, template, r)
+        r = us.request(method, path, headers=headers, body=deep)
+        assert r.status == 400 and r.json()["errorCode"] == "MalformedJson", (method, path, r)
+    boundary = "b0undary"
+    form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"options\"\r\n\r\n").encode() + big + \
+           (f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.tif\"\r\n"
+            f"Content-Type: image/tiff\r\n\r\n").encode() + doc + f"\r\n--{boundary}--\r\n".encode()
+    r = us.request("POST", "/v1/jobs", headers=dict(h, **{"Content-Type": f"multipart/form-data; boundary={boundary}"}),
+                   body=form)
+    assert r.status == 413 and r.json()["errorCode"] == "PayloadTooLarge", r
+    # Nothing changed: the job keeps its options, no job, template or app appeared or changed.
+    after = us.request("GET", f"/v1/jobs/{jid}", headers=h).json()
+    assert after["options"] == job.json()["options"], after
+    jobs_after = us.request("GET", "/v1/jobs?limit=100", headers=h).json()["jobs"]
+    assert [j["jobId"] for j in jobs_after] == [jid] + [j["jobId"] for j in jobs_before]
+    tpls = us.request("GET", "/v1/templates", headers=h).json()["templates"]
+    assert sorted(t["templateId"] for t in tpls) == sorted([tid] + [t["templateId"] for t in tpls_before])
+    assert us.request("GET", "/v1/apps", headers=admin(lic)).json()["apps"] == apps_before
+    assert us.request("DELETE", f"/v1/templates/{tid}", headers=h).status == 204
+    assert us.request("DELETE", f"/v1/jobs/{jid}", headers=h).status == 204
+
+
 def test_server_information(st):
     us = st.node("US")
     h = tenant(L["lic"])
@@ -194,5 +243,5 @@ def _start():
 
 
 if __name__ == "__main__":
-    run([test_app_management, test_analytics_exact_across_nodes, test_templates, test_server_information,
-         test_metrics_listener, test_portal_headers], _start)
+    run([test_app_management, test_analytics_exact_across_nodes, test_templates, test_json_bodies_bounded,
+         test_server_information, test_metrics_listener, test_portal_headers], _start)

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 import Levenshtein
 
-from harness import TESTDATA, Stack, check_openapi, run, tenant
+from harness import TESTDATA, Stack, check_openapi, job_updates, run, tenant, wait_job_until
 
 L = {}
 
@@ -55,17 +55,8 @@ def get(st, path, app=None, lic=None):
 
 
 def wait_job(st, job_id, statuses=("completed", "failed", "canceled"), timeout=120, app=None):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        r = get(st, f"/v1/jobs/{job_id}", app)
-        if r.status == 503:  # the gateway is reconnecting to its database
-            time.sleep(0.1)
-            continue
-        j = r.json()
-        if j["status"] in statuses:
-            return j
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} not {statuses} in {timeout}s: {j}")
+    return wait_job_until(node(st), job_id, tenant(L["lic"], app), lambda j: j["status"] in statuses, timeout,
+                          f"status {statuses}")
 
 
 def count_jobs(st):
@@ -145,9 +136,7 @@ def test_three_pages_progress_and_early_page_results(st):
     job = r.json()
     assert job["document"]["pages"] == 3
     seen, early = [], None
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        j = get(st, f"/v1/jobs/{job['jobId']}").json()
+    for j in job_updates(node(st), job["jobId"], tenant(L["lic"]), 120):
         seen.append(j["progress"]["current"])
         if j["status"] == "processing" and j["pagesDone"] >= 1 and early is None:
             early = get(st, f"/v1/jobs/{job['jobId']}/pages/1/results/text")
@@ -155,7 +144,6 @@ def test_three_pages_progress_and_early_page_results(st):
             whole = get(st, f"/v1/jobs/{job['jobId']}/results/text")
         if j["status"] == "completed":
             break
-        time.sleep(0.05)
     assert seen[0] == 0 and seen[-1] == 100, seen
     assert seen == sorted(seen), "progress never goes back"
     assert any(0 < p < 100 for p in seen), seen
@@ -343,12 +331,7 @@ def test_sigkill_mid_job_then_restart(st):
     n = node(st)
     r = create(st, multipage_tiff(st, "8087_054.3B.tif", 3), "?outputs=text,pdf")
     jid = r.json()["jobId"]
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        j = get(st, f"/v1/jobs/{jid}").json()
-        if j["pagesDone"] >= 1:
-            break
-        time.sleep(0.05)
+    j = wait_job_until(n, jid, tenant(L["lic"]), lambda j: j["pagesDone"] >= 1, 60, "a stored page")
     assert j["status"] == "processing" and j["pagesDone"] in (1, 2), j
     n.proc.send_signal(signal.SIGKILL)
     n.proc.wait()
@@ -369,9 +352,7 @@ def test_sigkill_mid_job_then_restart(st):
 def test_database_outage_mid_job(st):
     r = create(st, multipage_tiff(st, "8087_054.3B.tif", 3), "?outputs=text")
     jid = r.json()["jobId"]
-    deadline = time.time() + 60
-    while time.time() < deadline and get(st, f"/v1/jobs/{jid}").json()["pagesDone"] < 1:
-        time.sleep(0.05)
+    wait_job_until(node(st), jid, tenant(L["lic"]), lambda j: j["pagesDone"] >= 1, 60, "a stored page")
     st.pg_stop()
     down = get(st, f"/v1/jobs/{jid}")
     assert down.status == 503 and down.json()["errorCode"] == "Unavailable", down

@@ -7,7 +7,7 @@ import zlib
 
 import Levenshtein
 
-from harness import TESTDATA, Stack, check_openapi, run, tenant
+from harness import TESTDATA, Stack, check_openapi, run, tenant, wait_job_until
 
 L = {}
 
@@ -36,13 +36,8 @@ def submit(st, body, query, ctype):
 
 
 def done(st, jid, timeout=120):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        j = st.node("US").request("GET", f"/v1/jobs/{jid}", headers=tenant(L["lic"])).json()
-        if j["status"] in ("completed", "failed", "canceled"):
-            return j
-        time.sleep(0.05)
-    raise AssertionError(f"job {jid} did not finish")
+    return wait_job_until(st.node("US"), jid, tenant(L["lic"]), lambda j: j["status"] in ("completed", "failed", "canceled"),
+                          timeout, "a final status")
 
 
 def get(st, path):

@@ -7,12 +7,12 @@ static void h(gw_req_t *r)
 }
 
 static const gw_route_t routes[] = {
-    {"GET", "/v1/health", GW_AUTH_NONE, GW_QUOTA_NONE, h},
-    {"GET", "/v1/jobs", GW_AUTH_TENANT, GW_QUOTA_COUNT, h},
-    {"POST", "/v1/jobs", GW_AUTH_TENANT, GW_QUOTA_COUNT, h},
-    {"GET", "/v1/jobs/{id}", GW_AUTH_TENANT, GW_QUOTA_COUNT, h},
-    {"DELETE", "/v1/jobs/{id}", GW_AUTH_TENANT, GW_QUOTA_COUNT, h},
-    {"GET", "/v1/jobs/{id}/pages/{n}/results/{format}", GW_AUTH_TENANT, GW_QUOTA_COUNT, h},
+    {"GET", "/v1/health", GW_AUTH_NONE, GW_QUOTA_NONE, h, GW_BODY_ANY},
+    {"GET", "/v1/jobs", GW_AUTH_TENANT, GW_QUOTA_COUNT, h, GW_BODY_ANY},
+    {"POST", "/v1/jobs", GW_AUTH_TENANT, GW_QUOTA_COUNT, h, GW_BODY_ANY},
+    {"GET", "/v1/jobs/{id}", GW_AUTH_TENANT, GW_QUOTA_COUNT, h, GW_BODY_ANY},
+    {"DELETE", "/v1/jobs/{id}", GW_AUTH_TENANT, GW_QUOTA_COUNT, h, GW_BODY_ANY},
+    {"GET", "/v1/jobs/{id}/pages/{n}/results/{format}", GW_AUTH_TENANT, GW_QUOTA_COUNT, h, GW_BODY_ANY},
 };
 #define N (sizeof(routes) / sizeof(routes[0]))
 

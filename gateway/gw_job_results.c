@@ -1,0 +1,182 @@
+/* Results: the whole document's (GET /v1/jobs/{id}/results/{format}), one page's, and the page list. A
+ * result not ready yet is 202 with Retry-After; a page's result is served as soon as that page is stored.
+ * Runs on the loop thread. */
+#include "engine/eng_ocr.h"
+#include "gateway/gw_handlers.h"
+#include "gateway/gw_jobs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* From the request's pool; it dies with the request. */
+typedef struct {
+    char job_id[37];
+    char format[8];
+    int page;         /* the page of the path (page results) */
+    int still_coming; /* the job still runs, so a page not stored yet will be (202, not 404) */
+    int pages;        /* the document's page count (page list; 0 while unknown) */
+} result_req_t;
+
+static result_req_t *rstate(gw_req_t *r)
+{
+    return gw_hstate(r, sizeof(result_req_t), NULL);
+}
+
+/* 202 with the job while it is not done; 409 when it failed or was canceled. Returns 1 when it answered. */
+static int not_ready(gw_req_t *r, const char *status, const char *job)
+{
+    if (strcmp(status, "failed") == 0) {
+        json_t *j = json_loads(job, 0, NULL);
+        json_t *e = json_object_get(json_object_get(j, "error"), "message");
+        gw_send_error(r, 409, "JobFailed", NULL, "the job failed: %s",
+                      e != NULL ? json_string_value(e) : "unknown error");
+        json_decref(j);
+        return 1;
+    }
+    if (strcmp(status, "canceled") == 0) {
+        gw_send_error(r, 409, "InvalidState", NULL, "the job was canceled and has no results");
+        return 1;
+    }
+    if (strcmp(status, "completed") != 0) {
+        gw_add_header(r, "Retry-After", "1");
+        gw_send_job(r, 202, job);
+        return 1;
+    }
+    return 0;
+}
+
+static void on_output(gw_req_t *r, PGresult *res)
+{
+    if (PQntuples(res) == 0) {
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "this result is not available");
+        return;
+    }
+    gw_send(r, 200, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+}
+
+static void send_not_an_output(gw_req_t *r, const char *format)
+{
+    gw_send_error(r, 404, "ResourceNotFound", NULL, "'%s' is not among this job's outputs", format);
+}
+
+static void on_result_job(gw_req_t *r, PGresult *res)
+{
+    result_req_t *s = rstate(r);
+    if (gw_job_gone(r, res))
+        return;
+    if (!gw_job_has_output(PQgetvalue(res, 0, 4), s->format)) {
+        send_not_an_output(r, s->format);
+        return;
+    }
+    if (not_ready(r, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0)))
+        return;
+    const char *p[2] = {s->job_id, s->format};
+    gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_OUTPUT, p, NULL, on_output);
+}
+
+void gw_h_job_result(gw_req_t *r)
+{
+    result_req_t *s = rstate(r);
+    if (gw_path_uuid(r, 0, "job", s->job_id) != 0 || gw_path_format(r, 1, GW_RESULT_FORMATS, s->format) != 0)
+        return;
+    const char *p[2] = {s->job_id, r->who.app_id};
+    gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_GET, p, NULL, on_result_job);
+}
+
+static void on_page_result(gw_req_t *r, PGresult *res)
+{
+    result_req_t *s = rstate(r);
+    if (PQntuples(res) == 0) {
+        gw_page_not_stored(r, s->job_id, s->page, s->still_coming, "result");
+        return;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), "failed") == 0) {
+        gw_send_error(r, 409, "JobFailed", NULL, "page %d could not be recognized: %s", s->page,
+                      PQgetvalue(res, 0, 2));
+        return;
+    }
+    if (PQgetisnull(res, 0, 1)) {
+        send_not_an_output(r, s->format);
+        return;
+    }
+    const char *v = PQgetvalue(res, 0, 1);
+    if (strcmp(s->format, "json") == 0) {
+        /* The page object wrapped like the whole-document result, by the engine that wraps that one. */
+        char *doc = eng_json_document(&v, 1);
+        if (doc == NULL) {
+            gw_send_error(r, 500, "InternalError", NULL, "the page result could not be assembled");
+            return;
+        }
+        gw_send(r, 200, gw_result_content_type("json"), doc, strlen(doc));
+        free(doc);
+        return;
+    }
+    gw_send(r, 200, gw_result_content_type(s->format), v, strlen(v));
+}
+
+static void on_page_job(gw_req_t *r, PGresult *res)
+{
+    result_req_t *s = rstate(r);
+    if (gw_job_gone(r, res) || gw_page_beyond(r, res, s->page))
+        return;
+    if ((strcmp(s->format, "tsv") == 0 || strcmp(s->format, "alto") == 0) &&
+        !gw_job_has_output(PQgetvalue(res, 0, 4), s->format)) {
+        send_not_an_output(r, s->format);
+        return;
+    }
+    const char *status = PQgetvalue(res, 0, 1);
+    /* Pages stored before a job failed or was canceled are still served; in a finished job a page that is not
+     * stored never will be (404), while a running job's page is still to come (202). */
+    s->still_coming = strcmp(status, "processing") == 0 || strcmp(status, "scheduled") == 0;
+    char page[16];
+    snprintf(page, sizeof(page), "%d", s->page);
+    const char *p[3] = {s->job_id, page, s->format};
+    gw_db_query(r, GW_DB_REGION, DB_RGN_PAGE_RESULT, p, NULL, on_page_result);
+}
+
+void gw_h_page_result(gw_req_t *r)
+{
+    result_req_t *s = rstate(r);
+    if (gw_path_uuid(r, 0, "job", s->job_id) != 0 || gw_path_format(r, 2, GW_PAGE_FORMATS, s->format) != 0 ||
+        gw_path_page(r, 1, &s->page) != 0)
+        return;
+    const char *p[2] = {s->job_id, r->who.app_id};
+    gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_GET, p, NULL, on_page_job);
+}
+
+static void on_page_list(gw_req_t *r, PGresult *res)
+{
+    result_req_t *s = rstate(r);
+    json_t *pages = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    size_t i;
+    json_t *pg;
+    json_array_foreach(pages, i, pg)
+    {
+        char base[96];
+        json_int_t n = json_integer_value(json_object_get(pg, "page"));
+        snprintf(base, sizeof(base), "/v1/jobs/%s/pages/%lld", s->job_id, (long long)n);
+        json_t *links = json_object();
+        for (const char *const *f = GW_PAGE_FORMATS; *f; ++f) {
+            char l[128];
+            snprintf(l, sizeof(l), "%s/results/%s", base, *f);
+            json_object_set_new(links, *f, json_string(l));
+        }
+        json_object_set_new(pg, "results", links);
+    }
+    gw_send_json(r, 200, json_pack("{s:s,s:i,s:o}", "jobId", s->job_id, "pages", s->pages, "items", pages));
+}
+
+static void on_pages_job(gw_req_t *r, PGresult *res)
+{
+    result_req_t *s = rstate(r);
+    if (gw_job_gone(r, res))
+        return;
+    s->pages = PQgetisnull(res, 0, 3) ? 0 : atoi(PQgetvalue(res, 0, 3));
+    const char *p[1] = {s->job_id};
+    gw_db_query(r, GW_DB_REGION, DB_RGN_PAGE_LIST, p, NULL, on_page_list);
+}
+
+void gw_h_page_list(gw_req_t *r)
+{
+    gw_job_call(r, rstate(r)->job_id, DB_RGN_JOB_GET, on_pages_job);
+}

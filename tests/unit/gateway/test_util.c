@@ -1,0 +1,100 @@
+/* gw_util: ISO 8601 times, the quota window, UUIDs, rounding; gw_json_body's size and depth check. */
+#include "gateway/gw_json_body.h"
+#include "gateway/gw_util.h"
+#include "tests/unit/tap.h"
+
+#include <stdlib.h>
+
+static void test_times(void)
+{
+    int64_t t = -1;
+    is_int(gw_parse_time("1970-01-01T00:00:00Z", &t), 0, "the epoch parses");
+    is_int(t, 0, "to 0");
+    is_int(gw_parse_time("2026-01-31T12:00:00Z", &t), 0, "a plain time");
+    is_int(t, 1769860800, "to its epoch");
+    is_int(gw_parse_time("2026-01-31T12:00:00.123456Z", &t), 0, "fractional seconds");
+    is_int(t, 1769860800, "are dropped");
+    is_int(gw_parse_time("2024-02-29T23:59:59Z", &t), 0, "a leap day");
+    static const char *const bad[] = {"",
+                                      "2026-01-31",
+                                      "2026-01-31T12:00:00",
+                                      "2026-01-31T12:00:00+01:00",
+                                      "2026-01-31T12:00:00.Z",
+                                      "2026-01-31 12:00:00Z",
+                                      "2026-01-31T12:00:00Zx",
+                                      "yesterday"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i)
+        is_int(gw_parse_time(bad[i], &t), -1, bad[i]);
+    char buf[32];
+    gw_format_time(1769860800, buf, sizeof(buf));
+    is_str(buf, "2026-01-31T12:00:00Z", "formatting");
+    gw_format_time(0, buf, sizeof(buf));
+    is_str(buf, "1970-01-01T00:00:00Z", "the epoch formats");
+    is_int(gw_parse_time(buf, &t), 0, "round trip");
+    is_int(gw_quota_window_start(1769860800 + 3599), 1769860800, "window: the clock hour");
+    is_int(gw_quota_window_start(1769860800), 1769860800, "window starts at the hour");
+    is_int(gw_quota_window_start(-1), -3600, "before 1970 too");
+}
+
+static void test_uuids(void)
+{
+    char out[37];
+    is_int(gw_uuid_parse("0F8FAD5B-D9CB-469F-A165-70867728950E", 36, out), 0, "upper case accepted");
+    is_str(out, "0f8fad5b-d9cb-469f-a165-70867728950e", "and lower-cased");
+    is_int(gw_uuid_parse("0f8fad5b-d9cb-469f-a165-70867728950", 35, out), -1, "too short");
+    is_int(gw_uuid_parse("0f8fad5bxd9cb-469f-a165-70867728950e", 36, out), -1, "dash missing");
+    is_int(gw_uuid_parse("0f8fad5b-d9cb-469f-a165-70867728950g", 36, out), -1, "not hex");
+    is_int(gw_uuid_parse(NULL, 36, out), -1, "NULL");
+    char a[37], b[37];
+    gw_uuid_new(a);
+    gw_uuid_new(b);
+    ok(strcmp(a, b) != 0 && a[14] == '4' && strchr("89ab", a[19]) != NULL, "random version 4 UUIDs: %s", a);
+    is_int(gw_uuid_parse(a, strlen(a), out), 0, "a new UUID parses");
+}
+
+static void test_rounding(void)
+{
+    ok(gw_round_to(96.34999, 1) == 96.3, "96.34999 -> 96.3");
+    ok(gw_round_to(0.25, 1) == 0.3, "halves away from zero");
+    ok(gw_round_to(-0.25, 1) == -0.3, "negative halves too");
+    ok(gw_round_to(1.23456789, 3) == 1.235, "three places");
+    json_t *j = json_pack("{s:f}", "v", gw_round_to(288.9 / 3, 1));
+    char *s = json_dumps(j, GW_JSON_FLAGS);
+    is_str(s, "{\"v\":96.3}", "prints as the decimal, not 96.299999999999997");
+    free(s);
+    json_decref(j);
+}
+
+static void test_json_body(void)
+{
+    is_int(gw_json_text_check("{}", 2), GW_JSON_OK, "an empty object");
+    is_int(gw_json_text_check("", 0), GW_JSON_OK, "empty text is for the parser to refuse");
+    char deep[64];
+    for (int d = 1; d <= 20; ++d) {
+        size_t n = 0;
+        for (int i = 0; i < d; ++i)
+            deep[n++] = i % 2 ? '[' : '{';
+        is_int(gw_json_text_check(deep, n), d <= GW_JSON_BODY_MAX_DEPTH ? GW_JSON_OK : GW_JSON_TOO_DEEP,
+               d <= GW_JSON_BODY_MAX_DEPTH ? "depth within the bound" : "depth over the bound");
+    }
+    const char *quoted = "{\"a\": \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"{{{{{{{{{{{{{{{{{{{{{{{{{{{\"}";
+    is_int(gw_json_text_check(quoted, strlen(quoted)), GW_JSON_OK,
+           "brackets in strings (and escaped quotes) do not nest");
+    const char *closed = "[[[[[[[[[[]]]]]]]]]],[[[[[[[[[[]]]]]]]]]]";
+    is_int(gw_json_text_check(closed, strlen(closed)), GW_JSON_OK,
+           "depth is the deepest nesting, not the count");
+    char *big = malloc(GW_JSON_BODY_MAX + 1);
+    memset(big, ' ', GW_JSON_BODY_MAX + 1);
+    is_int(gw_json_text_check(big, GW_JSON_BODY_MAX), GW_JSON_OK, "64 KB exactly is accepted");
+    is_int(gw_json_text_check(big, GW_JSON_BODY_MAX + 1), GW_JSON_TOO_LARGE, "one byte more is too large");
+    free(big);
+}
+
+int main(void)
+{
+    test_times();
+    test_uuids();
+    test_rounding();
+    test_json_body();
+    return done_testing();
+}
