@@ -204,12 +204,14 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " SELECT $6::text IS NULL OR EXISTS (SELECT 1 FROM k), (SELECT used FROM q),"
          " (SELECT job_json(j) FROM j)",
          15, 1u << 10, 0},
+    /* $1 app, $2 key. 0 job object of the key, while the key is younger than 24 hours */
     [DB_RGN_IDEM_GET] =
         {"idem_get",
          "SELECT job_json(j) FROM idempotency_keys k JOIN jobs j ON j.job_id = k.job_id"
          " WHERE k.app_id = $1::uuid AND k.key = $2 AND k.created_at >= now() - interval '24 hours'",
          2, 0, 0},
-    /* 0 job object, 1 status, 2 expired (past retention or purged), 3 pages, 4 outputs (jsonb array) */
+    /* 0 job object, 1 status, 2 expired (past retention or purged), 3 pages, 4 outputs (jsonb array),
+     * 5 options (jsonb) */
     [DB_RGN_JOB_GET] =
         {"job_get",
          "SELECT job_json(j), status, expires_at <= now() OR purged_at IS NOT NULL, doc_pages,"
@@ -230,7 +232,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " ORDER BY created_at DESC, job_id DESC LIMIT $6::int",
          8, 0, 0},
     /* $1 job, $2 app, $3 name, $4 content type, $5 document, $6 pages. Only a created job without a document.
-     */
+     * 0 job object (no row: the job is not in that state) */
     [DB_RGN_JOB_UPLOAD] =
         {"job_upload",
          "WITH u AS (UPDATE jobs SET doc_name = $3, doc_content_type = $4, doc_bytes = length($5::bytea),"
@@ -244,6 +246,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " d AS (INSERT INTO job_documents (job_id, data) SELECT job_id, $5::bytea FROM u)"
          " SELECT job_json(u) FROM u",
          6, 1u << 4, 0},
+    /* $1 job, $2 app, $3 options (jsonb). Only a created job. 0 job object (no row: not in that state) */
     [DB_RGN_JOB_PATCH] =
         {"job_patch",
          "UPDATE jobs SET options = $3::jsonb, correlation_id = $3::jsonb ->> 'correlationId',"
@@ -251,6 +254,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " expires_at = created_at + make_interval(days => ($3::jsonb ->> 'retentionDays')::int)"
          " WHERE job_id = $1::uuid AND app_id = $2::uuid AND status = 'created' RETURNING job_json(jobs)",
          3, 0, 0},
+    /* $1 job, $2 app. Only a created job with its document. 0 job object (no row: not in that state) */
     [DB_RGN_JOB_SCHEDULE] =
         {"job_schedule",
          "UPDATE jobs SET status = 'scheduled', scheduled_at = now(), progress_message = 'queued'"
@@ -258,7 +262,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " AND doc_bytes IS NOT NULL RETURNING job_json(jobs)",
          2, 0, 0},
     /* A job not yet running is canceled at once; a running one is flagged and its worker stops between pages.
-     */
+     * 0 job object (no row: already finished, or no such job) */
     [DB_RGN_JOB_CANCEL] = {"job_cancel",
                            "UPDATE jobs SET cancel_requested = true,"
                            " status = CASE WHEN status = 'processing' THEN status ELSE 'canceled' END,"
@@ -268,6 +272,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                            " WHERE job_id = $1::uuid AND app_id = $2::uuid"
                            " AND status IN ('created', 'scheduled', 'processing') RETURNING job_json(jobs)",
                            2, 0, 0},
+    /* 0 jobs deleted (0 or 1; 0 while it is processing, or no such job) */
     [DB_RGN_JOB_DELETE] = {"job_delete",
                            "WITH d AS (DELETE FROM jobs WHERE job_id = $1::uuid AND app_id = $2::uuid"
                            " AND status <> 'processing' RETURNING job_id),"
@@ -285,6 +290,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " WHEN 'tsv' THEN tsv WHEN 'alto' THEN alto END, error FROM job_pages"
          " WHERE job_id = $1::uuid AND page = $2::int",
          3, 0, 0},
+    /* 0 the job's stored pages (jsonb array, by page number) */
     [DB_RGN_PAGE_LIST] =
         {"page_list",
          "SELECT coalesce(jsonb_agg(jsonb_build_object('page', page, 'status', status, 'width', width,"

@@ -266,6 +266,19 @@ def admin(lic, key=None):
     return {"X-License-Id": lic["licenseId"], "Authorization": "Bearer " + (key or lic["adminKey"])}
 
 
+# --- npm test tools (pinned in a package.json + package-lock.json under tests/) ---
+
+def npm_ci(folder, package):
+    """Installs the folder's locked npm packages unless `package` is there already."""
+    if os.path.isdir(os.path.join(folder, "node_modules", package)):
+        return
+    npm = shutil.which("npm")
+    assert npm, "npm is not installed (Node 20 and npm are needed for the browser and OpenAPI tests)"
+    p = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=folder, capture_output=True, text=True,
+                       timeout=600)
+    assert p.returncode == 0, f"npm ci failed:\n{p.stdout}\n{p.stderr}"
+
+
 # --- waiting for a job ---
 
 def job_updates(node, job_id, headers, timeout):
@@ -337,6 +350,18 @@ def check_openapi(stack, method, template, resp):
     for h in r.get("headers", {}):
         if h.lower().startswith(("ratelimit", "x-ratelimit")) and resp.status < 400:
             assert resp.header(h) is not None, f"{method} {template}: header {h} documented but missing"
+
+
+def check_openapi_request(stack, method, template, body):
+    """Asserts that a JSON request body the API accepted is valid for the served OpenAPI document."""
+    import jsonschema
+    doc = stack.openapi()
+    op = doc["paths"].get(template, {}).get(method.lower())
+    assert op is not None, f"{method} {template} missing from openapi.json"
+    root = _to_jsonschema(copy.deepcopy(doc))
+    schema = dict(_to_jsonschema(op["requestBody"]["content"]["application/json"]["schema"]))
+    schema["components"] = root["components"]
+    jsonschema.validate(body, schema)
 
 
 # --- a tiny test runner with TAP-like output and the closing 'N passed, N failed' line ---

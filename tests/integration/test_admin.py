@@ -7,7 +7,7 @@ import time
 import urllib.request
 import uuid
 
-from harness import TESTDATA, Stack, admin, check_openapi, run, tenant
+from harness import TESTDATA, Stack, admin, check_openapi, check_openapi_request, run, tenant
 
 L = {}
 
@@ -114,9 +114,11 @@ def test_templates(st):
     us = st.node("US")
     lic = L["lic"]
     h = tenant(lic)
-    r = jpost(us, "/v1/templates", h, {"name": "invoices", "outputs": ["text"], "minConfidence": 40, "correlationId": "tpl"})
+    body = {"name": "invoices", "outputs": ["text"], "minConfidence": 40, "correlationId": "tpl"}
+    r = jpost(us, "/v1/templates", h, body)
     assert r.status == 201 and r.json()["options"]["minConfidence"] == 40, r
     check_openapi(st, "POST", "/v1/templates", r)
+    check_openapi_request(st, "POST", "/v1/templates", body)
     tid = r.json()["templateId"]
     assert jpost(us, "/v1/templates", h, {"outputs": ["text"]}).status == 400, "name is required"
     assert jpost(us, "/v1/templates", h, {"name": "x", "bogus": 1}).json()["errorCode"] == "UnrecognizedInput"
@@ -125,6 +127,7 @@ def test_templates(st):
     assert [t["templateId"] for t in lst.json()["templates"]] == [tid]
     assert us.request("GET", "/v1/templates", headers=tenant(lic, lic["apps"][1])).json()["templates"] == [], "per app"
     p = jpost(us, f"/v1/templates/{tid}", h, {"minConfidence": 10}, "PATCH")
+    check_openapi_request(st, "PATCH", "/v1/templates/{id}", {"minConfidence": 10, "name": "invoices-2"})
     assert p.status == 200 and p.json()["options"]["minConfidence"] == 10 and p.json()["options"]["outputs"] == ["text"]
     doc = open(os.path.join(TESTDATA, "phototest.tif"), "rb").read()
     j = us.request("POST", f"/v1/jobs?template={tid}&minConfidence=5", headers=dict(h, **{"Content-Type": "image/tiff"}), body=doc)

@@ -8,7 +8,7 @@ import subprocess
 import time
 import uuid
 
-from harness import SRC, TESTDATA, Stack, admin, check_openapi, run, tenant
+from harness import SRC, TESTDATA, Stack, admin, check_openapi, npm_ci, run, tenant
 
 L = {}
 BROWSER_DIR = os.path.join(SRC, "tests", "browser")
@@ -87,22 +87,12 @@ def test_admin_api_documented(st):
     assert r.json()["processingRegion"] == "EU" and r.json()["endpoint"] == st.node("EU").url, r
 
 
-def npm_ci():
-    if os.path.isdir(os.path.join(BROWSER_DIR, "node_modules", "playwright-core")):
-        return
-    npm = shutil.which("npm")
-    assert npm, "npm is not installed (Node 20 and npm are needed for the portal's browser test)"
-    p = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=BROWSER_DIR, capture_output=True, text=True,
-                       timeout=600)
-    assert p.returncode == 0, f"npm ci failed:\n{p.stdout}\n{p.stderr}"
-
-
 def test_portal_in_chromium(st):
     assert os.path.exists(CHROMIUM), (f"{CHROMIUM} not found: the portal test needs Debian's Chromium "
                                       "(apt-get install -y chromium)")
     node = shutil.which("node")
     assert node, "node is not installed (Node 20 is needed for the portal's browser test)"
-    npm_ci()
+    npm_ci(BROWSER_DIR, "playwright-core")
     os.makedirs(ARTIFACTS, exist_ok=True)
     t = L["traffic"]
     env = dict(os.environ)
