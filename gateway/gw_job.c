@@ -1,5 +1,6 @@
 /* What the job endpoints share (gw_jobs.h): the job of the path, the job object in its documented key order,
- * result formats. Runs on the request's loop thread. */
+ * result formats of the path (from the engine's formats table). Runs on the request's loop thread. */
+#include "engine/eng_format.h"
 #include "engine/eng_worker.h"
 #include "gateway/gw_handlers.h"
 #include "gateway/gw_jobs.h"
@@ -8,19 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const GW_RESULT_FORMATS[] = {"text", "json", "hocr", "pdf", "tsv", "alto", NULL};
-const char *const GW_PAGE_FORMATS[] = {"text", "json", "hocr", "tsv", "alto", NULL};
-
-const char *gw_result_content_type(const char *fmt)
-{
-    return strcmp(fmt, "text") == 0   ? "text/plain; charset=utf-8"
-           : strcmp(fmt, "json") == 0 ? "application/json"
-           : strcmp(fmt, "hocr") == 0 ? "text/html; charset=utf-8"
-           : strcmp(fmt, "tsv") == 0  ? "text/tab-separated-values; charset=utf-8"
-           : strcmp(fmt, "alto") == 0 ? "application/xml"
-                                      : "application/pdf";
-}
-
 int gw_job_has_output(const char *outputs_json, const char *fmt)
 {
     char quoted[16];
@@ -28,21 +16,17 @@ int gw_job_has_output(const char *outputs_json, const char *fmt)
     return strstr(outputs_json, quoted) != NULL;
 }
 
-int gw_path_format(gw_req_t *r, int i, const char *const *allowed, char out[8])
+const eng_output_t *gw_path_format(gw_req_t *r, int i, int per_page)
 {
     h2o_iovec_t f = r->params[i];
-    for (const char *const *a = allowed; *a; ++a)
-        if (strlen(*a) == f.len && memcmp(*a, f.base, f.len) == 0) {
-            memcpy(out, f.base, f.len);
-            out[f.len] = '\0';
-            return 0;
-        }
-    char list[80] = "";
-    for (const char *const *a = allowed; *a; ++a)
-        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", a == allowed ? "" : ", ", *a);
+    const eng_output_t *o = eng_output_findn(f.base, f.len);
+    if (o != NULL && (o->per_page || !per_page))
+        return o;
+    char list[80];
+    eng_output_names(list, sizeof(list), per_page);
     json_t *d = json_pack("[{s:s,s:s}]", "field", "format", "message", list);
     gw_send_error(r, 400, "InvalidInput", d, "unknown result format; use one of %s", list);
-    return -1;
+    return NULL;
 }
 
 void gw_job_call(gw_req_t *r, char job_id[37], db_stmt_id_t id, gw_db_cb_t cb)

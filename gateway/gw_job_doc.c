@@ -25,8 +25,9 @@ int gw_job_doc_check(gw_req_t *r, const char *data, size_t len, const char *decl
     }
     eng_format_t fmt = eng_sniff(data, len);
     if (fmt == ENG_FMT_UNKNOWN) {
-        gw_fail_counted(r, 415, "UnsupportedMediaType", NULL,
-                        "the document is not PNG, JPEG, TIFF, BMP, GIF or WebP (judged by its bytes)");
+        char names[80];
+        gw_fail_counted(r, 415, "UnsupportedMediaType", NULL, "the document is not %s (judged by its bytes)",
+                        eng_input_names(names, sizeof(names)));
         return -1;
     }
     if (declared != NULL && dlen > 0) {

@@ -11,10 +11,10 @@
 /* From the request's pool; it dies with the request. */
 typedef struct {
     char job_id[37];
-    char format[8];
-    int page;         /* the page of the path (page results) */
-    int still_coming; /* the job still runs, so a page not stored yet will be (202, not 404) */
-    int pages;        /* the document's page count (page list; 0 while unknown) */
+    const eng_output_t *format; /* static: the formats table's row */
+    int page;                   /* the page of the path (page results) */
+    int still_coming;           /* the job still runs, so a page not stored yet will be (202, not 404) */
+    int pages;                  /* the document's page count (page list; 0 while unknown) */
 } result_req_t;
 
 static result_req_t *rstate(gw_req_t *r)
@@ -64,20 +64,20 @@ static void on_result_job(gw_req_t *r, PGresult *res)
     result_req_t *s = rstate(r);
     if (gw_job_gone(r, res))
         return;
-    if (!gw_job_has_output(PQgetvalue(res, 0, 4), s->format)) {
-        send_not_an_output(r, s->format);
+    if (!gw_job_has_output(PQgetvalue(res, 0, 4), s->format->name)) {
+        send_not_an_output(r, s->format->name);
         return;
     }
     if (not_ready(r, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0)))
         return;
-    const char *p[2] = {s->job_id, s->format};
+    const char *p[2] = {s->job_id, s->format->name};
     gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_OUTPUT, p, NULL, on_output);
 }
 
 void gw_h_job_result(gw_req_t *r)
 {
     result_req_t *s = rstate(r);
-    if (gw_path_uuid(r, 0, "job", s->job_id) != 0 || gw_path_format(r, 1, GW_RESULT_FORMATS, s->format) != 0)
+    if (gw_path_uuid(r, 0, "job", s->job_id) != 0 || (s->format = gw_path_format(r, 1, 0)) == NULL)
         return;
     const char *p[2] = {s->job_id, r->who.app_id};
     gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_GET, p, NULL, on_result_job);
@@ -96,22 +96,22 @@ static void on_page_result(gw_req_t *r, PGresult *res)
         return;
     }
     if (PQgetisnull(res, 0, 1)) {
-        send_not_an_output(r, s->format);
+        send_not_an_output(r, s->format->name);
         return;
     }
     const char *v = PQgetvalue(res, 0, 1);
-    if (strcmp(s->format, "json") == 0) {
+    if (strcmp(s->format->name, "json") == 0) {
         /* The page object wrapped like the whole-document result, by the engine that wraps that one. */
         char *doc = eng_json_document(&v, 1);
         if (doc == NULL) {
             gw_send_error(r, 500, "InternalError", NULL, "the page result could not be assembled");
             return;
         }
-        gw_send(r, 200, gw_result_content_type("json"), doc, strlen(doc));
+        gw_send(r, 200, s->format->content_type, doc, strlen(doc));
         free(doc);
         return;
     }
-    gw_send(r, 200, gw_result_content_type(s->format), v, strlen(v));
+    gw_send(r, 200, s->format->content_type, v, strlen(v));
 }
 
 static void on_page_job(gw_req_t *r, PGresult *res)
@@ -119,9 +119,8 @@ static void on_page_job(gw_req_t *r, PGresult *res)
     result_req_t *s = rstate(r);
     if (gw_job_gone(r, res) || gw_page_beyond(r, res, s->page))
         return;
-    if ((strcmp(s->format, "tsv") == 0 || strcmp(s->format, "alto") == 0) &&
-        !gw_job_has_output(PQgetvalue(res, 0, 4), s->format)) {
-        send_not_an_output(r, s->format);
+    if (s->format->skip_unless_wanted != 0 && !gw_job_has_output(PQgetvalue(res, 0, 4), s->format->name)) {
+        send_not_an_output(r, s->format->name);
         return;
     }
     const char *status = PQgetvalue(res, 0, 1);
@@ -130,14 +129,14 @@ static void on_page_job(gw_req_t *r, PGresult *res)
     s->still_coming = strcmp(status, "processing") == 0 || strcmp(status, "scheduled") == 0;
     char page[16];
     snprintf(page, sizeof(page), "%d", s->page);
-    const char *p[3] = {s->job_id, page, s->format};
+    const char *p[3] = {s->job_id, page, s->format->name};
     gw_db_query(r, GW_DB_REGION, DB_RGN_PAGE_RESULT, p, NULL, on_page_result);
 }
 
 void gw_h_page_result(gw_req_t *r)
 {
     result_req_t *s = rstate(r);
-    if (gw_path_uuid(r, 0, "job", s->job_id) != 0 || gw_path_format(r, 2, GW_PAGE_FORMATS, s->format) != 0 ||
+    if (gw_path_uuid(r, 0, "job", s->job_id) != 0 || (s->format = gw_path_format(r, 2, 1)) == NULL ||
         gw_path_page(r, 1, &s->page) != 0)
         return;
     const char *p[2] = {s->job_id, r->who.app_id};
@@ -156,10 +155,14 @@ static void on_page_list(gw_req_t *r, PGresult *res)
         json_int_t n = json_integer_value(json_object_get(pg, "page"));
         snprintf(base, sizeof(base), "/v1/jobs/%s/pages/%lld", s->job_id, (long long)n);
         json_t *links = json_object();
-        for (const char *const *f = GW_PAGE_FORMATS; *f; ++f) {
+        size_t nf;
+        const eng_output_t *f = eng_outputs(&nf);
+        for (size_t k = 0; k < nf; ++k) {
+            if (!f[k].per_page)
+                continue;
             char l[128];
-            snprintf(l, sizeof(l), "%s/results/%s", base, *f);
-            json_object_set_new(links, *f, json_string(l));
+            snprintf(l, sizeof(l), "%s/results/%s", base, f[k].name);
+            json_object_set_new(links, f[k].name, json_string(l));
         }
         json_object_set_new(pg, "results", links);
     }

@@ -16,6 +16,7 @@
 #ifndef OCRGATE_GW_JOBS_H
 #define OCRGATE_GW_JOBS_H
 
+#include "engine/eng_format.h"
 #include "gateway/gw.h"
 #include "gateway/gw_counted.h"
 #include "gateway/gw_multipart.h"
@@ -23,16 +24,11 @@
 
 /* ---- gw_job.c ---- */
 
-/* Result formats: the whole document's, and those a single page has (no per-page PDF). NULL-terminated. */
-extern const char *const GW_RESULT_FORMATS[];
-extern const char *const GW_PAGE_FORMATS[];
-/* The Content-Type a result format is served with. */
-const char *gw_result_content_type(const char *format);
 /* Non-zero when `format` is one of the job's outputs (`outputs_json`: the options' outputs array as text). */
 int gw_job_has_output(const char *outputs_json, const char *format);
-/* The format of path parameter `i` into out (8 bytes) when it is in `allowed`; else a 400 and -1. */
-__attribute__((warn_unused_result)) int gw_path_format(gw_req_t *r, int i, const char *const *allowed,
-                                                       char out[8]);
+/* The output format of path parameter `i` (engine/eng_format.h; one that exists per page when `per_page`), or
+ * a 400 naming the formats and NULL. */
+__attribute__((warn_unused_result)) const eng_output_t *gw_path_format(gw_req_t *r, int i, int per_page);
 
 /* Runs a statement with $1 the job of the path and $2 the caller's app (a malformed id is a 404); the job
  * id is copied into job_id (37 bytes, from the handler's state) first. */
