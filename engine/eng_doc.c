@@ -14,38 +14,7 @@
 #include <tesseract/capi.h>
 
 #include "engine/eng_pdf_in.h"
-
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-
-static void global_init_once(void)
-{
-    const char *v = getenv("OCRGATE_ENGINE_VERBOSE");
-    if (v != NULL && *v != '\0' && strcmp(v, "0") != 0)
-        return;
-    setMsgSeverity(L_SEVERITY_NONE);
-    /* debug_file is a process-wide tesseract parameter; any instance can set it. tprintf special-cases
-     * nothing, it simply opens the file once and writes there. */
-    TessBaseAPI *api = TessBaseAPICreate();
-    if (api != NULL) {
-        TessBaseAPISetVariable(api, "debug_file", "/dev/null");
-        TessBaseAPIDelete(api);
-    }
-}
-
-void eng_global_init(void)
-{
-    pthread_once(&global_once, global_init_once);
-}
+#include "engine/eng_util.h"
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* Little helpers over untrusted bytes: every read is bounds-checked by the caller through `have`.       */
@@ -267,12 +236,12 @@ static int tiff_walk(const void *buf, size_t len, int limit, int *npages, eng_pa
     int n = 0, cap = 0, ret = ENG_DOC_ERR;
 
     if (tiff_open(&t, buf, len, &off) != 0) {
-        set_err(err, errlen, "The TIFF header is damaged.");
+        eng__set_err(err, errlen, "The TIFF header is damaged.");
         goto Exit;
     }
     while (off != 0) {
         if (n == limit) {
-            set_err(err, errlen, "The document has more than %d pages.", limit);
+            eng__set_err(err, errlen, "The document has more than %d pages.", limit);
             *npages = limit + 1;
             ret = ENG_DOC_TOO_MANY_PAGES;
             goto Exit;
@@ -280,7 +249,7 @@ static int tiff_walk(const void *buf, size_t len, int limit, int *npages, eng_pa
         /* A directory chain that loops back would otherwise walk until the page limit. */
         for (int i = 0; i < n; ++i) {
             if (seen[i] == off) {
-                set_err(err, errlen, "The TIFF directory chain is damaged (it loops).");
+                eng__set_err(err, errlen, "The TIFF directory chain is damaged (it loops).");
                 goto Exit;
             }
         }
@@ -298,7 +267,7 @@ static int tiff_walk(const void *buf, size_t len, int limit, int *npages, eng_pa
         seen[n] = off;
         uint64_t next;
         if (tiff_ifd(&t, off, &arr[n], &next) != 0) {
-            set_err(err, errlen, "The TIFF data is truncated or damaged (page %d).", n + 1);
+            eng__set_err(err, errlen, "The TIFF data is truncated or damaged (page %d).", n + 1);
             goto Exit;
         }
         if (n == want) {
@@ -311,11 +280,11 @@ static int tiff_walk(const void *buf, size_t len, int limit, int *npages, eng_pa
         off = next;
     }
     if (n == 0) {
-        set_err(err, errlen, "The TIFF file holds no pages.");
+        eng__set_err(err, errlen, "The TIFF file holds no pages.");
         goto Exit;
     }
     if (want >= 0) {
-        set_err(err, errlen, "The document has no page %d (it has %d).", want + 1, n);
+        eng__set_err(err, errlen, "The document has no page %d (it has %d).", want + 1, n);
         goto Exit;
     }
     *npages = n;
@@ -326,7 +295,7 @@ static int tiff_walk(const void *buf, size_t len, int limit, int *npages, eng_pa
     ret = ENG_DOC_OK;
     goto Exit;
 Oom:
-    set_err(err, errlen, "Out of memory while reading the TIFF directory.");
+    eng__set_err(err, errlen, "Out of memory while reading the TIFF directory.");
 Exit:
     free(seen);
     free(arr);
@@ -340,13 +309,13 @@ static int png_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
 {
     static const char *const trunc = "The PNG data is truncated or damaged.";
     if (len < 8 + 25 || rd32(p + 8, 1) != 13 || memcmp(p + 12, "IHDR", 4) != 0) {
-        set_err(err, errlen, "%s", trunc);
+        eng__set_err(err, errlen, "%s", trunc);
         return -1;
     }
     uint32_t w = rd32(p + 16, 1), h = rd32(p + 20, 1);
     int bitdepth = p[24], ctype = p[25];
     if (w == 0 || h == 0 || w > INT_MAX || h > INT_MAX) {
-        set_err(err, errlen, "The PNG declares an invalid size.");
+        eng__set_err(err, errlen, "The PNG declares an invalid size.");
         return -1;
     }
     int spp = ctype == 2 ? 3 : ctype == 4 ? 2 : ctype == 6 ? 4 : 1;
@@ -359,13 +328,13 @@ static int png_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
     int idat = 0;
     for (;;) {
         if (!have(len, pos, 12)) {
-            set_err(err, errlen, "%s", trunc);
+            eng__set_err(err, errlen, "%s", trunc);
             return -1;
         }
         uint32_t clen = rd32(p + pos, 1);
         const unsigned char *type = p + pos + 4;
         if (clen > 0x7fffffffu || !have(len, pos + 8, (uint64_t)clen + 4)) {
-            set_err(err, errlen, "%s", trunc);
+            eng__set_err(err, errlen, "%s", trunc);
             return -1;
         }
         if (memcmp(type, "IDAT", 4) == 0)
@@ -377,7 +346,7 @@ static int png_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
         pos += 12 + (size_t)clen;
     }
     if (!idat) {
-        set_err(err, errlen, "The PNG holds no image data.");
+        eng__set_err(err, errlen, "The PNG holds no image data.");
         return -1;
     }
     return 0;
@@ -437,7 +406,7 @@ static int gif_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
                 goto Trunc;
             if (frames++ == 0) {
                 if (w == 0 || h == 0) {
-                    set_err(err, errlen, "The GIF's first image has an invalid size.");
+                    eng__set_err(err, errlen, "The GIF's first image has an invalid size.");
                     return -1;
                 }
                 info->width = w;
@@ -451,17 +420,17 @@ static int gif_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
         }
     }
     if (frames == 0) {
-        set_err(err, errlen, "The GIF holds no image.");
+        eng__set_err(err, errlen, "The GIF holds no image.");
         return -1;
     }
     if (total > ENG_DOC_GIF_MAX_TOTAL_PIXELS) {
-        set_err(err, errlen,
-                "The GIF holds too many animation frames to decode; send its first frame alone.");
+        eng__set_err(err, errlen,
+                     "The GIF holds too many animation frames to decode; send its first frame alone.");
         return -1;
     }
     return 0;
 Trunc:
-    set_err(err, errlen, "The GIF data is truncated or damaged.");
+    eng__set_err(err, errlen, "The GIF data is truncated or damaged.");
     return -1;
 }
 
@@ -471,12 +440,12 @@ Trunc:
 static int bmp_probe(const unsigned char *p, size_t len, eng_page_info_t *info, char *err, size_t errlen)
 {
     if (len < 54) {
-        set_err(err, errlen, "The BMP data is truncated.");
+        eng__set_err(err, errlen, "The BMP data is truncated.");
         return -1;
     }
     uint32_t hsize = rd32(p + 14, 0);
     if (hsize < 40) {
-        set_err(err, errlen, "BMP files with an OS/2 header are not supported.");
+        eng__set_err(err, errlen, "BMP files with an OS/2 header are not supported.");
         return -1;
     }
     int32_t w = (int32_t)rd32(p + 18, 0), h = (int32_t)rd32(p + 22, 0);
@@ -484,7 +453,7 @@ static int bmp_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
     uint32_t compression = rd32(p + 30, 0), dataoff = rd32(p + 10, 0);
     int32_t xppm = (int32_t)rd32(p + 38, 0);
     if (h == INT32_MIN || w <= 0 || h == 0) {
-        set_err(err, errlen, "The BMP declares an invalid size.");
+        eng__set_err(err, errlen, "The BMP declares an invalid size.");
         return -1;
     }
     if (h < 0)
@@ -492,7 +461,7 @@ static int bmp_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
     if (compression == 0) { /* uncompressed: the pixel rows must all be there */
         uint64_t stride = (((uint64_t)w * (uint64_t)bpp + 31) / 32) * 4;
         if (!have(len, dataoff, stride * (uint64_t)h)) {
-            set_err(err, errlen, "The BMP data is truncated.");
+            eng__set_err(err, errlen, "The BMP data is truncated.");
             return -1;
         }
     }
@@ -509,7 +478,7 @@ static int jpeg_probe(const unsigned char *p, size_t len, eng_page_info_t *info,
 {
     l_int32 w = 0, h = 0, spp = 0, xres = 0, yres = 0;
     if (readHeaderMemJpeg(p, len, &w, &h, &spp, NULL, NULL) != 0 || w <= 0 || h <= 0) {
-        set_err(err, errlen, "The JPEG data is truncated or damaged.");
+        eng__set_err(err, errlen, "The JPEG data is truncated or damaged.");
         return -1;
     }
     info->width = w;
@@ -530,11 +499,11 @@ static int webp_probe(const unsigned char *p, size_t len, eng_page_info_t *info,
 {
     l_int32 w = 0, h = 0, spp = 0;
     if (len < 12 || (uint64_t)rd32(p + 4, 0) + 8 > len) {
-        set_err(err, errlen, "The WebP data is truncated.");
+        eng__set_err(err, errlen, "The WebP data is truncated.");
         return -1;
     }
     if (readHeaderMemWebP(p, len, &w, &h, &spp) != 0 || w <= 0 || h <= 0) {
-        set_err(err, errlen, "The WebP data is damaged.");
+        eng__set_err(err, errlen, "The WebP data is damaged.");
         return -1;
     }
     info->width = w;
@@ -559,7 +528,7 @@ static int single_page_probe(const unsigned char *p, size_t len, eng_format_t fm
     case ENG_FMT_WEBP:
         return webp_probe(p, len, info, err, errlen);
     default:
-        set_err(err, errlen, "Unsupported document format.");
+        eng__set_err(err, errlen, "Unsupported document format.");
         return -1;
     }
 }
@@ -577,13 +546,13 @@ static int pdf_probe(const void *buf, size_t len, int dpi, int max_pages, int *n
         return ENG_DOC_ERR;
     n = eng_pdfin_npages(d);
     if (n > max_pages) {
-        set_err(err, errlen, "The document has more than %d pages.", max_pages);
+        eng__set_err(err, errlen, "The document has more than %d pages.", max_pages);
         *npages = max_pages + 1;
         ret = ENG_DOC_TOO_MANY_PAGES;
         goto Exit;
     }
     if ((arr = calloc((size_t)n, sizeof(*arr))) == NULL) {
-        set_err(err, errlen, "Out of memory.");
+        eng__set_err(err, errlen, "Out of memory.");
         goto Exit;
     }
     for (int i = 0; i < n; ++i) {
@@ -620,12 +589,12 @@ int eng_doc_probe_dpi(const void *buf, size_t len, eng_format_t fmt, int max_pag
     *npages = 0;
     *infos = NULL;
     if (buf == NULL || len == 0) {
-        set_err(err, errlen, "The document is empty.");
+        eng__set_err(err, errlen, "The document is empty.");
         return ENG_DOC_ERR;
     }
     if (eng_sniff(buf, len) != fmt) {
-        set_err(err, errlen, "The document's content does not match its declared format (%s).",
-                eng_format_name(fmt));
+        eng__set_err(err, errlen, "The document's content does not match its declared format (%s).",
+                     eng_format_name(fmt));
         return ENG_DOC_ERR;
     }
     if (max_pages <= 0 || max_pages > ENG_DOC_MAX_PAGES_HARD)
@@ -637,12 +606,12 @@ int eng_doc_probe_dpi(const void *buf, size_t len, eng_format_t fmt, int max_pag
     case ENG_FMT_PDF:
         return pdf_probe(buf, len, pdf_dpi(dpi), max_pages, npages, infos, err, errlen);
     case ENG_FMT_UNKNOWN:
-        set_err(err, errlen, "The document is not in a supported format.");
+        eng__set_err(err, errlen, "The document is not in a supported format.");
         return ENG_DOC_ERR;
     default: {
         eng_page_info_t *info = calloc(1, sizeof(*info));
         if (info == NULL) {
-            set_err(err, errlen, "Out of memory.");
+            eng__set_err(err, errlen, "Out of memory.");
             return ENG_DOC_ERR;
         }
         if (single_page_probe(buf, len, fmt, info, err, errlen) != 0) {
@@ -669,11 +638,11 @@ struct Pix *eng_doc_decode_page_dpi(const void *buf, size_t len, eng_format_t fm
 
     eng_global_init();
     if (buf == NULL || len == 0) {
-        set_err(err, errlen, "The document is empty.");
+        eng__set_err(err, errlen, "The document is empty.");
         return NULL;
     }
     if (index < 0 || (fmt != ENG_FMT_TIFF && fmt != ENG_FMT_PDF && index > 0)) {
-        set_err(err, errlen, "The document has no page %d.", index + 1);
+        eng__set_err(err, errlen, "The document has no page %d.", index + 1);
         return NULL;
     }
     switch (fmt) {
@@ -713,13 +682,13 @@ struct Pix *eng_doc_decode_page_dpi(const void *buf, size_t len, eng_format_t fm
         return pix;
     }
     default:
-        set_err(err, errlen, "The document is not in a supported format.");
+        eng__set_err(err, errlen, "The document is not in a supported format.");
         return NULL;
     }
     if (pix == NULL)
-        set_err(err, errlen,
-                "Page %d could not be decoded: the %s data is damaged or uses an unsupported "
-                "variant.",
-                index + 1, eng_format_name(fmt));
+        eng__set_err(err, errlen,
+                     "Page %d could not be decoded: the %s data is damaged or uses an unsupported "
+                     "variant.",
+                     index + 1, eng_format_name(fmt));
     return pix;
 }

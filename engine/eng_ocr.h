@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include "engine/eng_util.h" /* eng_version */
+
 struct Pix;
 
 /* Tesseract's compiled-in model directory on Debian 12; TESSDATA_PREFIX in the environment overrides it, as
@@ -138,8 +140,5 @@ __attribute__((warn_unused_result)) int eng_pdf_add_last_page(eng_pdf_t *pdf, ch
 __attribute__((warn_unused_result)) int eng_pdf_end(eng_pdf_t *pdf, unsigned char **bytes, size_t *len,
                                                     char *err, size_t errlen);
 void eng_pdf_abort(eng_pdf_t *pdf); /* NULL-safe */
-
-const char *eng_version(void);           /* "tesseract 5.3.0" */
-const char *eng_leptonica_version(void); /* "leptonica 1.82.0" */
 
 #endif

@@ -1,4 +1,6 @@
 #include "gateway/gw_options.h"
+#include "engine/eng_format.h"
+#include "jobs/job_opts.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -6,63 +8,14 @@
 #include <string.h>
 #include <strings.h>
 
-typedef enum {
-    OPT_LANGUAGES,
-    OPT_OUTPUTS,
-    OPT_BOOL,
-    OPT_CLEANUP, /* a bool that may only be true once image cleanup is implemented */
-    OPT_INT,
-    OPT_STRING, /* one line of text */
-    OPT_TEXT,   /* like OPT_STRING, but tab and newline are allowed */
-    OPT_ENUM,
-} opt_type_t;
+#define NROWS JOB_OPT_COUNT
+static const job_opt_row_t *const rows = job_opt_table;
 
-typedef enum { LIM_NONE, LIM_RETENTION, LIM_PAGE_TIMEOUT } opt_lim_t;
-
-#define DEF_NULL INT_MIN /* an int option whose default is JSON null */
-
-typedef struct {
-    const char *name;
-    opt_type_t type;
-    int def;      /* OPT_BOOL, OPT_CLEANUP, OPT_INT; with a tier limit it is capped by the limit */
-    int min, max; /* OPT_INT; with a tier limit, max comes from the tier */
-    opt_lim_t lim;
-    const char *const *choices; /* OPT_ENUM, NULL-terminated, the first is the default */
-} opt_row_t;
-
-static const char *const page_seg_modes[] = {"auto", "single_block", "single_column", "sparse", NULL};
-static const char *const pdf_text_policies[] = {"ocr", "skipTextPages", NULL};
-/* The canonical order of `outputs`; the defaults are the first four. */
-static const char *const formats[] = {"text", "json", "hocr", "pdf", "tsv", "alto"};
-#define NFORMATS (sizeof(formats) / sizeof(formats[0]))
-#define FORMAT_LIST "text, json, hocr, pdf, tsv, alto"
-#define DEFAULT_OUTPUTS 0x0fu
-
-/* One row per option, in the order in which the normalized object lists them (API.md's table order). */
-static const opt_row_t rows[] = {
-    {"languages", OPT_LANGUAGES, 0, 0, 0, LIM_NONE, NULL},
-    {"outputs", OPT_OUTPUTS, 0, 0, 0, LIM_NONE, NULL},
-    {"autostart", OPT_BOOL, 1, 0, 0, LIM_NONE, NULL},
-    {"retentionDays", OPT_INT, 7, 1, 0, LIM_RETENTION, NULL},
-    {"correlationId", OPT_STRING, 0, 0, 0, LIM_NONE, NULL},
-    {"description", OPT_TEXT, 0, 0, 0, LIM_NONE, NULL},
-    {"deskew", OPT_CLEANUP, 0, 0, 0, LIM_NONE, NULL},
-    {"autoRotate", OPT_CLEANUP, 0, 0, 0, LIM_NONE, NULL},
-    {"binarize", OPT_CLEANUP, 0, 0, 0, LIM_NONE, NULL},
-    {"despeckle", OPT_CLEANUP, 0, 0, 0, LIM_NONE, NULL},
-    {"removeBorder", OPT_CLEANUP, 0, 0, 0, LIM_NONE, NULL},
-    {"deleteBlankPages", OPT_CLEANUP, 0, 0, 0, LIM_NONE, NULL},
-    {"minConfidence", OPT_INT, 0, 0, 100, LIM_NONE, NULL},
-    {"dpi", OPT_INT, DEF_NULL, 70, 1200, LIM_NONE, NULL},
-    {"pageSegMode", OPT_ENUM, 0, 0, 0, LIM_NONE, page_seg_modes},
-    {"pageTimeoutMs", OPT_INT, INT_MAX, 1, 0, LIM_PAGE_TIMEOUT, NULL},
-    {"pdfTitle", OPT_STRING, 0, 0, 0, LIM_NONE, NULL},
-    {"pdfAuthor", OPT_STRING, 0, 0, 0, LIM_NONE, NULL},
-    {"pdfSubject", OPT_STRING, 0, 0, 0, LIM_NONE, NULL},
-    {"pdfKeywords", OPT_STRING, 0, 0, 0, LIM_NONE, NULL},
-    {"pdfTextPolicy", OPT_ENUM, 0, 0, 0, LIM_NONE, pdf_text_policies},
-};
-#define NROWS (sizeof(rows) / sizeof(rows[0]))
+/* "text, json, hocr, pdf, tsv, alto", for the messages about `outputs`. */
+static const char *format_list(char *buf, size_t len)
+{
+    return eng_output_names(buf, len, 0);
+}
 
 /* Collects the problems of one call so that a client learns about every bad field at once. */
 typedef struct {
@@ -71,14 +24,6 @@ typedef struct {
     int oom;
     char first[256];
 } problems_t;
-
-static const opt_row_t *find_row(const char *name)
-{
-    for (size_t i = 0; i < NROWS; ++i)
-        if (strcmp(rows[i].name, name) == 0)
-            return &rows[i];
-    return NULL;
-}
 
 static int in_list(const char *const *list, const char *s)
 {
@@ -180,49 +125,62 @@ static int fail_oom(gw_opt_error_t *err, json_t *details)
     return fail(err, 500, "InternalError", NULL, "out of memory while reading the options");
 }
 
-static int int_max(const opt_row_t *row, const gw_opt_limits_t *lim)
+static int int_max(const job_opt_row_t *row, const gw_opt_limits_t *lim)
 {
     switch (row->lim) {
-    case LIM_RETENTION:
+    case JOB_LIM_RETENTION:
         return lim->max_retention_days;
-    case LIM_PAGE_TIMEOUT:
+    case JOB_LIM_PAGE_TIMEOUT:
         return lim->max_page_timeout_ms;
     default:
         return row->max;
     }
 }
 
-static json_t *default_value(const opt_row_t *row, const gw_opt_limits_t *lim)
+/* The `outputs` array of a set of formats (bit i: eng_outputs()[i]), in canonical order. */
+static json_t *outputs_array(unsigned set)
+{
+    size_t nf;
+    const eng_output_t *f = eng_outputs(&nf);
+    json_t *a = json_array();
+    for (size_t i = 0; a != NULL && i < nf; ++i)
+        if ((set >> i & 1) && json_array_append_new(a, json_string(f[i].name)) != 0) {
+            json_decref(a);
+            a = NULL;
+        }
+    return a;
+}
+
+static json_t *default_value(const job_opt_row_t *row, const gw_opt_limits_t *lim)
 {
     switch (row->type) {
-    case OPT_LANGUAGES:
+    case JOB_OPT_LANGUAGES:
         return json_string("eng");
-    case OPT_OUTPUTS: {
-        json_t *a = json_array();
-        for (size_t i = 0; a != NULL && i < NFORMATS; ++i)
-            if ((DEFAULT_OUTPUTS >> i & 1) && json_array_append_new(a, json_string(formats[i])) != 0) {
-                json_decref(a);
-                a = NULL;
-            }
-        return a;
+    case JOB_OPT_OUTPUTS: {
+        size_t nf;
+        const eng_output_t *f = eng_outputs(&nf);
+        unsigned set = 0;
+        for (size_t i = 0; i < nf; ++i)
+            set |= (unsigned)f[i].is_default << i;
+        return outputs_array(set);
     }
-    case OPT_BOOL:
-    case OPT_CLEANUP:
+    case JOB_OPT_BOOL:
+    case JOB_OPT_CLEANUP:
         return json_boolean(row->def);
-    case OPT_INT: {
-        if (row->def == DEF_NULL)
+    case JOB_OPT_INT: {
+        if (row->def == JOB_OPT_DEF_NULL)
             return json_null();
         int v = row->def, max = int_max(row, lim);
-        if (row->lim != LIM_NONE && v > max)
+        if (row->lim != JOB_LIM_NONE && v > max)
             v = max;
         if (v < row->min)
             v = row->min;
         return json_integer(v);
     }
-    case OPT_ENUM:
+    case JOB_OPT_ENUM:
         return json_string(row->choices[0]);
-    case OPT_STRING:
-    case OPT_TEXT:
+    case JOB_OPT_STRING:
+    case JOB_OPT_TEXT:
         break;
     }
     return json_null();
@@ -239,7 +197,7 @@ static json_t *check_languages(const json_t *v, const gw_opt_limits_t *lim, prob
     struct {
         const char *s;
         size_t len;
-    } parts[GW_OPT_MAX_LANGUAGES];
+    } parts[JOB_OPT_MAX_LANGUAGES];
     for (size_t i = 0;; ++i) {
         const char *plus = memchr(s + i, '+', len - i);
         size_t end = plus != NULL ? (size_t)(plus - s) : len;
@@ -248,8 +206,8 @@ static json_t *check_languages(const json_t *v, const gw_opt_limits_t *lim, prob
             problem(p, "languages", "languages must be language codes joined by '+', such as \"eng+deu\"");
             return NULL;
         }
-        if (nparts == GW_OPT_MAX_LANGUAGES) {
-            problem(p, "languages", "languages may name at most %d languages", GW_OPT_MAX_LANGUAGES);
+        if (nparts == JOB_OPT_MAX_LANGUAGES) {
+            problem(p, "languages", "languages may name at most %d languages", JOB_OPT_MAX_LANGUAGES);
             return NULL;
         }
         size_t k;
@@ -289,45 +247,41 @@ static json_t *check_outputs(const json_t *v, problems_t *p)
     unsigned seen = 0;
     size_t i;
     json_t *f;
+    char list[128];
     if (!json_is_array(v) || json_array_size(v) == 0) {
-        problem(p, "outputs", "outputs must be a non-empty array of formats from " FORMAT_LIST);
+        problem(p, "outputs", "outputs must be a non-empty array of formats from %s",
+                format_list(list, sizeof(list)));
         return NULL;
     }
     json_array_foreach(v, i, f)
     {
         char e[44];
-        size_t k;
         if (!json_is_string(f)) {
-            problem(p, "outputs", "outputs must be a non-empty array of formats from " FORMAT_LIST);
+            problem(p, "outputs", "outputs must be a non-empty array of formats from %s",
+                    format_list(list, sizeof(list)));
             return NULL;
         }
-        for (k = 0; k < NFORMATS; ++k)
-            if (json_string_length(f) == strlen(formats[k]) && strcmp(json_string_value(f), formats[k]) == 0)
-                break;
-        if (k == NFORMATS) {
-            problem(p, "outputs", "outputs: '%s' is not a result format (" FORMAT_LIST ")",
-                    echo(e, sizeof(e), json_string_value(f), json_string_length(f)));
+        const eng_output_t *row = eng_output_findn(json_string_value(f), json_string_length(f));
+        if (row == NULL) {
+            problem(p, "outputs", "outputs: '%s' is not a result format (%s)",
+                    echo(e, sizeof(e), json_string_value(f), json_string_length(f)),
+                    format_list(list, sizeof(list)));
             return NULL;
         }
+        int k = eng_output_index(row);
         if (seen >> k & 1) {
-            problem(p, "outputs", "outputs lists '%s' more than once", formats[k]);
+            problem(p, "outputs", "outputs lists '%s' more than once", row->name);
             return NULL;
         }
         seen |= 1u << k;
     }
-    json_t *a = json_array();
-    for (i = 0; a != NULL && i < NFORMATS; ++i)
-        if ((seen >> i & 1) && json_array_append_new(a, json_string(formats[i])) != 0) {
-            json_decref(a);
-            a = NULL;
-        }
-    return a;
+    return outputs_array(seen);
 }
 
-static json_t *check_string(const opt_row_t *row, const json_t *v, problems_t *p)
+static json_t *check_string(const job_opt_row_t *row, const json_t *v, problems_t *p)
 {
     if (!json_is_string(v)) {
-        problem(p, row->name, "%s must be a string of at most %d bytes", row->name, GW_OPT_MAX_STRING);
+        problem(p, row->name, "%s must be a string of at most %d bytes", row->name, JOB_OPT_MAX_STRING);
         return NULL;
     }
     const char *s = json_string_value(v);
@@ -336,15 +290,15 @@ static json_t *check_string(const opt_row_t *row, const json_t *v, problems_t *p
         problem(p, row->name, "%s must not be empty (use null to clear it)", row->name);
         return NULL;
     }
-    if (len > GW_OPT_MAX_STRING) {
-        problem(p, row->name, "%s must be at most %d bytes of UTF-8", row->name, GW_OPT_MAX_STRING);
+    if (len > JOB_OPT_MAX_STRING) {
+        problem(p, row->name, "%s must be at most %d bytes of UTF-8", row->name, JOB_OPT_MAX_STRING);
         return NULL;
     }
     for (size_t i = 0; i < len; ++i) {
         unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 || c == 0x7f) && !(row->type == OPT_TEXT && (c == '\t' || c == '\n'))) {
+        if ((c < 0x20 || c == 0x7f) && !(row->type == JOB_OPT_TEXT && (c == '\t' || c == '\n'))) {
             problem(p, row->name, "%s must not contain control characters%s", row->name,
-                    row->type == OPT_TEXT ? " other than tab and newline" : "");
+                    row->type == JOB_OPT_TEXT ? " other than tab and newline" : "");
             return NULL;
         }
     }
@@ -356,25 +310,25 @@ static json_t *check_string(const opt_row_t *row, const json_t *v, problems_t *p
 }
 
 /* Checks one given, non-null value; returns its normalized copy, or NULL after recording the problem. */
-static json_t *check(const opt_row_t *row, const json_t *v, const gw_opt_limits_t *lim, problems_t *p)
+static json_t *check(const job_opt_row_t *row, const json_t *v, const gw_opt_limits_t *lim, problems_t *p)
 {
     switch (row->type) {
-    case OPT_LANGUAGES:
+    case JOB_OPT_LANGUAGES:
         return check_languages(v, lim, p);
-    case OPT_OUTPUTS:
+    case JOB_OPT_OUTPUTS:
         return check_outputs(v, p);
-    case OPT_BOOL:
-    case OPT_CLEANUP:
+    case JOB_OPT_BOOL:
+    case JOB_OPT_CLEANUP:
         if (!json_is_boolean(v)) {
             problem(p, row->name, "%s must be true or false", row->name);
             return NULL;
         }
-        if (row->type == OPT_CLEANUP && json_is_true(v) && !lim->cleanup_supported) {
+        if (row->type == JOB_OPT_CLEANUP && json_is_true(v) && !lim->cleanup_supported) {
             problem(p, row->name, "%s is not available yet", row->name);
             return NULL;
         }
         return json_boolean(json_is_true(v));
-    case OPT_INT: {
+    case JOB_OPT_INT: {
         int max = int_max(row, lim);
         if (!json_is_integer(v) || json_integer_value(v) < row->min || json_integer_value(v) > max) {
             problem(p, row->name, "%s must be an integer between %d and %d", row->name, row->min, max);
@@ -382,10 +336,10 @@ static json_t *check(const opt_row_t *row, const json_t *v, const gw_opt_limits_
         }
         return json_integer(json_integer_value(v));
     }
-    case OPT_STRING:
-    case OPT_TEXT:
+    case JOB_OPT_STRING:
+    case JOB_OPT_TEXT:
         return check_string(row, v, p);
-    case OPT_ENUM:
+    case JOB_OPT_ENUM:
         if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v) ||
             !in_list(row->choices, json_string_value(v))) {
             char list[128];
@@ -402,7 +356,7 @@ static json_t *check(const opt_row_t *row, const json_t *v, const gw_opt_limits_
 
 /* Turns a query-string value into the JSON value it stands for, or records why it cannot. Integers are plain
  * decimal (an optional '-' so that "-1" earns the range message), booleans exactly true/false. */
-static json_t *from_text(const opt_row_t *row, const char *s, const gw_opt_limits_t *lim, problems_t *p)
+static json_t *from_text(const job_opt_row_t *row, const char *s, const gw_opt_limits_t *lim, problems_t *p)
 {
     size_t len = strlen(s);
     if (len == 0) {
@@ -414,15 +368,15 @@ static json_t *from_text(const opt_row_t *row, const char *s, const gw_opt_limit
         return NULL;
     }
     switch (row->type) {
-    case OPT_BOOL:
-    case OPT_CLEANUP:
+    case JOB_OPT_BOOL:
+    case JOB_OPT_CLEANUP:
         if (strcmp(s, "true") == 0)
             return json_true();
         if (strcmp(s, "false") == 0)
             return json_false();
         problem(p, row->name, "%s must be true or false", row->name);
         return NULL;
-    case OPT_INT: {
+    case JOB_OPT_INT: {
         size_t i = s[0] == '-';
         long long v = 0;
         if (i == len)
@@ -439,7 +393,7 @@ static json_t *from_text(const opt_row_t *row, const char *s, const gw_opt_limit
                 int_max(row, lim));
         return NULL;
     }
-    case OPT_OUTPUTS: {
+    case JOB_OPT_OUTPUTS: {
         json_t *a = json_array();
         for (size_t i = 0; a != NULL;) {
             const char *comma = memchr(s + i, ',', len - i);
@@ -542,7 +496,7 @@ int gw_options_from_query(const gw_query_t *q, const char *const *skip, const js
 
     for (size_t i = 0; i < q->count; ++i) {
         const char *key = q->items[i].key;
-        if (in_list(skip, key) || find_row(key) != NULL)
+        if (in_list(skip, key) || job_opt_find(key) != NULL)
             continue;
         if ((unknown == NULL && (unknown = json_array()) == NULL) ||
             json_array_append_new(unknown, json_stringn_nocheck(key, strlen(key))) != 0) {
@@ -554,8 +508,8 @@ int gw_options_from_query(const gw_query_t *q, const char *const *skip, const js
         return fail_unknown(err, unknown);
 
     for (size_t i = 0; i < q->count; ++i) {
-        const opt_row_t *row;
-        if (in_list(skip, q->items[i].key) || (row = find_row(q->items[i].key)) == NULL)
+        const job_opt_row_t *row;
+        if (in_list(skip, q->items[i].key) || (row = job_opt_find(q->items[i].key)) == NULL)
             continue;
         json_t *v = from_text(row, q->items[i].value, lim, &p);
         if (v != NULL) {
@@ -585,7 +539,7 @@ int gw_options_from_object(const json_t *obj, const char *const *extra, const js
 
     json_object_foreach((json_t *)obj, key, v)
     {
-        if (find_row(key) != NULL || in_list(extra, key))
+        if (job_opt_find(key) != NULL || in_list(extra, key))
             continue;
         /* Keys of a parsed object are valid UTF-8; the nocheck variant also accepts a caller-built one. */
         if ((unknown == NULL && (unknown = json_array()) == NULL) ||
@@ -599,7 +553,7 @@ int gw_options_from_object(const json_t *obj, const char *const *extra, const js
 
     json_object_foreach((json_t *)obj, key, v)
     {
-        const opt_row_t *row = find_row(key);
+        const job_opt_row_t *row = job_opt_find(key);
         if (row == NULL)
             continue;
         given[row - rows] = json_is_null(v) ? json_null() : check(row, v, lim, &p);
@@ -614,7 +568,7 @@ int gw_options_from_object(const json_t *obj, const char *const *extra, const js
         if ((ex = json_object()) == NULL)
             goto Oom;
         for (const char *const *e = extra; e != NULL && *e != NULL; ++e)
-            if (find_row(*e) == NULL && (v = json_object_get(obj, *e)) != NULL &&
+            if (job_opt_find(*e) == NULL && (v = json_object_get(obj, *e)) != NULL &&
                 json_object_set_new(ex, *e, json_deep_copy(v)) != 0)
                 goto Oom;
     }
