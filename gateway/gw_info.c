@@ -2,7 +2,7 @@
  * /v1/stats, /v1/serverload. */
 #include "engine/eng_format.h"
 #include "engine/eng_sniff.h"
-#include "engine/eng_worker.h"
+#include "jobs/job_pool.h"
 #include "gateway/gw_auth.h"
 #include "gateway/gw_handlers.h"
 #include "gateway/gw_options.h"
@@ -222,7 +222,7 @@ static void on_load(gw_req_t *r, PGresult *res)
 {
     int busy = 0, total = 0;
     unsigned long long jobs, pages;
-    eng_workers_stats(r->thr->server->workers, &busy, &total, &jobs, &pages);
+    job_pool_stats(r->thr->server->pool, &busy, &total, &jobs, &pages);
     long long queued = strtoll(PQgetvalue(res, 0, 0), NULL, 10),
               processing = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
     /* Load of this node's workers; the queue counts are region-wide. */

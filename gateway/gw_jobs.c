@@ -5,7 +5,7 @@
 #include "engine/eng_image.h"
 #include "engine/eng_ocr.h"
 #include "engine/eng_sniff.h"
-#include "engine/eng_worker.h"
+#include "jobs/job_pool.h"
 #include "gateway/gw_analytics.h"
 #include "gateway/gw_auth.h"
 #include "gateway/gw_handlers.h"
@@ -271,7 +271,7 @@ static void on_created(gw_req_t *r, PGresult *res)
     gw_add_header(r, "Location", loc);
     gw_analytics_job_created(r);
     if (j->scheduled)
-        eng_workers_wake(r->thr->server->workers);
+        job_pool_wake(r->thr->server->pool);
     gw_send_json_text(r, 201, job, strlen(job));
 }
 
@@ -510,7 +510,7 @@ static void on_job_row(gw_req_t *r, PGresult *res)
     /* After an upload or a schedule a job may be waiting: a worker of this node looks at once (a spare
      * wake-up costs one empty claim). */
     if (jstate(r)->scheduled)
-        eng_workers_wake(r->thr->server->workers);
+        job_pool_wake(r->thr->server->pool);
     gw_send_json_text(r, 200, job, strlen(job));
 }
 
