@@ -4,6 +4,7 @@
 #include "jobs/job_lease.h"
 #include "jobs/job_log.h"
 #include "jobs/job_run.h"
+#include "jobs/job_worker.h"
 #include "sql/db.h"
 
 #include <pthread.h>

@@ -6,6 +6,7 @@
 #include "engine/eng_limits.h"
 #include "engine/eng_page.h"
 #include "jobs/job_log.h"
+#include "jobs/job_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,23 +25,6 @@ typedef struct {
     eng_pdf_t *pdf;     /* the searchable PDF being built, or NULL */
     eng_page_job_t page;
 } run_t;
-
-PGresult *job_exec(job_worker_t *wk, db_stmt_id_t id, const char *const *params, const int *lengths)
-{
-    char err[512];
-    if (wk->conn == NULL)
-        return NULL;
-    PGresult *res = db_exec_bin(wk->conn, id, params, lengths, err, sizeof(err));
-    if (res == NULL) {
-        job_log("warn", "worker %d: %s: %s", wk->index, db_stmts[id].name, err);
-        if (PQstatus(wk->conn) != CONNECTION_OK) {
-            PQfinish(wk->conn);
-            wk->conn = NULL;
-            wk->lost_db = 1;
-        }
-    }
-    return res;
-}
 
 int job_claim(job_worker_t *wk, job_t *j)
 {

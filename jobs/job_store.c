@@ -1,7 +1,7 @@
 /* The fenced writes of a run: pages, whole-document outputs, the end of a job (see job_run.h). */
 #include "engine/eng_format.h"
 #include "jobs/job_log.h"
-#include "jobs/job_run.h"
+#include "jobs/job_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
