@@ -181,8 +181,6 @@ static int cmd_serve(int argc, char **argv)
     }
     server.version_json = version_json();
     server.languages_json = languages_json(&server.cfg, &server);
-    server.cleanup_supported = 1;
-    server.pdf_supported = 1;
     server.openapi_json = (char *)ocrgate_openapi_json;
     server.openapi_len = strlen(ocrgate_openapi_json);
     node_id_of(&server.cfg, server.node_id, sizeof(server.node_id));

@@ -29,7 +29,7 @@ static int valid_lang_name(const char *s, size_t n)
     return 1;
 }
 
-int eng_ocr_check_languages(const char *tessdata_dir, const char *languages, char *err, size_t errlen)
+int eng__check_languages(const char *tessdata_dir, const char *languages, char *err, size_t errlen)
 {
     const char *dir = tessdata_dir != NULL ? tessdata_dir : eng__default_tessdata();
     const char *p = languages;

@@ -104,7 +104,7 @@ eng_inst_t *eng__inst_get(eng_ocr_t *ocr, const char *langs, char *err, size_t e
             return ocr->insts[i];
         }
     }
-    if (eng_ocr_check_languages(ocr->tessdata, langs, err, errlen) != 0)
+    if (eng__check_languages(ocr->tessdata, langs, err, errlen) != 0)
         return NULL;
     while (ocr->ninst >= ocr->max_warm) {
         int victim = -1;

@@ -49,11 +49,6 @@ void eng_ocr_destroy(eng_ocr_t *ocr);
 __attribute__((warn_unused_result)) int eng_ocr_languages(const char *tessdata_dir, char ***langs, int *n);
 void eng_ocr_languages_free(char **langs, int n);
 
-/* Validates a "eng" / "eng+deu" option against the installed models without initialising anything; fills
- * err with a sentence naming the problem ("Language 'xyz' is not installed."). For the HTTP layer (400). */
-__attribute__((warn_unused_result)) int
-eng_ocr_check_languages(const char *tessdata_dir, const char *languages, char *err, size_t errlen);
-
 typedef enum { ENG_PSM_AUTO = 0, ENG_PSM_SINGLE_BLOCK, ENG_PSM_SINGLE_COLUMN, ENG_PSM_SPARSE } eng_psm_t;
 
 enum { ENG_SKIP_HOCR = 1u << 0, ENG_SKIP_TSV = 1u << 1, ENG_SKIP_ALTO = 1u << 2 };

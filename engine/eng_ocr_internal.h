@@ -34,6 +34,11 @@ struct eng_ocr {
 /* Returns the warm instance for `langs`, initialising it (and evicting the least recently used unpinned one
  * beyond max_warm) when needed; NULL with a sentence in err. */
 eng_inst_t *eng__inst_get(eng_ocr_t *ocr, const char *langs, char *err, size_t errlen);
+/* Validates a "eng" / "eng+deu" list against the installed models without initialising anything (names, no
+ * osd, at most 8, each model file present); fills err with a sentence naming the problem ("Language 'xyz' is
+ * not installed."). The recognizer checks every new language set with it. */
+__attribute__((warn_unused_result)) int eng__check_languages(const char *tessdata_dir, const char *languages,
+                                                             char *err, size_t errlen);
 /* $TESSDATA_PREFIX, else ENG_TESSDATA_DEFAULT. */
 const char *eng__default_tessdata(void);
 

@@ -83,8 +83,6 @@ struct gw_server {
     char **languages; /* installed, for option checks */
     size_t nlanguages;
     struct job_pool *pool; /* the node's job runner: started, stopped and freed by main(), not here */
-    int cleanup_supported; /* clean-up options accepted */
-    int pdf_supported;     /* PDF input accepted */
     char node_id[256];
 };
 

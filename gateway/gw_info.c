@@ -33,7 +33,6 @@ void gw_option_limits(gw_req_t *r, gw_opt_limits_t *lim)
     lim->max_page_timeout_ms = r->who.page_timeout_ms;
     lim->languages = (const char *const *)r->thr->server->languages;
     lim->nlanguages = r->thr->server->nlanguages;
-    lim->cleanup_supported = r->thr->server->cleanup_supported;
 }
 
 static int path_template(gw_req_t *r, tpl_req_t *t)
@@ -189,8 +188,7 @@ void gw_h_formats(gw_req_t *r)
 {
     json_t *in = json_array(), *out = json_array();
     for (size_t i = 0; i < eng_input_count(); ++i)
-        if (eng_input_at(i) != ENG_FMT_PDF || r->thr->server->pdf_supported)
-            json_array_append_new(in, json_string(eng_format_mime(eng_input_at(i))));
+        json_array_append_new(in, json_string(eng_format_mime(eng_input_at(i))));
     size_t n;
     const eng_output_t *f = eng_outputs(&n);
     for (size_t i = 0; i < n; ++i)

@@ -293,10 +293,6 @@ json_t *gw__opt_check(const job_opt_row_t *row, const json_t *v, const gw_opt_li
             gw__opt_problem(p, row->name, "%s must be true or false", row->name);
             return NULL;
         }
-        if (row->type == JOB_OPT_CLEANUP && json_is_true(v) && !lim->cleanup_supported) {
-            gw__opt_problem(p, row->name, "%s is not available yet", row->name);
-            return NULL;
-        }
         return json_boolean(json_is_true(v));
     case JOB_OPT_INT: {
         int max = int_max(row, lim);

@@ -35,8 +35,6 @@ typedef struct {
     int max_page_timeout_ms; /* the tier's page timeout: pageTimeoutMs must be 1..this; default = this */
     const char *const *languages; /* installed tesseract languages (without "osd") */
     size_t nlanguages;
-    int cleanup_supported; /* 0: deskew, autoRotate, binarize, despeckle, removeBorder, deleteBlankPages
-                              may not be true (400 "deskew is not available yet") */
 } gw_opt_limits_t;
 
 typedef struct {
