@@ -8,6 +8,8 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <leptonica/allheaders.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 
 #include "engine/eng_doc.h"
 #include "engine/eng_ocr.h"
+#include "jobs/job_pool.h"
 
 extern const char ocrgate_openapi_json[];
 
@@ -141,6 +144,18 @@ static void ensure_omp_thread_limit(char **argv)
     fprintf(stderr, "ocrgate: warning: could not re-execute with OMP_THREAD_LIMIT=1: %s\n", strerror(errno));
 }
 
+/* This node's name in job leases: node_id from the configuration, else host:port. */
+static void node_id_of(const cfg_t *cfg, char *out, size_t len)
+{
+    if (cfg->node_id[0] != '\0') {
+        snprintf(out, len, "%s", cfg->node_id);
+        return;
+    }
+    char hostname[200] = "node";
+    gethostname(hostname, sizeof(hostname) - 1);
+    snprintf(out, len, "%s:%d", hostname, cfg->https_port);
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     const char *config = NULL;
@@ -166,11 +181,25 @@ static int cmd_serve(int argc, char **argv)
     }
     server.version_json = version_json();
     server.languages_json = languages_json(&server.cfg, &server);
-    server.cleanup_supported = 1;
-    server.pdf_supported = 1;
     server.openapi_json = (char *)ocrgate_openapi_json;
     server.openapi_len = strlen(ocrgate_openapi_json);
-    if (gw_server_run(&server, err, sizeof(err)) != 0) {
+    node_id_of(&server.cfg, server.node_id, sizeof(server.node_id));
+    /* The job runner and the gateway run side by side; main owns the runner. SIGTERM and SIGINT are blocked
+     * before any thread starts, so that only the gateway's sigwait() receives them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if ((server.pool = job_pool_start(&server.cfg, server.node_id, err, sizeof(err))) == NULL) {
+        fprintf(stderr, "ocrgate: engine workers: %s\n", err);
+        return CLI_EXIT_FAIL;
+    }
+    /* gw_server_run returns once its loop threads are joined: nothing reads the pool after that. */
+    int ret = gw_server_run(&server, err, sizeof(err));
+    job_pool_stop(server.pool);
+    server.pool = NULL;
+    if (ret != 0) {
         fprintf(stderr, "ocrgate: %s\n", err);
         return CLI_EXIT_FAIL;
     }

@@ -59,6 +59,9 @@ static const cfg_key_t cfg_keys[] = {
     K(queue_poll_ms, CFG_INT, "500", 50, 60000, "how often idle workers look for jobs queued by other nodes"),
     K(sweep_interval_ms, CFG_INT, "30000", 100, 3600000,
       "how often expired leases are re-queued and jobs past retention are purged"),
+    K(job_lease_s, CFG_INT, "120", 1, 3600,
+      "seconds a worker's lease on a job lasts unrenewed; the node renews it every third of that while it "
+      "works"),
     K(test_clock_offset_s, CFG_INT, "0", -86400, 86400,
       "TESTING ONLY: seconds added to the clock used for quota windows; keep 0 in production"),
 };

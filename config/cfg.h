@@ -41,6 +41,7 @@ typedef struct cfg {
     int queue_poll_ms;
     int metrics_port;
     int sweep_interval_ms;
+    int job_lease_s;
 } cfg_t;
 
 #define CFG_DEFAULT_PATH "/etc/ocrgate/ocrgate.conf"

@@ -6,8 +6,7 @@
 
 #include <leptonica/allheaders.h>
 
-#include "engine/eng_doc.h"
-#include "engine/eng_internal.h"
+#include "engine/eng_util.h"
 
 /* Replaces *cur by next (which may be NULL on failure: then *cur is kept and -1 returned). Every step
  * hands its result through here so that the resolution survives and the previous image is released. */

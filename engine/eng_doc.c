@@ -14,324 +14,9 @@
 #include <tesseract/capi.h>
 
 #include "engine/eng_pdf_in.h"
-
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-
-static void global_init_once(void)
-{
-    const char *v = getenv("OCRGATE_ENGINE_VERBOSE");
-    if (v != NULL && *v != '\0' && strcmp(v, "0") != 0)
-        return;
-    setMsgSeverity(L_SEVERITY_NONE);
-    /* debug_file is a process-wide tesseract parameter; any instance can set it. tprintf special-cases
-     * nothing, it simply opens the file once and writes there. */
-    TessBaseAPI *api = TessBaseAPICreate();
-    if (api != NULL) {
-        TessBaseAPISetVariable(api, "debug_file", "/dev/null");
-        TessBaseAPIDelete(api);
-    }
-}
-
-void eng_global_init(void)
-{
-    pthread_once(&global_once, global_init_once);
-}
-
-/* ---------------------------------------------------------------------------------------------------- */
-/* Little helpers over untrusted bytes: every read is bounds-checked by the caller through `have`.       */
-
-static int have(size_t len, uint64_t off, uint64_t n)
-{
-    return off <= len && n <= len - off;
-}
-
-static uint32_t rd16(const unsigned char *p, int be)
-{
-    return be ? (uint32_t)p[0] << 8 | p[1] : (uint32_t)p[1] << 8 | p[0];
-}
-
-static uint32_t rd32(const unsigned char *p, int be)
-{
-    return be ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
-              : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
-static uint64_t rd64(const unsigned char *p, int be)
-{
-    return be ? (uint64_t)rd32(p, 1) << 32 | rd32(p + 4, 1) : (uint64_t)rd32(p + 4, 0) << 32 | rd32(p, 0);
-}
-
-static int depth_of(int bps, int spp)
-{
-    if (spp >= 2)
-        return 32; /* leptonica holds RGB, RGBA and gray+alpha as 32 bpp */
-    if (bps <= 1)
-        return 1;
-    if (bps <= 2)
-        return 2;
-    if (bps <= 4)
-        return 4;
-    if (bps <= 8)
-        return 8;
-    return 16;
-}
-
-/* ---------------------------------------------------------------------------------------------------- */
-/* TIFF: our own walk of the IFD chain. leptonica has no memory-stream page counter (tiffGetCount wants a
- * FILE with a descriptor) and readHeaderMemTiff(n) re-walks the chain from the start for every page, which
- * is quadratic; one pass over the directories here gives the count, every page's header fields and the
- * IFD byte offsets that pixReadMemFromMultipageTiff() accepts to decode one page directly. */
-
-typedef struct {
-    const unsigned char *p;
-    size_t len;
-    int be, big;
-} tiff_t;
-
-static int tiff_open(tiff_t *t, const void *buf, size_t len, uint64_t *first)
-{
-    const unsigned char *p = buf;
-    t->p = p;
-    t->len = len;
-    if (len < 8)
-        return -1;
-    if (p[0] == 'I' && p[1] == 'I')
-        t->be = 0;
-    else if (p[0] == 'M' && p[1] == 'M')
-        t->be = 1;
-    else
-        return -1;
-    uint32_t ver = rd16(p + 2, t->be);
-    if (ver == 42) {
-        t->big = 0;
-        *first = rd32(p + 4, t->be);
-    } else if (ver == 43) {
-        if (len < 16 || rd16(p + 4, t->be) != 8 || rd16(p + 6, t->be) != 0)
-            return -1;
-        t->big = 1;
-        *first = rd64(p + 8, t->be);
-    } else {
-        return -1;
-    }
-    return 0;
-}
-
-static int type_size(uint32_t type)
-{
-    switch (type) {
-    case 1: /* BYTE */
-    case 2: /* ASCII */
-    case 6: /* SBYTE */
-    case 7: /* UNDEFINED */
-        return 1;
-    case 3: /* SHORT */
-    case 8: /* SSHORT */
-        return 2;
-    case 4:  /* LONG */
-    case 9:  /* SLONG */
-    case 11: /* FLOAT */
-    case 13: /* IFD */
-        return 4;
-    case 5:  /* RATIONAL */
-    case 10: /* SRATIONAL */
-    case 12: /* DOUBLE */
-    case 16: /* LONG8 */
-    case 17: /* SLONG8 */
-    case 18: /* IFD8 */
-        return 8;
-    default:
-        return 0;
-    }
-}
-
-/* Reads element `i` of an entry as a number (rationals as num/den). Returns -1 when out of bounds. */
-static int tiff_value(const tiff_t *t, const unsigned char *entry, uint32_t i, double *out)
-{
-    uint32_t type = rd16(entry + 2, t->be);
-    uint64_t count = t->big ? rd64(entry + 4, t->be) : rd32(entry + 4, t->be);
-    const unsigned char *field = entry + (t->big ? 12 : 8);
-    int sz = type_size(type);
-    uint64_t inl = t->big ? 8 : 4;
-    const unsigned char *data;
-
-    if (sz == 0 || i >= count || count > UINT32_MAX)
-        return -1;
-    if (count * (uint64_t)sz <= inl) {
-        data = field;
-    } else {
-        uint64_t off = t->big ? rd64(field, t->be) : rd32(field, t->be);
-        if (!have(t->len, off, count * (uint64_t)sz))
-            return -1;
-        data = t->p + off;
-    }
-    data += (uint64_t)i * sz;
-    switch (type) {
-    case 1:
-    case 7:
-        *out = data[0];
-        return 0;
-    case 3:
-        *out = rd16(data, t->be);
-        return 0;
-    case 4:
-        *out = rd32(data, t->be);
-        return 0;
-    case 16:
-        *out = (double)rd64(data, t->be);
-        return 0;
-    case 5: {
-        uint32_t num = rd32(data, t->be), den = rd32(data + 4, t->be);
-        *out = den != 0 ? (double)num / den : 0;
-        return 0;
-    }
-    default:
-        return -1;
-    }
-}
-
-/* Parses the directory at `off`: fills `info` and the offset of the next directory (0 at the end). */
-static int tiff_ifd(const tiff_t *t, uint64_t off, eng_page_info_t *info, uint64_t *next)
-{
-    uint64_t csz = t->big ? 8 : 2, esz = t->big ? 20 : 12, osz = t->big ? 8 : 4;
-    if (off < 8 || !have(t->len, off, csz))
-        return -1;
-    uint64_t n = t->big ? rd64(t->p + off, t->be) : rd16(t->p + off, t->be);
-    if (n == 0 || n > 65535 || !have(t->len, off + csz, n * esz + osz))
-        return -1;
-    double width = -1, height = -1, bps = 1, spp = 1, xres = 0, unit = 2;
-    for (uint64_t i = 0; i < n; ++i) {
-        const unsigned char *e = t->p + off + csz + i * esz;
-        double v;
-        switch (rd16(e, t->be)) {
-        case 256:
-            if (tiff_value(t, e, 0, &width) != 0)
-                return -1;
-            break;
-        case 257:
-            if (tiff_value(t, e, 0, &height) != 0)
-                return -1;
-            break;
-        case 258:
-            if (tiff_value(t, e, 0, &v) == 0)
-                bps = v;
-            break;
-        case 277:
-            if (tiff_value(t, e, 0, &v) == 0)
-                spp = v;
-            break;
-        case 282:
-            if (tiff_value(t, e, 0, &v) == 0)
-                xres = v;
-            break;
-        case 296:
-            if (tiff_value(t, e, 0, &v) == 0)
-                unit = v;
-            break;
-        default:
-            break;
-        }
-    }
-    if (width < 1 || height < 1 || width > INT_MAX || height > INT_MAX)
-        return -1;
-    const unsigned char *np = t->p + off + csz + n * esz;
-    *next = t->big ? rd64(np, t->be) : rd32(np, t->be);
-    if (info != NULL) {
-        info->width = (int)width;
-        info->height = (int)height;
-        info->depth = depth_of((int)bps, (int)spp);
-        if (unit == 3)
-            xres *= 2.54;
-        info->dpi = unit == 1 || xres < 1 || xres > 100000 ? 0 : (int)lround(xres);
-    }
-    return 0;
-}
-
-/* Walks the chain. With `infos`/`offsets` NULL it only counts. Stops after `limit` pages (returning
- * ENG_DOC_TOO_MANY_PAGES when more exist). `want` >= 0 stops at that page and stores its offset. */
-static int tiff_walk(const void *buf, size_t len, int limit, int *npages, eng_page_info_t **infos, int want,
-                     uint64_t *want_off, char *err, size_t errlen)
-{
-    tiff_t t;
-    uint64_t off, *seen = NULL;
-    eng_page_info_t *arr = NULL;
-    int n = 0, cap = 0, ret = ENG_DOC_ERR;
-
-    if (tiff_open(&t, buf, len, &off) != 0) {
-        set_err(err, errlen, "The TIFF header is damaged.");
-        goto Exit;
-    }
-    while (off != 0) {
-        if (n == limit) {
-            set_err(err, errlen, "The document has more than %d pages.", limit);
-            *npages = limit + 1;
-            ret = ENG_DOC_TOO_MANY_PAGES;
-            goto Exit;
-        }
-        /* A directory chain that loops back would otherwise walk until the page limit. */
-        for (int i = 0; i < n; ++i) {
-            if (seen[i] == off) {
-                set_err(err, errlen, "The TIFF directory chain is damaged (it loops).");
-                goto Exit;
-            }
-        }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            uint64_t *s2 = realloc(seen, sizeof(*s2) * (size_t)cap);
-            if (s2 == NULL)
-                goto Oom;
-            seen = s2;
-            eng_page_info_t *a2 = realloc(arr, sizeof(*a2) * (size_t)cap);
-            if (a2 == NULL)
-                goto Oom;
-            arr = a2;
-        }
-        seen[n] = off;
-        uint64_t next;
-        if (tiff_ifd(&t, off, &arr[n], &next) != 0) {
-            set_err(err, errlen, "The TIFF data is truncated or damaged (page %d).", n + 1);
-            goto Exit;
-        }
-        if (n == want) {
-            *want_off = off;
-            *npages = n + 1;
-            ret = ENG_DOC_OK;
-            goto Exit;
-        }
-        ++n;
-        off = next;
-    }
-    if (n == 0) {
-        set_err(err, errlen, "The TIFF file holds no pages.");
-        goto Exit;
-    }
-    if (want >= 0) {
-        set_err(err, errlen, "The document has no page %d (it has %d).", want + 1, n);
-        goto Exit;
-    }
-    *npages = n;
-    if (infos != NULL) {
-        *infos = arr;
-        arr = NULL;
-    }
-    ret = ENG_DOC_OK;
-    goto Exit;
-Oom:
-    set_err(err, errlen, "Out of memory while reading the TIFF directory.");
-Exit:
-    free(seen);
-    free(arr);
-    return ret;
-}
+#include "engine/eng_bytes.h"
+#include "engine/eng_tiff.h"
+#include "engine/eng_util.h"
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* PNG: IHDR fields, pHYs resolution, and a chunk walk that catches truncation without decompressing.    */
@@ -340,13 +25,13 @@ static int png_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
 {
     static const char *const trunc = "The PNG data is truncated or damaged.";
     if (len < 8 + 25 || rd32(p + 8, 1) != 13 || memcmp(p + 12, "IHDR", 4) != 0) {
-        set_err(err, errlen, "%s", trunc);
+        eng__set_err(err, errlen, "%s", trunc);
         return -1;
     }
     uint32_t w = rd32(p + 16, 1), h = rd32(p + 20, 1);
     int bitdepth = p[24], ctype = p[25];
     if (w == 0 || h == 0 || w > INT_MAX || h > INT_MAX) {
-        set_err(err, errlen, "The PNG declares an invalid size.");
+        eng__set_err(err, errlen, "The PNG declares an invalid size.");
         return -1;
     }
     int spp = ctype == 2 ? 3 : ctype == 4 ? 2 : ctype == 6 ? 4 : 1;
@@ -359,13 +44,13 @@ static int png_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
     int idat = 0;
     for (;;) {
         if (!have(len, pos, 12)) {
-            set_err(err, errlen, "%s", trunc);
+            eng__set_err(err, errlen, "%s", trunc);
             return -1;
         }
         uint32_t clen = rd32(p + pos, 1);
         const unsigned char *type = p + pos + 4;
         if (clen > 0x7fffffffu || !have(len, pos + 8, (uint64_t)clen + 4)) {
-            set_err(err, errlen, "%s", trunc);
+            eng__set_err(err, errlen, "%s", trunc);
             return -1;
         }
         if (memcmp(type, "IDAT", 4) == 0)
@@ -377,7 +62,7 @@ static int png_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
         pos += 12 + (size_t)clen;
     }
     if (!idat) {
-        set_err(err, errlen, "The PNG holds no image data.");
+        eng__set_err(err, errlen, "The PNG holds no image data.");
         return -1;
     }
     return 0;
@@ -437,7 +122,7 @@ static int gif_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
                 goto Trunc;
             if (frames++ == 0) {
                 if (w == 0 || h == 0) {
-                    set_err(err, errlen, "The GIF's first image has an invalid size.");
+                    eng__set_err(err, errlen, "The GIF's first image has an invalid size.");
                     return -1;
                 }
                 info->width = w;
@@ -451,17 +136,17 @@ static int gif_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
         }
     }
     if (frames == 0) {
-        set_err(err, errlen, "The GIF holds no image.");
+        eng__set_err(err, errlen, "The GIF holds no image.");
         return -1;
     }
     if (total > ENG_DOC_GIF_MAX_TOTAL_PIXELS) {
-        set_err(err, errlen,
-                "The GIF holds too many animation frames to decode; send its first frame alone.");
+        eng__set_err(err, errlen,
+                     "The GIF holds too many animation frames to decode; send its first frame alone.");
         return -1;
     }
     return 0;
 Trunc:
-    set_err(err, errlen, "The GIF data is truncated or damaged.");
+    eng__set_err(err, errlen, "The GIF data is truncated or damaged.");
     return -1;
 }
 
@@ -471,12 +156,12 @@ Trunc:
 static int bmp_probe(const unsigned char *p, size_t len, eng_page_info_t *info, char *err, size_t errlen)
 {
     if (len < 54) {
-        set_err(err, errlen, "The BMP data is truncated.");
+        eng__set_err(err, errlen, "The BMP data is truncated.");
         return -1;
     }
     uint32_t hsize = rd32(p + 14, 0);
     if (hsize < 40) {
-        set_err(err, errlen, "BMP files with an OS/2 header are not supported.");
+        eng__set_err(err, errlen, "BMP files with an OS/2 header are not supported.");
         return -1;
     }
     int32_t w = (int32_t)rd32(p + 18, 0), h = (int32_t)rd32(p + 22, 0);
@@ -484,7 +169,7 @@ static int bmp_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
     uint32_t compression = rd32(p + 30, 0), dataoff = rd32(p + 10, 0);
     int32_t xppm = (int32_t)rd32(p + 38, 0);
     if (h == INT32_MIN || w <= 0 || h == 0) {
-        set_err(err, errlen, "The BMP declares an invalid size.");
+        eng__set_err(err, errlen, "The BMP declares an invalid size.");
         return -1;
     }
     if (h < 0)
@@ -492,7 +177,7 @@ static int bmp_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
     if (compression == 0) { /* uncompressed: the pixel rows must all be there */
         uint64_t stride = (((uint64_t)w * (uint64_t)bpp + 31) / 32) * 4;
         if (!have(len, dataoff, stride * (uint64_t)h)) {
-            set_err(err, errlen, "The BMP data is truncated.");
+            eng__set_err(err, errlen, "The BMP data is truncated.");
             return -1;
         }
     }
@@ -509,7 +194,7 @@ static int jpeg_probe(const unsigned char *p, size_t len, eng_page_info_t *info,
 {
     l_int32 w = 0, h = 0, spp = 0, xres = 0, yres = 0;
     if (readHeaderMemJpeg(p, len, &w, &h, &spp, NULL, NULL) != 0 || w <= 0 || h <= 0) {
-        set_err(err, errlen, "The JPEG data is truncated or damaged.");
+        eng__set_err(err, errlen, "The JPEG data is truncated or damaged.");
         return -1;
     }
     info->width = w;
@@ -530,11 +215,11 @@ static int webp_probe(const unsigned char *p, size_t len, eng_page_info_t *info,
 {
     l_int32 w = 0, h = 0, spp = 0;
     if (len < 12 || (uint64_t)rd32(p + 4, 0) + 8 > len) {
-        set_err(err, errlen, "The WebP data is truncated.");
+        eng__set_err(err, errlen, "The WebP data is truncated.");
         return -1;
     }
     if (readHeaderMemWebP(p, len, &w, &h, &spp) != 0 || w <= 0 || h <= 0) {
-        set_err(err, errlen, "The WebP data is damaged.");
+        eng__set_err(err, errlen, "The WebP data is damaged.");
         return -1;
     }
     info->width = w;
@@ -559,7 +244,7 @@ static int single_page_probe(const unsigned char *p, size_t len, eng_format_t fm
     case ENG_FMT_WEBP:
         return webp_probe(p, len, info, err, errlen);
     default:
-        set_err(err, errlen, "Unsupported document format.");
+        eng__set_err(err, errlen, "Unsupported document format.");
         return -1;
     }
 }
@@ -577,13 +262,13 @@ static int pdf_probe(const void *buf, size_t len, int dpi, int max_pages, int *n
         return ENG_DOC_ERR;
     n = eng_pdfin_npages(d);
     if (n > max_pages) {
-        set_err(err, errlen, "The document has more than %d pages.", max_pages);
+        eng__set_err(err, errlen, "The document has more than %d pages.", max_pages);
         *npages = max_pages + 1;
         ret = ENG_DOC_TOO_MANY_PAGES;
         goto Exit;
     }
     if ((arr = calloc((size_t)n, sizeof(*arr))) == NULL) {
-        set_err(err, errlen, "Out of memory.");
+        eng__set_err(err, errlen, "Out of memory.");
         goto Exit;
     }
     for (int i = 0; i < n; ++i) {
@@ -620,12 +305,12 @@ int eng_doc_probe_dpi(const void *buf, size_t len, eng_format_t fmt, int max_pag
     *npages = 0;
     *infos = NULL;
     if (buf == NULL || len == 0) {
-        set_err(err, errlen, "The document is empty.");
+        eng__set_err(err, errlen, "The document is empty.");
         return ENG_DOC_ERR;
     }
     if (eng_sniff(buf, len) != fmt) {
-        set_err(err, errlen, "The document's content does not match its declared format (%s).",
-                eng_format_name(fmt));
+        eng__set_err(err, errlen, "The document's content does not match its declared format (%s).",
+                     eng_format_name(fmt));
         return ENG_DOC_ERR;
     }
     if (max_pages <= 0 || max_pages > ENG_DOC_MAX_PAGES_HARD)
@@ -633,16 +318,16 @@ int eng_doc_probe_dpi(const void *buf, size_t len, eng_format_t fmt, int max_pag
 
     switch (fmt) {
     case ENG_FMT_TIFF:
-        return tiff_walk(buf, len, max_pages, npages, infos, -1, NULL, err, errlen);
+        return eng__tiff_walk(buf, len, max_pages, npages, infos, -1, NULL, err, errlen);
     case ENG_FMT_PDF:
         return pdf_probe(buf, len, pdf_dpi(dpi), max_pages, npages, infos, err, errlen);
     case ENG_FMT_UNKNOWN:
-        set_err(err, errlen, "The document is not in a supported format.");
+        eng__set_err(err, errlen, "The document is not in a supported format.");
         return ENG_DOC_ERR;
     default: {
         eng_page_info_t *info = calloc(1, sizeof(*info));
         if (info == NULL) {
-            set_err(err, errlen, "Out of memory.");
+            eng__set_err(err, errlen, "Out of memory.");
             return ENG_DOC_ERR;
         }
         if (single_page_probe(buf, len, fmt, info, err, errlen) != 0) {
@@ -669,18 +354,19 @@ struct Pix *eng_doc_decode_page_dpi(const void *buf, size_t len, eng_format_t fm
 
     eng_global_init();
     if (buf == NULL || len == 0) {
-        set_err(err, errlen, "The document is empty.");
+        eng__set_err(err, errlen, "The document is empty.");
         return NULL;
     }
     if (index < 0 || (fmt != ENG_FMT_TIFF && fmt != ENG_FMT_PDF && index > 0)) {
-        set_err(err, errlen, "The document has no page %d.", index + 1);
+        eng__set_err(err, errlen, "The document has no page %d.", index + 1);
         return NULL;
     }
     switch (fmt) {
     case ENG_FMT_TIFF: {
         int n = 0;
         uint64_t off = 0;
-        if (tiff_walk(buf, len, ENG_DOC_MAX_PAGES_HARD, &n, NULL, index, &off, err, errlen) != ENG_DOC_OK)
+        if (eng__tiff_walk(buf, len, ENG_DOC_MAX_PAGES_HARD, &n, NULL, index, &off, err, errlen) !=
+            ENG_DOC_OK)
             return NULL;
         /* Offset 0 means "the first directory" to leptonica; any other value is an IFD byte offset. */
         size_t o = index == 0 ? 0 : (size_t)off;
@@ -713,13 +399,13 @@ struct Pix *eng_doc_decode_page_dpi(const void *buf, size_t len, eng_format_t fm
         return pix;
     }
     default:
-        set_err(err, errlen, "The document is not in a supported format.");
+        eng__set_err(err, errlen, "The document is not in a supported format.");
         return NULL;
     }
     if (pix == NULL)
-        set_err(err, errlen,
-                "Page %d could not be decoded: the %s data is damaged or uses an unsupported "
-                "variant.",
-                index + 1, eng_format_name(fmt));
+        eng__set_err(err, errlen,
+                     "Page %d could not be decoded: the %s data is damaged or uses an unsupported "
+                     "variant.",
+                     index + 1, eng_format_name(fmt));
     return pix;
 }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "engine/eng_sniff.h"
+#include "engine/eng_util.h" /* eng_global_init */
 
 struct Pix;
 
@@ -65,11 +66,5 @@ eng_doc_decode_page(const void *buf, size_t len, eng_format_t fmt, int index, ch
 __attribute__((warn_unused_result)) struct Pix *eng_doc_decode_page_dpi(const void *buf, size_t len,
                                                                         eng_format_t fmt, int index, int dpi,
                                                                         char *err, size_t errlen);
-
-/* Silences leptonica's and tesseract's stderr chatter process-wide (corrupt uploads would otherwise fill the
- * log with library messages; every failure comes back to the caller as a sentence instead). Idempotent and
- * thread-safe; called by eng_doc_probe, eng_doc_decode_page and eng_ocr_create, and best called once from
- * main() before threads start. Set OCRGATE_ENGINE_VERBOSE=1 in the environment to keep the chatter. */
-void eng_global_init(void);
 
 #endif

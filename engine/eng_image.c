@@ -5,8 +5,7 @@
 
 #include <leptonica/allheaders.h>
 
-#include "engine/eng_doc.h"
-#include "engine/eng_internal.h"
+#include "engine/eng_util.h"
 
 int eng_image_png(struct Pix *pix, int max_w, int max_h, unsigned char **png, size_t *len, char *err,
                   size_t errlen)

@@ -19,36 +19,8 @@
 #include <leptonica/allheaders.h>
 #include <tesseract/capi.h>
 
-#include "engine/eng_doc.h"
-#include "engine/eng_internal.h"
-
-/* One initialised TessBaseAPI for one language set. Heap-allocated so that a pointer held by an eng_pdf_t
- * stays valid while the cache array changes. */
-typedef struct {
-    char *langs;
-    TessBaseAPI *api;
-    unsigned long last_used;
-    int pins; /* open PDFs using it; a pinned instance is never evicted */
-} eng_inst_t;
-
-struct eng_ocr {
-    char *tessdata;
-    int max_warm;
-    eng_inst_t **insts;
-    int ninst, capinst;
-    unsigned long tick;
-    eng_inst_t *last; /* instance holding the last successfully recognized page, NULL if none */
-    TessBaseAPI *osd; /* orientation detection (eng_ocr_detect_orientation), initialised on first use */
-};
-
-struct eng_pdf {
-    eng_ocr_t *ocr;
-    eng_inst_t *inst;
-    TessResultRenderer *renderer;
-    char dir[256], path[300];
-    char *author, *subject, *keywords, *title;
-    int pages;
-};
+#include "engine/eng_ocr_internal.h"
+#include "engine/eng_util.h"
 
 /* ---------------------------------------------------------------------------------------------------- */
 
@@ -70,121 +42,6 @@ static char *dup_tess(char *s)
     return r;
 }
 
-static const char *default_tessdata(void)
-{
-    const char *env = getenv("TESSDATA_PREFIX");
-    return env != NULL && *env != '\0' ? env : ENG_TESSDATA_DEFAULT;
-}
-
-/* A language name is a model file's stem: letters, digits, '_' and '-'. No '/', '.', so that nothing can name
- * a file outside the model directory. */
-static int valid_lang_name(const char *s, size_t n)
-{
-    if (n == 0 || n > 32)
-        return 0;
-    for (size_t i = 0; i < n; ++i)
-        if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
-            return 0;
-    return 1;
-}
-
-int eng_ocr_check_languages(const char *tessdata_dir, const char *languages, char *err, size_t errlen)
-{
-    const char *dir = tessdata_dir != NULL ? tessdata_dir : default_tessdata();
-    const char *p = languages;
-    int count = 0;
-
-    if (p == NULL || *p == '\0') {
-        eng__set_err(err, errlen, "No language given.");
-        return -1;
-    }
-    for (;;) {
-        const char *plus = strchr(p, '+');
-        size_t n = plus != NULL ? (size_t)(plus - p) : strlen(p);
-        if (!valid_lang_name(p, n)) {
-            eng__set_err(err, errlen, "'%.40s' is not a valid language list (use names like eng or eng+deu).",
-                         languages);
-            return -1;
-        }
-        if (n == 3 && memcmp(p, "osd", 3) == 0) {
-            eng__set_err(err, errlen, "'osd' is not a recognition language.");
-            return -1;
-        }
-        if (++count > 8) {
-            eng__set_err(err, errlen, "At most 8 languages can be combined.");
-            return -1;
-        }
-        char path[4096];
-        struct stat st;
-        snprintf(path, sizeof(path), "%s/%.*s.traineddata", dir, (int)n, p);
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-            eng__set_err(err, errlen, "Language '%.*s' is not installed.", (int)n, p);
-            return -1;
-        }
-        if (plus == NULL)
-            break;
-        p = plus + 1;
-    }
-    return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int eng_ocr_languages(const char *tessdata_dir, char ***langs, int *n)
-{
-    const char *dir = tessdata_dir != NULL ? tessdata_dir : default_tessdata();
-    static const char suffix[] = ".traineddata";
-    const size_t slen = sizeof(suffix) - 1;
-    char **arr = NULL;
-    int cnt = 0, cap = 0, ret = -1;
-    DIR *d;
-    struct dirent *de;
-
-    *langs = NULL;
-    *n = 0;
-    if ((d = opendir(dir)) == NULL)
-        return -1;
-    while ((de = readdir(d)) != NULL) {
-        size_t len = strlen(de->d_name);
-        if (len <= slen || strcmp(de->d_name + len - slen, suffix) != 0)
-            continue;
-        len -= slen;
-        if (!valid_lang_name(de->d_name, len) || (len == 3 && memcmp(de->d_name, "osd", 3) == 0))
-            continue;
-        if (cnt == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **a2 = realloc(arr, sizeof(*a2) * (size_t)cap);
-            if (a2 == NULL)
-                goto Exit;
-            arr = a2;
-        }
-        if ((arr[cnt] = strndup(de->d_name, len)) == NULL)
-            goto Exit;
-        ++cnt;
-    }
-    if (cnt > 1)
-        qsort(arr, (size_t)cnt, sizeof(*arr), cmp_str);
-    *langs = arr;
-    *n = cnt;
-    arr = NULL;
-    cnt = 0;
-    ret = 0;
-Exit:
-    closedir(d);
-    eng_ocr_languages_free(arr, cnt);
-    return ret;
-}
-
-void eng_ocr_languages_free(char **langs, int n)
-{
-    for (int i = 0; i < n; ++i)
-        free(langs[i]);
-    free(langs);
-}
-
 /* ---------------------------------------------------------------------------------------------------- */
 
 eng_ocr_t *eng_ocr_create(const char *tessdata_dir, int max_warm_instances)
@@ -193,7 +50,7 @@ eng_ocr_t *eng_ocr_create(const char *tessdata_dir, int max_warm_instances)
     eng_ocr_t *ocr = calloc(1, sizeof(*ocr));
     if (ocr == NULL)
         return NULL;
-    ocr->tessdata = strdup(tessdata_dir != NULL ? tessdata_dir : default_tessdata());
+    ocr->tessdata = strdup(tessdata_dir != NULL ? tessdata_dir : eng__default_tessdata());
     if (ocr->tessdata == NULL) {
         free(ocr);
         return NULL;
@@ -239,7 +96,7 @@ static void inst_remove(eng_ocr_t *ocr, int i)
 
 /* Returns the warm instance for `langs`, initialising it (and evicting the least recently used unpinned one
  * beyond max_warm) when needed. */
-static eng_inst_t *inst_get(eng_ocr_t *ocr, const char *langs, char *err, size_t errlen)
+eng_inst_t *eng__inst_get(eng_ocr_t *ocr, const char *langs, char *err, size_t errlen)
 {
     for (int i = 0; i < ocr->ninst; ++i) {
         if (strcmp(ocr->insts[i]->langs, langs) == 0) {
@@ -247,7 +104,7 @@ static eng_inst_t *inst_get(eng_ocr_t *ocr, const char *langs, char *err, size_t
             return ocr->insts[i];
         }
     }
-    if (eng_ocr_check_languages(ocr->tessdata, langs, err, errlen) != 0)
+    if (eng__check_languages(ocr->tessdata, langs, err, errlen) != 0)
         return NULL;
     while (ocr->ninst >= ocr->max_warm) {
         int victim = -1;
@@ -459,7 +316,7 @@ int eng_ocr_page(eng_ocr_t *ocr, struct Pix *pix, int page_no, const eng_page_op
                      pixGetWidth(pix), pixGetHeight(pix), ENG_MAX_SIDE);
         return ENG_ERR;
     }
-    if ((in = inst_get(ocr, langs, err, errlen)) == NULL)
+    if ((in = eng__inst_get(ocr, langs, err, errlen)) == NULL)
         return ENG_ERR;
 
     /* tesseract's SetImage strips an alpha channel by overwriting the caller's Pix, and its thresholder has
@@ -618,202 +475,4 @@ int eng_ocr_detect_orientation(eng_ocr_t *ocr, struct Pix *pix, int *deg, float 
     TessBaseAPIClear(ocr->osd);
     pixDestroy(&own);
     return 0;
-}
-
-/* ---------------------------------------------------------------------------------------------------- */
-/* Searchable PDF                                                                                        */
-
-static void pdf_cleanup_files(eng_pdf_t *pdf)
-{
-    if (pdf->path[0] != '\0')
-        unlink(pdf->path);
-    if (pdf->dir[0] != '\0')
-        rmdir(pdf->dir);
-    pdf->path[0] = pdf->dir[0] = '\0';
-}
-
-static void pdf_free(eng_pdf_t *pdf)
-{
-    if (pdf->renderer != NULL)
-        TessDeleteResultRenderer(pdf->renderer);
-    pdf->renderer = NULL;
-    pdf_cleanup_files(pdf);
-    if (pdf->inst != NULL)
-        pdf->inst->pins--;
-    free(pdf->title);
-    free(pdf->author);
-    free(pdf->subject);
-    free(pdf->keywords);
-    free(pdf);
-}
-
-static char *dup_or_null(const char *s)
-{
-    return s != NULL && *s != '\0' ? strdup(s) : NULL;
-}
-
-eng_pdf_t *eng_pdf_begin(eng_ocr_t *ocr, const char *languages, const eng_pdf_meta_t *meta, char *err,
-                         size_t errlen)
-{
-    const char *langs = languages != NULL && *languages != '\0' ? languages : "eng";
-    const char *tmp = getenv("TMPDIR");
-    eng_pdf_t *pdf = calloc(1, sizeof(*pdf));
-    char base[280];
-    int fd;
-
-    if (pdf == NULL) {
-        eng__set_err(err, errlen, "Out of memory.");
-        return NULL;
-    }
-    pdf->ocr = ocr;
-    if (meta != NULL) {
-        pdf->title = dup_or_null(meta->title);
-        pdf->author = dup_or_null(meta->author);
-        pdf->subject = dup_or_null(meta->subject);
-        pdf->keywords = dup_or_null(meta->keywords);
-    }
-    if ((pdf->inst = inst_get(ocr, langs, err, errlen)) == NULL)
-        goto Fail;
-    pdf->inst->pins++;
-
-    if (tmp == NULL || *tmp != '/' || strlen(tmp) > 200)
-        tmp = "/tmp";
-    snprintf(pdf->dir, sizeof(pdf->dir), "%s/ocrgate-pdf-XXXXXX", tmp);
-    if (mkdtemp(pdf->dir) == NULL) {
-        pdf->dir[0] = '\0';
-        eng__set_err(err, errlen, "Cannot create a temporary directory for the PDF: %s.", strerror(errno));
-        goto Fail;
-    }
-    snprintf(base, sizeof(base), "%s/out", pdf->dir);
-    snprintf(pdf->path, sizeof(pdf->path), "%s.pdf", base);
-    /* The renderer fopen()s "<base>.pdf" itself; creating it first fixes its mode at 0600 (fopen "wb" keeps
-     * the mode of an existing file). The directory is 0700 from mkdtemp anyway. */
-    if ((fd = open(pdf->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
-        pdf->path[0] = '\0';
-        eng__set_err(err, errlen, "Cannot create the temporary PDF file: %s.", strerror(errno));
-        goto Fail;
-    }
-    close(fd);
-    pdf->renderer = TessPDFRendererCreate(base, ocr->tessdata, 0);
-    if (pdf->renderer == NULL ||
-        !TessResultRendererBeginDocument(pdf->renderer, pdf->title ? pdf->title : "")) {
-        eng__set_err(err, errlen, "The PDF renderer could not start.");
-        goto Fail;
-    }
-    return pdf;
-Fail:
-    pdf_free(pdf);
-    return NULL;
-}
-
-int eng_pdf_add_last_page(eng_pdf_t *pdf, char *err, size_t errlen)
-{
-    if (pdf == NULL || pdf->ocr->last != pdf->inst) {
-        eng__set_err(err, errlen, "No recognized page with the PDF's languages to add.");
-        return -1;
-    }
-    if (!TessResultRendererAddImage(pdf->renderer, pdf->inst->api)) {
-        eng__set_err(err, errlen, "The PDF renderer failed to add page %d.", pdf->pages + 1);
-        return -1;
-    }
-    pdf->pages++;
-    return 0;
-}
-
-void eng_pdf_abort(eng_pdf_t *pdf)
-{
-    if (pdf != NULL)
-        pdf_free(pdf);
-}
-
-static int read_whole(const char *path, unsigned char **bytes, size_t *len)
-{
-    int ret = -1;
-    struct stat st;
-    unsigned char *b = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return -1;
-    if (fstat(fileno(fp), &st) != 0 || st.st_size <= 0)
-        goto Exit;
-    if ((b = malloc((size_t)st.st_size + 1)) == NULL)
-        goto Exit;
-    if (fread(b, 1, (size_t)st.st_size, fp) != (size_t)st.st_size)
-        goto Exit;
-    *bytes = b;
-    *len = (size_t)st.st_size;
-    b = NULL;
-    ret = 0;
-Exit:
-    free(b);
-    fclose(fp);
-    return ret;
-}
-
-int eng_pdf_end(eng_pdf_t *pdf, unsigned char **bytes, size_t *len, char *err, size_t errlen)
-{
-    int ret = -1;
-    *bytes = NULL;
-    *len = 0;
-    if (pdf == NULL) {
-        eng__set_err(err, errlen, "No PDF in progress.");
-        return -1;
-    }
-    if (pdf->pages == 0) {
-        eng__set_err(err, errlen, "The PDF has no pages.");
-        goto Exit;
-    }
-    if (!TessResultRendererEndDocument(pdf->renderer)) {
-        eng__set_err(err, errlen, "The PDF renderer failed to finish the document.");
-        goto Exit;
-    }
-    /* Deleting the renderer closes (flushes) its file. */
-    TessDeleteResultRenderer(pdf->renderer);
-    pdf->renderer = NULL;
-    if (read_whole(pdf->path, bytes, len) != 0) {
-        eng__set_err(err, errlen, "The rendered PDF could not be read back.");
-        goto Exit;
-    }
-    if ((pdf->author != NULL || pdf->subject != NULL || pdf->keywords != NULL) &&
-        eng__pdf_update_info(bytes, len, pdf->title, pdf->author, pdf->subject, pdf->keywords) != 0) {
-        free(*bytes);
-        *bytes = NULL;
-        *len = 0;
-        eng__set_err(err, errlen, "The PDF metadata could not be written.");
-        goto Exit;
-    }
-    ret = 0;
-Exit:
-    pdf_free(pdf);
-    return ret;
-}
-
-/* ---------------------------------------------------------------------------------------------------- */
-
-static pthread_once_t version_once = PTHREAD_ONCE_INIT;
-static char tess_version[64], lept_version[64];
-
-static void version_init(void)
-{
-    const char *tv = TessVersion();
-    snprintf(tess_version, sizeof(tess_version), "tesseract %s", tv != NULL ? tv : "unknown");
-    char *lv = getLeptonicaVersion(); /* "leptonica-1.82.0" */
-    const char *v = lv != NULL ? lv : "unknown";
-    if (strncmp(v, "leptonica-", 10) == 0)
-        v += 10;
-    snprintf(lept_version, sizeof(lept_version), "leptonica %s", v);
-    if (lv != NULL)
-        lept_free(lv);
-}
-
-const char *eng_version(void)
-{
-    pthread_once(&version_once, version_init);
-    return tess_version;
-}
-
-const char *eng_leptonica_version(void)
-{
-    pthread_once(&version_once, version_init);
-    return lept_version;
 }

@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include "engine/eng_util.h" /* eng_version */
+
 struct Pix;
 
 /* Tesseract's compiled-in model directory on Debian 12; TESSDATA_PREFIX in the environment overrides it, as
@@ -46,11 +48,6 @@ void eng_ocr_destroy(eng_ocr_t *ocr);
  * On success *langs is a malloc'ed array of *n malloc'ed names (free with eng_ocr_languages_free). */
 __attribute__((warn_unused_result)) int eng_ocr_languages(const char *tessdata_dir, char ***langs, int *n);
 void eng_ocr_languages_free(char **langs, int n);
-
-/* Validates a "eng" / "eng+deu" option against the installed models without initialising anything; fills
- * err with a sentence naming the problem ("Language 'xyz' is not installed."). For the HTTP layer (400). */
-__attribute__((warn_unused_result)) int
-eng_ocr_check_languages(const char *tessdata_dir, const char *languages, char *err, size_t errlen);
 
 typedef enum { ENG_PSM_AUTO = 0, ENG_PSM_SINGLE_BLOCK, ENG_PSM_SINGLE_COLUMN, ENG_PSM_SPARSE } eng_psm_t;
 
@@ -138,8 +135,5 @@ __attribute__((warn_unused_result)) int eng_pdf_add_last_page(eng_pdf_t *pdf, ch
 __attribute__((warn_unused_result)) int eng_pdf_end(eng_pdf_t *pdf, unsigned char **bytes, size_t *len,
                                                     char *err, size_t errlen);
 void eng_pdf_abort(eng_pdf_t *pdf); /* NULL-safe */
-
-const char *eng_version(void);           /* "tesseract 5.3.0" */
-const char *eng_leptonica_version(void); /* "leptonica 1.82.0" */
 
 #endif

@@ -11,8 +11,7 @@
 #include <leptonica/allheaders.h>
 #include <poppler.h>
 
-#include "engine/eng_doc.h"
-#include "engine/eng_internal.h"
+#include "engine/eng_util.h"
 
 struct eng_pdfin {
     GBytes *bytes; /* wraps the caller's buffer, no copy */

@@ -83,9 +83,7 @@ struct gw_server {
     char *languages_json;
     char **languages; /* installed, for option checks */
     size_t nlanguages;
-    struct eng_workers *workers;
-    int cleanup_supported; /* clean-up options accepted */
-    int pdf_supported;     /* PDF input accepted */
+    struct job_pool *pool; /* the node's job runner: started, stopped and freed by main(), not here */
     char node_id[256];
 };
 

@@ -2,7 +2,7 @@
  * /v1/stats, /v1/serverload. */
 #include "engine/eng_format.h"
 #include "engine/eng_sniff.h"
-#include "engine/eng_worker.h"
+#include "jobs/job_pool.h"
 #include "gateway/gw_auth.h"
 #include "gateway/gw_handlers.h"
 #include "gateway/gw_options.h"
@@ -33,7 +33,6 @@ void gw_option_limits(gw_req_t *r, gw_opt_limits_t *lim)
     lim->max_page_timeout_ms = r->who.page_timeout_ms;
     lim->languages = (const char *const *)r->thr->server->languages;
     lim->nlanguages = r->thr->server->nlanguages;
-    lim->cleanup_supported = r->thr->server->cleanup_supported;
 }
 
 static int path_template(gw_req_t *r, tpl_req_t *t)
@@ -189,8 +188,7 @@ void gw_h_formats(gw_req_t *r)
 {
     json_t *in = json_array(), *out = json_array();
     for (size_t i = 0; i < eng_input_count(); ++i)
-        if (eng_input_at(i) != ENG_FMT_PDF || r->thr->server->pdf_supported)
-            json_array_append_new(in, json_string(eng_format_mime(eng_input_at(i))));
+        json_array_append_new(in, json_string(eng_format_mime(eng_input_at(i))));
     size_t n;
     const eng_output_t *f = eng_outputs(&n);
     for (size_t i = 0; i < n; ++i)
@@ -222,7 +220,7 @@ static void on_load(gw_req_t *r, PGresult *res)
 {
     int busy = 0, total = 0;
     unsigned long long jobs, pages;
-    eng_workers_stats(r->thr->server->workers, &busy, &total, &jobs, &pages);
+    job_pool_stats(r->thr->server->pool, &busy, &total, &jobs, &pages);
     long long queued = strtoll(PQgetvalue(res, 0, 0), NULL, 10),
               processing = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
     /* Load of this node's workers; the queue counts are region-wide. */

@@ -1,7 +1,7 @@
 /* What the job endpoints share (gw_jobs.h): the job of the path, the job object in its documented key order,
  * result formats of the path (from the engine's formats table). Runs on the request's loop thread. */
 #include "engine/eng_format.h"
-#include "engine/eng_worker.h"
+#include "jobs/job_pool.h"
 #include "gateway/gw_handlers.h"
 #include "gateway/gw_jobs.h"
 
@@ -185,7 +185,7 @@ void gw_page_not_stored(gw_req_t *r, const char *job_id, int page, int still_com
 
 void gw_job_wake(gw_req_t *r)
 {
-    eng_workers_wake(r->thr->server->workers);
+    job_pool_wake(r->thr->server->pool);
 }
 
 void gw_send_opt_error(gw_req_t *r, gw_opt_error_t *e, int counted)

@@ -1,6 +1,6 @@
 /* GET /metrics (Prometheus text format) on the loopback metrics listener. Counters are node-wide; queue depth
  * and jobs by state are read from the region database at scrape time. */
-#include "engine/eng_worker.h"
+#include "jobs/job_pool.h"
 #include "gateway/gw_analytics.h"
 #include "gateway/gw_auth.h"
 #include "gateway/gw_handlers.h"
@@ -48,7 +48,7 @@ static void on_load(gw_req_t *r, PGresult *res)
             __atomic_load_n(&gw_metrics.db_errors, __ATOMIC_RELAXED));
     int busy = 0, total = 0;
     unsigned long long jobs = 0, pages = 0;
-    eng_workers_stats(s->workers, &busy, &total, &jobs, &pages);
+    job_pool_stats(s->pool, &busy, &total, &jobs, &pages);
     fprintf(m,
             "# TYPE ocrgate_workers gauge\nocrgate_workers %d\n# TYPE ocrgate_workers_busy "
             "gauge\nocrgate_workers_busy %d\n",

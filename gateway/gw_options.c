@@ -1,4 +1,7 @@
 #include "gateway/gw_options.h"
+#include "engine/eng_format.h"
+#include "gateway/gw_opt_value.h"
+#include "jobs/job_opts.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -6,159 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-typedef enum {
-    OPT_LANGUAGES,
-    OPT_OUTPUTS,
-    OPT_BOOL,
-    OPT_CLEANUP, /* a bool that may only be true once image cleanup is implemented */
-    OPT_INT,
-    OPT_STRING, /* one line of text */
-    OPT_TEXT,   /* like OPT_STRING, but tab and newline are allowed */
-    OPT_ENUM,
-} opt_type_t;
-
-typedef enum { LIM_NONE, LIM_RETENTION, LIM_PAGE_TIMEOUT } opt_lim_t;
-
-#define DEF_NULL INT_MIN /* an int option whose default is JSON null */
-
-typedef struct {
-    const char *name;
-    opt_type_t type;
-    int def;      /* OPT_BOOL, OPT_CLEANUP, OPT_INT; with a tier limit it is capped by the limit */
-    int min, max; /* OPT_INT; with a tier limit, max comes from the tier */
-    opt_lim_t lim;
-    const char *const *choices; /* OPT_ENUM, NULL-terminated, the first is the default */
-} opt_row_t;
-
-static const char *const page_seg_modes[] = {"auto", "single_block", "single_column", "sparse", NULL};
-static const char *const pdf_text_policies[] = {"ocr", "skipTextPages", NULL};
-/* The canonical order of `outputs`; the defaults are the first four. */
-static const char *const formats[] = {"text", "json", "hocr", "pdf", "tsv", "alto"};
-#define NFORMATS (sizeof(formats) / sizeof(formats[0]))
-#define FORMAT_LIST "text, json, hocr, pdf, tsv, alto"
-#define DEFAULT_OUTPUTS 0x0fu
-
-/* One row per option, in the order in which the normalized object lists them (API.md's table order). */
-static const opt_row_t rows[] = {
-    {"languages", OPT_LANGUAGES, 0, 0, 0, LIM_NONE, NULL},
-    {"outputs", OPT_OUTPUTS, 0, 0, 0, LIM_NONE, NULL},
-    {"autostart", OPT_BOOL, 1, 0, 0, LIM_NONE, NULL},
-    {"retentionDays", OPT_INT, 7, 1, 0, LIM_RETENTION, NULL},
-    {"correlationId", OPT_STRING, 0, 0, 0, LIM_NONE, NULL},
-    {"description", OPT_TEXT, 0, 0, 0, LIM_NONE, NULL},
-    {"deskew", OPT_CLEANUP, 0, 0, 0, LIM_NONE, NULL},
-    {"autoRotate", OPT_CLEANUP, 0, 0, 0, LIM_NONE, NULL},
-    {"binarize", OPT_CLEANUP, 0, 0, 0, LIM_NONE, NULL},
-    {"despeckle", OPT_CLEANUP, 0, 0, 0, LIM_NONE, NULL},
-    {"removeBorder", OPT_CLEANUP, 0, 0, 0, LIM_NONE, NULL},
-    {"deleteBlankPages", OPT_CLEANUP, 0, 0, 0, LIM_NONE, NULL},
-    {"minConfidence", OPT_INT, 0, 0, 100, LIM_NONE, NULL},
-    {"dpi", OPT_INT, DEF_NULL, 70, 1200, LIM_NONE, NULL},
-    {"pageSegMode", OPT_ENUM, 0, 0, 0, LIM_NONE, page_seg_modes},
-    {"pageTimeoutMs", OPT_INT, INT_MAX, 1, 0, LIM_PAGE_TIMEOUT, NULL},
-    {"pdfTitle", OPT_STRING, 0, 0, 0, LIM_NONE, NULL},
-    {"pdfAuthor", OPT_STRING, 0, 0, 0, LIM_NONE, NULL},
-    {"pdfSubject", OPT_STRING, 0, 0, 0, LIM_NONE, NULL},
-    {"pdfKeywords", OPT_STRING, 0, 0, 0, LIM_NONE, NULL},
-    {"pdfTextPolicy", OPT_ENUM, 0, 0, 0, LIM_NONE, pdf_text_policies},
-};
-#define NROWS (sizeof(rows) / sizeof(rows[0]))
-
-/* Collects the problems of one call so that a client learns about every bad field at once. */
-typedef struct {
-    json_t *details;
-    size_t count;
-    int oom;
-    char first[256];
-} problems_t;
-
-static const opt_row_t *find_row(const char *name)
-{
-    for (size_t i = 0; i < NROWS; ++i)
-        if (strcmp(rows[i].name, name) == 0)
-            return &rows[i];
-    return NULL;
-}
-
-static int in_list(const char *const *list, const char *s)
-{
-    for (; list != NULL && *list != NULL; ++list)
-        if (strcmp(*list, s) == 0)
-            return 1;
-    return 0;
-}
-
-/* Copies client-supplied text into a message: at most cap - 4 bytes (then "..."), anything but printable
- * ASCII as '?', so that the message stays short, valid UTF-8 and safe to log. */
-static const char *echo(char *dst, size_t cap, const char *s, size_t len)
-{
-    size_t o = 0, max = cap > 4 ? cap - 4 : 0;
-    for (size_t i = 0; i < len && o < max; ++i)
-        dst[o++] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-    if (len > max && cap >= 4) {
-        memcpy(dst + o, "...", 3);
-        o += 3;
-    }
-    if (cap > 0)
-        dst[o < cap ? o : cap - 1] = '\0';
-    return dst;
-}
-
-/* Well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF). */
-static int utf8_valid(const unsigned char *s, size_t len)
-{
-    for (size_t i = 0; i < len;) {
-        unsigned c = s[i];
-        size_t n;
-        unsigned min;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            n = 1, min = 0x80;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2, min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3, min = 0x10000;
-        } else {
-            return 0;
-        }
-        if (len - i <= n)
-            return 0;
-        unsigned cp = c & (0x3fu >> n);
-        for (size_t k = 1; k <= n; ++k) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return 0;
-            cp = cp << 6 | (s[i + k] & 0x3fu);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        i += n + 1;
-    }
-    return 1;
-}
-
-__attribute__((format(printf, 3, 4))) static void problem(problems_t *p, const char *field, const char *fmt,
-                                                          ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (p->count++ == 0) { /* truncated to the message's size; msg is ASCII, so no character is split */
-        size_t n = strnlen(msg, sizeof(p->first) - 1);
-        memcpy(p->first, msg, n);
-        p->first[n] = '\0';
-    }
-    if (p->details == NULL && (p->details = json_array()) == NULL) {
-        p->oom = 1;
-        return;
-    }
-    /* field and msg are ASCII (client text goes through echo()), so json_pack cannot fail on UTF-8. */
-    if (json_array_append_new(p->details, json_pack("{s:s,s:s}", "field", field, "message", msg)) != 0)
-        p->oom = 1;
-}
+#define NROWS JOB_OPT_COUNT
+static const job_opt_row_t *const rows = job_opt_table;
 
 static int fail(gw_opt_error_t *err, int status, const char *code, json_t *details, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -180,285 +32,6 @@ static int fail_oom(gw_opt_error_t *err, json_t *details)
     return fail(err, 500, "InternalError", NULL, "out of memory while reading the options");
 }
 
-static int int_max(const opt_row_t *row, const gw_opt_limits_t *lim)
-{
-    switch (row->lim) {
-    case LIM_RETENTION:
-        return lim->max_retention_days;
-    case LIM_PAGE_TIMEOUT:
-        return lim->max_page_timeout_ms;
-    default:
-        return row->max;
-    }
-}
-
-static json_t *default_value(const opt_row_t *row, const gw_opt_limits_t *lim)
-{
-    switch (row->type) {
-    case OPT_LANGUAGES:
-        return json_string("eng");
-    case OPT_OUTPUTS: {
-        json_t *a = json_array();
-        for (size_t i = 0; a != NULL && i < NFORMATS; ++i)
-            if ((DEFAULT_OUTPUTS >> i & 1) && json_array_append_new(a, json_string(formats[i])) != 0) {
-                json_decref(a);
-                a = NULL;
-            }
-        return a;
-    }
-    case OPT_BOOL:
-    case OPT_CLEANUP:
-        return json_boolean(row->def);
-    case OPT_INT: {
-        if (row->def == DEF_NULL)
-            return json_null();
-        int v = row->def, max = int_max(row, lim);
-        if (row->lim != LIM_NONE && v > max)
-            v = max;
-        if (v < row->min)
-            v = row->min;
-        return json_integer(v);
-    }
-    case OPT_ENUM:
-        return json_string(row->choices[0]);
-    case OPT_STRING:
-    case OPT_TEXT:
-        break;
-    }
-    return json_null();
-}
-
-static json_t *check_languages(const json_t *v, const gw_opt_limits_t *lim, problems_t *p)
-{
-    if (!json_is_string(v)) {
-        problem(p, "languages", "languages must be a string such as \"eng\" or \"eng+deu\"");
-        return NULL;
-    }
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v), nparts = 0;
-    struct {
-        const char *s;
-        size_t len;
-    } parts[GW_OPT_MAX_LANGUAGES];
-    for (size_t i = 0;; ++i) {
-        const char *plus = memchr(s + i, '+', len - i);
-        size_t end = plus != NULL ? (size_t)(plus - s) : len;
-        char e[44];
-        if (end == i) {
-            problem(p, "languages", "languages must be language codes joined by '+', such as \"eng+deu\"");
-            return NULL;
-        }
-        if (nparts == GW_OPT_MAX_LANGUAGES) {
-            problem(p, "languages", "languages may name at most %d languages", GW_OPT_MAX_LANGUAGES);
-            return NULL;
-        }
-        size_t k;
-        for (k = 0; k < lim->nlanguages; ++k)
-            if (strlen(lim->languages[k]) == end - i && memcmp(lim->languages[k], s + i, end - i) == 0)
-                break;
-        if (k == lim->nlanguages) {
-            char installed[512];
-            size_t o = 0;
-            installed[0] = '\0';
-            for (k = 0; k < lim->nlanguages && o < sizeof(installed); ++k) {
-                int n =
-                    snprintf(installed + o, sizeof(installed) - o, "%s%s", k ? ", " : "", lim->languages[k]);
-                o += n > 0 ? (size_t)n : 0;
-            }
-            problem(p, "languages", "languages: '%s' is not installed (installed: %s)",
-                    echo(e, sizeof(e), s + i, end - i), lim->nlanguages ? installed : "none");
-            return NULL;
-        }
-        for (k = 0; k < nparts; ++k)
-            if (parts[k].len == end - i && memcmp(parts[k].s, s + i, end - i) == 0) {
-                problem(p, "languages", "languages names '%s' more than once",
-                        echo(e, sizeof(e), s + i, end - i));
-                return NULL;
-            }
-        parts[nparts].s = s + i;
-        parts[nparts++].len = end - i;
-        if (plus == NULL)
-            break;
-        i = end;
-    }
-    return json_stringn(s, len);
-}
-
-static json_t *check_outputs(const json_t *v, problems_t *p)
-{
-    unsigned seen = 0;
-    size_t i;
-    json_t *f;
-    if (!json_is_array(v) || json_array_size(v) == 0) {
-        problem(p, "outputs", "outputs must be a non-empty array of formats from " FORMAT_LIST);
-        return NULL;
-    }
-    json_array_foreach(v, i, f)
-    {
-        char e[44];
-        size_t k;
-        if (!json_is_string(f)) {
-            problem(p, "outputs", "outputs must be a non-empty array of formats from " FORMAT_LIST);
-            return NULL;
-        }
-        for (k = 0; k < NFORMATS; ++k)
-            if (json_string_length(f) == strlen(formats[k]) && strcmp(json_string_value(f), formats[k]) == 0)
-                break;
-        if (k == NFORMATS) {
-            problem(p, "outputs", "outputs: '%s' is not a result format (" FORMAT_LIST ")",
-                    echo(e, sizeof(e), json_string_value(f), json_string_length(f)));
-            return NULL;
-        }
-        if (seen >> k & 1) {
-            problem(p, "outputs", "outputs lists '%s' more than once", formats[k]);
-            return NULL;
-        }
-        seen |= 1u << k;
-    }
-    json_t *a = json_array();
-    for (i = 0; a != NULL && i < NFORMATS; ++i)
-        if ((seen >> i & 1) && json_array_append_new(a, json_string(formats[i])) != 0) {
-            json_decref(a);
-            a = NULL;
-        }
-    return a;
-}
-
-static json_t *check_string(const opt_row_t *row, const json_t *v, problems_t *p)
-{
-    if (!json_is_string(v)) {
-        problem(p, row->name, "%s must be a string of at most %d bytes", row->name, GW_OPT_MAX_STRING);
-        return NULL;
-    }
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
-    if (len == 0) {
-        problem(p, row->name, "%s must not be empty (use null to clear it)", row->name);
-        return NULL;
-    }
-    if (len > GW_OPT_MAX_STRING) {
-        problem(p, row->name, "%s must be at most %d bytes of UTF-8", row->name, GW_OPT_MAX_STRING);
-        return NULL;
-    }
-    for (size_t i = 0; i < len; ++i) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 || c == 0x7f) && !(row->type == OPT_TEXT && (c == '\t' || c == '\n'))) {
-            problem(p, row->name, "%s must not contain control characters%s", row->name,
-                    row->type == OPT_TEXT ? " other than tab and newline" : "");
-            return NULL;
-        }
-    }
-    if (!utf8_valid((const unsigned char *)s, len)) {
-        problem(p, row->name, "%s must be valid UTF-8 text", row->name);
-        return NULL;
-    }
-    return json_stringn(s, len);
-}
-
-/* Checks one given, non-null value; returns its normalized copy, or NULL after recording the problem. */
-static json_t *check(const opt_row_t *row, const json_t *v, const gw_opt_limits_t *lim, problems_t *p)
-{
-    switch (row->type) {
-    case OPT_LANGUAGES:
-        return check_languages(v, lim, p);
-    case OPT_OUTPUTS:
-        return check_outputs(v, p);
-    case OPT_BOOL:
-    case OPT_CLEANUP:
-        if (!json_is_boolean(v)) {
-            problem(p, row->name, "%s must be true or false", row->name);
-            return NULL;
-        }
-        if (row->type == OPT_CLEANUP && json_is_true(v) && !lim->cleanup_supported) {
-            problem(p, row->name, "%s is not available yet", row->name);
-            return NULL;
-        }
-        return json_boolean(json_is_true(v));
-    case OPT_INT: {
-        int max = int_max(row, lim);
-        if (!json_is_integer(v) || json_integer_value(v) < row->min || json_integer_value(v) > max) {
-            problem(p, row->name, "%s must be an integer between %d and %d", row->name, row->min, max);
-            return NULL;
-        }
-        return json_integer(json_integer_value(v));
-    }
-    case OPT_STRING:
-    case OPT_TEXT:
-        return check_string(row, v, p);
-    case OPT_ENUM:
-        if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v) ||
-            !in_list(row->choices, json_string_value(v))) {
-            char list[128];
-            size_t o = 0;
-            for (const char *const *c = row->choices; *c != NULL; ++c)
-                o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", c == row->choices ? "" : ", ", *c);
-            problem(p, row->name, "%s must be one of %s", row->name, list);
-            return NULL;
-        }
-        return json_string(json_string_value(v));
-    }
-    return NULL;
-}
-
-/* Turns a query-string value into the JSON value it stands for, or records why it cannot. Integers are plain
- * decimal (an optional '-' so that "-1" earns the range message), booleans exactly true/false. */
-static json_t *from_text(const opt_row_t *row, const char *s, const gw_opt_limits_t *lim, problems_t *p)
-{
-    size_t len = strlen(s);
-    if (len == 0) {
-        problem(p, row->name, "%s must not be empty", row->name);
-        return NULL;
-    }
-    if (!utf8_valid((const unsigned char *)s, len)) {
-        problem(p, row->name, "%s must be valid UTF-8 text", row->name);
-        return NULL;
-    }
-    switch (row->type) {
-    case OPT_BOOL:
-    case OPT_CLEANUP:
-        if (strcmp(s, "true") == 0)
-            return json_true();
-        if (strcmp(s, "false") == 0)
-            return json_false();
-        problem(p, row->name, "%s must be true or false", row->name);
-        return NULL;
-    case OPT_INT: {
-        size_t i = s[0] == '-';
-        long long v = 0;
-        if (i == len)
-            goto BadInt;
-        for (; i < len; ++i) {
-            if (s[i] < '0' || s[i] > '9')
-                goto BadInt;
-            if (v < 10000000000LL) /* saturate: anything this large is out of range anyway */
-                v = v * 10 + (s[i] - '0');
-        }
-        return json_integer(s[0] == '-' ? -v : v);
-    BadInt:
-        problem(p, row->name, "%s must be an integer between %d and %d", row->name, row->min,
-                int_max(row, lim));
-        return NULL;
-    }
-    case OPT_OUTPUTS: {
-        json_t *a = json_array();
-        for (size_t i = 0; a != NULL;) {
-            const char *comma = memchr(s + i, ',', len - i);
-            size_t end = comma != NULL ? (size_t)(comma - s) : len;
-            if (json_array_append_new(a, json_stringn(s + i, end - i)) != 0) {
-                json_decref(a);
-                return NULL;
-            }
-            if (comma == NULL)
-                break;
-            i = end + 1;
-        }
-        return a;
-    }
-    default:
-        return json_string(s);
-    }
-}
-
 /* Assembles the result: for every option the given value, else the base's, else the default. `given[i]` are
  * new references (JSON null for "reset") or NULL; they are released here. */
 static int assemble(json_t **given, const json_t *base, const gw_opt_limits_t *lim, json_t **out)
@@ -477,7 +50,7 @@ static int assemble(json_t **given, const json_t *base, const gw_opt_limits_t *l
         }
         if (v == NULL || json_is_null(v)) {
             json_decref(v);
-            v = default_value(&rows[i], lim);
+            v = gw__opt_default(&rows[i], lim);
         }
         if (json_object_set_new(o, rows[i].name, v) != 0)
             goto Exit;
@@ -507,7 +80,7 @@ static int fail_unknown(gw_opt_error_t *err, json_t *unknown)
     {
         const char *name = json_string_value(n);
         char msg[256], hint[128] = "";
-        echo(e, sizeof(e), name, strlen(name));
+        gw__opt_echo(e, sizeof(e), name, strlen(name));
         for (size_t k = 0; k < NROWS; ++k)
             if (strcasecmp(rows[k].name, name) == 0)
                 snprintf(hint, sizeof(hint), " (did you mean '%s'?)", rows[k].name);
@@ -542,7 +115,7 @@ int gw_options_from_query(const gw_query_t *q, const char *const *skip, const js
 
     for (size_t i = 0; i < q->count; ++i) {
         const char *key = q->items[i].key;
-        if (in_list(skip, key) || find_row(key) != NULL)
+        if (gw__opt_in_list(skip, key) || job_opt_find(key) != NULL)
             continue;
         if ((unknown == NULL && (unknown = json_array()) == NULL) ||
             json_array_append_new(unknown, json_stringn_nocheck(key, strlen(key))) != 0) {
@@ -554,12 +127,12 @@ int gw_options_from_query(const gw_query_t *q, const char *const *skip, const js
         return fail_unknown(err, unknown);
 
     for (size_t i = 0; i < q->count; ++i) {
-        const opt_row_t *row;
-        if (in_list(skip, q->items[i].key) || (row = find_row(q->items[i].key)) == NULL)
+        const job_opt_row_t *row;
+        if (gw__opt_in_list(skip, q->items[i].key) || (row = job_opt_find(q->items[i].key)) == NULL)
             continue;
-        json_t *v = from_text(row, q->items[i].value, lim, &p);
+        json_t *v = gw__opt_from_text(row, q->items[i].value, lim, &p);
         if (v != NULL) {
-            given[row - rows] = check(row, v, lim, &p);
+            given[row - rows] = gw__opt_check(row, v, lim, &p);
             json_decref(v);
         }
     }
@@ -585,7 +158,7 @@ int gw_options_from_object(const json_t *obj, const char *const *extra, const js
 
     json_object_foreach((json_t *)obj, key, v)
     {
-        if (find_row(key) != NULL || in_list(extra, key))
+        if (job_opt_find(key) != NULL || gw__opt_in_list(extra, key))
             continue;
         /* Keys of a parsed object are valid UTF-8; the nocheck variant also accepts a caller-built one. */
         if ((unknown == NULL && (unknown = json_array()) == NULL) ||
@@ -599,10 +172,10 @@ int gw_options_from_object(const json_t *obj, const char *const *extra, const js
 
     json_object_foreach((json_t *)obj, key, v)
     {
-        const opt_row_t *row = find_row(key);
+        const job_opt_row_t *row = job_opt_find(key);
         if (row == NULL)
             continue;
-        given[row - rows] = json_is_null(v) ? json_null() : check(row, v, lim, &p);
+        given[row - rows] = json_is_null(v) ? json_null() : gw__opt_check(row, v, lim, &p);
     }
     if (p.count != 0 || p.oom) {
         for (size_t i = 0; i < NROWS; ++i)
@@ -614,7 +187,7 @@ int gw_options_from_object(const json_t *obj, const char *const *extra, const js
         if ((ex = json_object()) == NULL)
             goto Oom;
         for (const char *const *e = extra; e != NULL && *e != NULL; ++e)
-            if (find_row(*e) == NULL && (v = json_object_get(obj, *e)) != NULL &&
+            if (job_opt_find(*e) == NULL && (v = json_object_get(obj, *e)) != NULL &&
                 json_object_set_new(ex, *e, json_deep_copy(v)) != 0)
                 goto Oom;
     }
@@ -649,10 +222,12 @@ int gw_options_from_json(const char *text, size_t len, const char *const *extra,
     /* Duplicate keys are refused: which of two values wins would otherwise be the parser's choice. */
     json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (obj == NULL)
-        /* jansson quotes the offending token, which may be any bytes: echo() keeps the message printable. */
-        return fail(
-            err, 400, "MalformedJson", NULL, "the options are not valid JSON: %s (line %d, column %d)",
-            echo(why, sizeof(why), jerr.text, strnlen(jerr.text, sizeof(jerr.text))), jerr.line, jerr.column);
+        /* jansson quotes the offending token, which may be any bytes: gw__opt_echo() keeps the message
+         * printable. */
+        return fail(err, 400, "MalformedJson", NULL,
+                    "the options are not valid JSON: %s (line %d, column %d)",
+                    gw__opt_echo(why, sizeof(why), jerr.text, strnlen(jerr.text, sizeof(jerr.text))),
+                    jerr.line, jerr.column);
     int ret = gw_options_from_object(obj, extra, base, lim, out, extra_out, err);
     json_decref(obj);
     return ret;

@@ -4,6 +4,9 @@
  * normalized into one JSON object that holds every option (defaults filled in, keys in the table's order,
  * `outputs` in canonical order). That object is what jobs and templates store and what the job object shows.
  *
+ * The options themselves (names, kinds, defaults, ranges) are the rows of jobs/job_opts.h; this module is
+ * their parser and checker.
+ *
  * Pure and thread-agnostic: no I/O, no globals. Every json_t the functions return is new and owned by the
  * caller (json_decref). On failure nothing is returned and the error (gw_opt_error_t) is filled in; its
  * `details` array is owned by the error and released by gw_opt_error_clear (or handed over to the response by
@@ -22,17 +25,16 @@
 #include <jansson.h>
 
 #include "gateway/gw_query.h"
+#include "jobs/job_opts.h"
 
-#define GW_OPT_MAX_LANGUAGES 8 /* parts in "eng+deu+..." */
-#define GW_OPT_MAX_STRING 256  /* bytes of UTF-8 in correlationId, description, pdf* */
+#define GW_OPT_MAX_LANGUAGES JOB_OPT_MAX_LANGUAGES /* parts in "eng+deu+..." */
+#define GW_OPT_MAX_STRING JOB_OPT_MAX_STRING       /* bytes of UTF-8 in correlationId, description, pdf* */
 
 typedef struct {
     int max_retention_days;  /* the tier's maximum; retentionDays must be 1..this, default min(7, this) */
     int max_page_timeout_ms; /* the tier's page timeout: pageTimeoutMs must be 1..this; default = this */
     const char *const *languages; /* installed tesseract languages (without "osd") */
     size_t nlanguages;
-    int cleanup_supported; /* 0: deskew, autoRotate, binarize, despeckle, removeBorder, deleteBlankPages
-                              may not be true (400 "deskew is not available yet") */
 } gw_opt_limits_t;
 
 typedef struct {

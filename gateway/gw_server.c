@@ -3,7 +3,7 @@
 #include "gateway/gw_analytics.h"
 #include "gateway/gw_auth.h"
 #include "gateway/gw_offload.h"
-#include "engine/eng_worker.h"
+#include "jobs/job_pool.h"
 #include "gateway/gw_quota.h"
 
 #include <arpa/inet.h>
@@ -285,20 +285,6 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
     h2o_create_handler(h2o_config_register_path(mhost, "/", 0), sizeof(h2o_handler_t))->on_req =
         gw_on_metrics_req;
 
-    if (s->cfg.node_id[0] != '\0') {
-        snprintf(s->node_id, sizeof(s->node_id), "%s", s->cfg.node_id);
-    } else {
-        char hostname[200] = "node";
-        gethostname(hostname, sizeof(hostname) - 1);
-        snprintf(s->node_id, sizeof(s->node_id), "%s:%d", hostname, s->cfg.https_port);
-    }
-    if ((s->workers = eng_workers_start(&s->cfg, s->node_id, err, errlen)) == NULL) {
-        char tmp[512];
-        snprintf(tmp, sizeof(tmp), "engine workers: %s", err);
-        snprintf(err, errlen, "%s", tmp);
-        goto Exit;
-    }
-
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -322,9 +308,9 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
     sigwait(&set, &sig);
     gw_log(s, "info", "signal %d: draining", sig);
     s->stopping = 1;
-    /* Workers finish their page and give their jobs back while the loops drain their requests. */
-    eng_workers_stop(s->workers);
-    s->workers = NULL;
+    /* Workers finish their page and give their jobs back while the loops drain their requests; the pool
+     * stays readable (/v1/serverload, /metrics) until main() frees it after the loops are joined. */
+    job_pool_request_stop(s->pool);
     for (int i = 0; i < s->nthreads; ++i)
         pthread_join(s->threads[i].tid, NULL);
     gw_log(s, "info", "stopped");

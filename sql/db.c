@@ -299,8 +299,8 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " WHERE job_id = $1::uuid",
          1, 0, 0},
 
-    /* $1 worker, $2 lease seconds. 0 job, 1 attempt, 2 max attempts, 3 options, 4 pages, 5 max pages,
-     * 6 max pixels, 7 content type, 8 pages already stored, 9 cancel requested, 10 app, 11 name */
+    /* $1 worker, $2 lease seconds. 0 job, 1 attempt, 2 max attempts, 3 options, 4 max pages, 5 max pixels,
+     * 6 pages already stored, 7 app, 8 name */
     [DB_RGN_JOB_CLAIM] =
         {"job_claim",
          "UPDATE jobs SET status = 'processing', locked_by = $1, attempt = attempt + 1,"
@@ -308,10 +308,17 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " started_at = coalesce(started_at, now()), progress_message = 'starting'"
          " WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'scheduled'"
          " ORDER BY scheduled_at, job_id FOR UPDATE SKIP LOCKED LIMIT 1)"
-         " RETURNING job_id, attempt, max_attempts, options, doc_pages, max_pages, max_pixels,"
-         " doc_content_type, (SELECT count(*) FROM job_pages p WHERE p.job_id = jobs.job_id),"
-         " cancel_requested, app_id, doc_name",
+         " RETURNING job_id, attempt, max_attempts, options, max_pages, max_pixels,"
+         " (SELECT count(*) FROM job_pages p WHERE p.job_id = jobs.job_id), app_id, doc_name",
          2, 0, 0},
+    /* $1 job, $2 worker, $3 attempt, $4 lease seconds. The lease keeper's renewal while a worker is busy with
+     * a page: fenced like every worker write, and never shortening a lease a stored page granted. */
+    [DB_RGN_JOB_RENEW] =
+        {"job_renew",
+         "UPDATE jobs SET locked_until = GREATEST(locked_until, now() + make_interval(secs => $4::int))"
+         " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
+         " RETURNING 1",
+         4, 0, 0},
     [DB_RGN_JOB_DOCUMENT] = {"job_document", "SELECT data FROM job_documents WHERE job_id = $1::uuid", 1, 0,
                              1},
     /* $1 job, $2 worker, $3 attempt, $4 pages. Fenced on worker and attempt; returns cancel_requested. */

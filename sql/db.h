@@ -1,6 +1,6 @@
 /*
- * db: the SQL statements of ocrgate and the blocking libpq helpers used by the CLI and by engine worker
- * threads. Every statement the program runs is a row of db_stmts (db.c), named by a db_stmt_id_t and always
+ * db: the SQL statements of ocrgate and the blocking libpq helpers used by the CLI and by the job runner
+ * (jobs/). Every statement the program runs is a row of db_stmts (db.c), named by a db_stmt_id_t and always
  * sent with parameters ($1...), never with input spliced into the text.
  *
  * Blocking calls here must never run on an event-loop thread; the loop uses db_async.h.
@@ -59,6 +59,7 @@ typedef enum {
     DB_RGN_PAGE_IMAGE,
     /* region: jobs, worker side */
     DB_RGN_JOB_CLAIM,
+    DB_RGN_JOB_RENEW,
     DB_RGN_JOB_DOCUMENT,
     DB_RGN_JOB_SET_PAGES,
     DB_RGN_PAGE_STORE,

@@ -12,7 +12,7 @@
 #include "gateway/gw_query.h"
 
 static const char *const fuzz_options_langs[] = {"eng", "deu", "fra", "chi_sim"};
-static const gw_opt_limits_t fuzz_options_lim = {30, 60000, fuzz_options_langs, 4, 0};
+static const gw_opt_limits_t fuzz_options_lim = {30, 60000, fuzz_options_langs, 4};
 static const char *const fuzz_options_extra[] = {"name", NULL};
 static const char *const fuzz_options_skip[] = {"template", NULL};
 

@@ -9,6 +9,7 @@
 
 #include "engine/eng_doc.h"
 #include "engine/eng_ocr.h"
+#include "engine/eng_ocr_internal.h"
 #include "tests/unit/engine/accuracy.h"
 #include "tests/unit/tap.h"
 
@@ -49,10 +50,9 @@ int main(int argc, char **argv)
 
     static const char *const need[] = {"eng", "deu", "fra", "spa", "ita", "por", "nld"};
     for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); ++i)
-        ok(eng_ocr_check_languages(NULL, need[i], err, sizeof(err)) == 0, "language %s installed %s", need[i],
+        ok(eng__check_languages(NULL, need[i], err, sizeof(err)) == 0, "language %s installed %s", need[i],
            err);
-    ok(eng_ocr_check_languages(NULL, "eng+deu+fra+spa+ita+por+nld", err, sizeof(err)) == 0,
-       "all seven combine");
+    ok(eng__check_languages(NULL, "eng+deu+fra+spa+ita+por+nld", err, sizeof(err)) == 0, "all seven combine");
 
     double multi = eurotext(ocr, "eng+deu+fra");
     ok(multi >= 0.97, "eurotext with eng+deu+fra >= 97%% (%.2f%%)", multi * 100);

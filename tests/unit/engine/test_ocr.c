@@ -1,6 +1,7 @@
 /* unit.engine.ocr: recognition with the real tesseract on the real test images, result shapes, whole-document
  * assembly, searchable PDF, deadline, cancel, confidence filter. argv[1] = testdata dir. */
 #include "engine/eng_ocr.h"
+#include "engine/eng_ocr_internal.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -196,14 +197,14 @@ int main(int argc, char **argv)
         ok(sorted, "languages are sorted");
         eng_ocr_languages_free(langs, n);
         ok(eng_ocr_languages("/nonexistent-dir", &langs, &n) != 0, "missing tessdata dir fails");
-        ok(eng_ocr_check_languages(NULL, "eng", err, sizeof(err)) == 0, "check eng");
-        ok(eng_ocr_check_languages(NULL, "eng+eng", err, sizeof(err)) == 0, "check eng+eng");
-        ok(eng_ocr_check_languages(NULL, "xyz", err, sizeof(err)) != 0 && strstr(err, "xyz") != NULL,
+        ok(eng__check_languages(NULL, "eng", err, sizeof(err)) == 0, "check eng");
+        ok(eng__check_languages(NULL, "eng+eng", err, sizeof(err)) == 0, "check eng+eng");
+        ok(eng__check_languages(NULL, "xyz", err, sizeof(err)) != 0 && strstr(err, "xyz") != NULL,
            "check xyz: %s", err);
-        ok(eng_ocr_check_languages(NULL, "../eng", err, sizeof(err)) != 0, "check ../eng: %s", err);
-        ok(eng_ocr_check_languages(NULL, "eng+", err, sizeof(err)) != 0, "check eng+: %s", err);
-        ok(eng_ocr_check_languages(NULL, "osd", err, sizeof(err)) != 0, "check osd: %s", err);
-        ok(eng_ocr_check_languages(NULL, "", err, sizeof(err)) != 0, "check empty: %s", err);
+        ok(eng__check_languages(NULL, "../eng", err, sizeof(err)) != 0, "check ../eng: %s", err);
+        ok(eng__check_languages(NULL, "eng+", err, sizeof(err)) != 0, "check eng+: %s", err);
+        ok(eng__check_languages(NULL, "osd", err, sizeof(err)) != 0, "check osd: %s", err);
+        ok(eng__check_languages(NULL, "", err, sizeof(err)) != 0, "check empty: %s", err);
     }
 
     eng_ocr_t *ocr = eng_ocr_create(NULL, 2);

@@ -56,7 +56,7 @@ int main(int argc, char **argv)
         return done_testing();
     }
     static const char *const langs[] = {"eng"};
-    gw_opt_limits_t lim = {30, 60000, langs, 1, 1};
+    gw_opt_limits_t lim = {30, 60000, langs, 1};
     json_t *table = gw_options_defaults(&lim);
     json_t *schemas = json_object_get(json_object_get(doc, "components"), "schemas");
     json_t *props = json_object_get(json_object_get(schemas, "Options"), "properties");

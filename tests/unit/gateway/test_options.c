@@ -5,7 +5,7 @@
 #include "tests/unit/tap.h"
 
 static const char *const installed[] = {"eng", "deu", "fra"};
-static const gw_opt_limits_t lim = {30, 60000, installed, 3, 0};
+static const gw_opt_limits_t lim = {30, 60000, installed, 3};
 static const char *const skip[] = {"template", NULL};
 static const char *const extra_name[] = {"name", NULL};
 
@@ -212,13 +212,11 @@ static void test_valid_json(void)
     expect_error(gw_options_from_json(nine, strlen(nine), NULL, NULL, &l9, &out, NULL, &err), &err,
                  "InvalidInput", "languages", "languages may name at most 8 languages", "nine languages");
 
-    /* Cleanup options may be true once supported. */
+    /* Cleanup options may be true. */
     gw_opt_limits_t cl = lim;
-    cl.cleanup_supported = 1;
     const char *all = "{\"deskew\":true,\"autoRotate\":true,\"binarize\":true,\"despeckle\":true,"
                       "\"removeBorder\":true,\"deleteBlankPages\":true}";
-    is_int(gw_options_from_json(all, strlen(all), NULL, NULL, &cl, &out, NULL, &err), 0,
-           "cleanup when supported");
+    is_int(gw_options_from_json(all, strlen(all), NULL, NULL, &cl, &out, NULL, &err), 0, "cleanup options");
     is_str(dump_key(out, "deleteBlankPages"), "true", "cleanup value kept");
     json_decref(out);
 }
@@ -278,12 +276,6 @@ static void test_invalid_json(void)
          "description must not contain control characters other than tab and newline"},
         {"description", "\"a\\u0001b\"",
          "description must not contain control characters other than tab and newline"},
-        {"deskew", "true", "deskew is not available yet"},
-        {"autoRotate", "true", "autoRotate is not available yet"},
-        {"binarize", "true", "binarize is not available yet"},
-        {"despeckle", "true", "despeckle is not available yet"},
-        {"removeBorder", "true", "removeBorder is not available yet"},
-        {"deleteBlankPages", "true", "deleteBlankPages is not available yet"},
         {"deskew", "\"yes\"", "deskew must be true or false"},
         {"deskew", "0", "deskew must be true or false"},
         {"minConfidence", "-1", "minConfidence must be an integer between 0 and 100"},
@@ -350,7 +342,7 @@ static void test_invalid_json(void)
 
     /* Every bad field is reported, in the order given; the message is the first one. */
     const char *multi =
-        "{\"retentionDays\": 0, \"languages\": \"eng\", \"dpi\": 5, \"outputs\": [], \"deskew\": true}";
+        "{\"retentionDays\": 0, \"languages\": \"eng\", \"dpi\": 5, \"outputs\": [], \"deskew\": \"yes\"}";
     is_int(from_json(multi, NULL, &out, &err), -1, "several bad fields refused");
     is_str(err.code, "InvalidInput", "several: InvalidInput");
     is_str(err.message, "retentionDays must be an integer between 1 and 30", "several: message is the first");
@@ -572,7 +564,7 @@ static void test_query(void)
         {"autostart=True", "autostart", "autostart must be true or false"},
         {"autostart=1", "autostart", "autostart must be true or false"},
         {"autostart=yes", "autostart", "autostart must be true or false"},
-        {"deskew=true", "deskew", "deskew is not available yet"},
+        {"deskew=yes", "deskew", "deskew must be true or false"},
         {"outputs=text,,json", "outputs",
          "outputs: '' is not a result format (text, json, hocr, pdf, tsv, alto)"},
         {"outputs=text,", "outputs", "outputs: '' is not a result format (text, json, hocr, pdf, tsv, alto)"},
@@ -623,6 +615,44 @@ static void test_query(void)
     }
 }
 
+/* The parser and the runner's decoder read the same table: what one writes, the other reads back. */
+static void test_table_round_trip(void)
+{
+    json_t *d = gw_options_defaults(&lim), *out = NULL;
+    job_opts_t o;
+    gw_opt_error_t err;
+    is_int(json_object_size(d), JOB_OPT_COUNT, "the normalized object has one key per row");
+    size_t i = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(d, key, v) is_str(key, job_opt_table[i++].name, "keys in the table's order");
+    job_opts_decode(d, &o);
+    is_str(o.languages, "eng", "default languages decoded");
+    ok(job_opts_wants(&o, "text") && job_opts_wants(&o, "json") && job_opts_wants(&o, "hocr") &&
+           job_opts_wants(&o, "pdf") && !job_opts_wants(&o, "tsv") && !job_opts_wants(&o, "alto"),
+       "default outputs decoded");
+    ok(o.autostart && o.retention_days == 7 && o.page_timeout_ms == 60000 && o.dpi == 0 &&
+           o.page_seg_mode == ENG_PSM_AUTO && o.pdf_text_policy == JOB_PDF_TEXT_OCR,
+       "default values decoded (tier-capped where the tier limits them)");
+    json_decref(d);
+
+    const char *q = "languages=deu%2Beng&outputs=alto,text&deskew=true&dpi=150&pageSegMode=single_column"
+                    "&pageTimeoutMs=2500&pdfKeywords=a%20b&pdfTextPolicy=skipTextPages&minConfidence=10";
+    gw_query_t gq;
+    char qerr[128];
+    ok(gw_query_parse(q, strlen(q), &gq, qerr, sizeof(qerr)) == 0, "query parsed");
+    is_int(gw_options_from_query(&gq, NULL, NULL, &lim, &out, &err), 0, "query options accepted");
+    gw_query_free(&gq);
+    job_opts_decode(out, &o);
+    ok(strcmp(o.languages, "deu+eng") == 0 && o.deskew && !o.binarize && o.dpi == 150 &&
+           o.page_seg_mode == ENG_PSM_SINGLE_COLUMN && o.page_timeout_ms == 2500 && o.min_confidence == 10 &&
+           strcmp(o.pdf_keywords, "a b") == 0 && o.pdf_text_policy == JOB_PDF_TEXT_SKIP_TEXT_PAGES,
+       "what the query set, the runner reads");
+    ok(job_opts_wants(&o, "alto") && job_opts_wants(&o, "text") && !job_opts_wants(&o, "pdf"),
+       "outputs read");
+    json_decref(out);
+}
+
 int main(void)
 {
     test_defaults();
@@ -631,5 +661,6 @@ int main(void)
     test_unknown_and_malformed();
     test_null_base_extra();
     test_query();
+    test_table_round_trip();
     return done_testing();
 }

@@ -1,0 +1,94 @@
+/* One page through the engine (see eng_page.h). */
+#include "engine/eng_page.h"
+#include "engine/eng_doc.h"
+#include "engine/eng_image.h"
+#include "engine/eng_util.h"
+
+#include <leptonica/allheaders.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A PDF page with its own text layer keeps that text when the job asks so. */
+static int own_text(const eng_page_job_t *job, int index, eng_page_out_t *out)
+{
+    char err[256];
+    if (job->pdf_text == NULL || eng_pdfin_text_chars(job->pdf_text, index, err, sizeof(err)) <= 0)
+        return 0;
+    if ((out->res.text = eng_pdfin_text(job->pdf_text, index, err, sizeof(err))) == NULL)
+        return 0;
+    out->status = ENG_OK;
+    return 1;
+}
+
+/* The second line of defence behind the probe: a page that decodes larger than its header said. */
+static int too_large(const eng_page_job_t *job, struct Pix *pix, int index, eng_page_out_t *out)
+{
+    int w = pixGetWidth(pix), h = pixGetHeight(pix);
+    if ((job->max_pixels <= 0 || (long long)w * h <= job->max_pixels) && w <= ENG_MAX_SIDE &&
+        h <= ENG_MAX_SIDE)
+        return 0;
+    eng__set_err(out->err, sizeof(out->err), "page %d decodes to %dx%d pixels, over this tier's limit",
+                 index + 1, w, h);
+    return 1;
+}
+
+/* Recognizes the cleaned page and renders what goes with it: the PDF page, the page image. */
+static void recognize(eng_ocr_t *ocr, struct Pix *clean, int index, const eng_page_job_t *job,
+                      const eng_clean_info_t *ci, eng_page_out_t *out)
+{
+    char err[256];
+    eng_page_opts_t po = job->ocr;
+    po.rotation = ci->rotation;
+    po.skew_degrees = ci->skew_degrees;
+    out->status = eng_ocr_page(ocr, clean, index + 1, &po, &out->res, out->err, sizeof(out->err));
+    if (out->status == ENG_TIMEOUT)
+        eng__set_err(out->err, sizeof(out->err), "page recognition exceeded %d ms", po.timeout_ms);
+    if (out->status != ENG_OK)
+        return;
+    /* The renderer reads the page last recognized, so this must follow eng_ocr_page at once. */
+    if (job->pdf_out != NULL && eng_pdf_add_last_page(job->pdf_out, err, sizeof(err)) != 0) {
+        out->pdf_failed = 1;
+        eng__set_err(out->warn, sizeof(out->warn), "PDF page %d: %s", index + 1, err);
+    }
+    if (job->want_image && eng_image_png(clean, 0, 0, &out->png, &out->png_len, err, sizeof(err)) != 0)
+        eng__set_err(out->warn, sizeof(out->warn), "page %d image: %s", index + 1, err);
+}
+
+int eng_page_process(eng_ocr_t *ocr, const void *buf, size_t len, eng_format_t fmt, int index,
+                     const eng_page_job_t *job, eng_page_out_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->status = ENG_ERR;
+    if (own_text(job, index, out))
+        return out->status;
+    int dpi = job->dpi > 0 ? job->dpi : ENG_PDFIN_DEFAULT_DPI;
+    struct Pix *pix = eng_doc_decode_page_dpi(buf, len, fmt, index, dpi, out->err, sizeof(out->err));
+    if (pix == NULL)
+        return out->status;
+    if (too_large(job, pix, index, out)) {
+        pixDestroy(&pix);
+        return out->status;
+    }
+    eng_clean_info_t ci;
+    struct Pix *clean = eng_clean_page(ocr, pix, &job->clean, &ci, out->err, sizeof(out->err));
+    pixDestroy(&pix);
+    if (clean == NULL)
+        return out->status;
+    if (job->delete_blank && ci.blank) {
+        out->blank = 1;
+        out->status = ENG_OK;
+    } else {
+        recognize(ocr, clean, index, job, &ci, out);
+    }
+    pixDestroy(&clean);
+    return out->status;
+}
+
+void eng_page_out_free(eng_page_out_t *out)
+{
+    if (out == NULL)
+        return;
+    eng_page_result_free(&out->res);
+    free(out->png);
+    memset(out, 0, sizeof(*out));
+}

@@ -1,0 +1,54 @@
+/*
+ * eng_page: one page of a document through the whole engine, as one pure call: decode -> clean-up -> blank
+ * check -> recognize -> render the page's outputs -> page image (and the page of the searchable PDF). It
+ * takes typed options and touches no database, file or network, so the job runner calls it per page and unit
+ * tests call it on the test images.
+ *
+ * Threads: runs on the thread that owns `ocr` (and the eng_pdf_t / eng_pdfin_t passed in), as eng_ocr.h says.
+ * Ownership: the caller keeps `buf` alive during the call; everything in *out is malloc'ed and released by
+ * eng_page_out_free().
+ */
+#ifndef OCRGATE_ENG_PAGE_H
+#define OCRGATE_ENG_PAGE_H
+
+#include <stddef.h>
+
+#include "engine/eng_clean.h"
+#include "engine/eng_ocr.h"
+#include "engine/eng_pdf_in.h"
+#include "engine/eng_sniff.h"
+
+typedef struct {
+    eng_clean_opts_t clean;
+    int delete_blank; /* a blank page is reported as such instead of recognized */
+    int dpi;          /* PDF pages are rendered at this resolution (<= 0: 300); also ocr.dpi's source */
+    /* Recognition: languages, page segmentation, deadline, confidence, skip bits, cancel callback. rotation
+     * and skew_degrees are filled in from the clean-up. */
+    eng_page_opts_t ocr;
+    /* Non-NULL: the document is this PDF and a page that already carries text keeps it (no recognition, no
+     * image, no PDF page). */
+    eng_pdfin_t *pdf_text;
+    /* Non-NULL: a recognized page is added to this searchable PDF right after its recognition. */
+    eng_pdf_t *pdf_out;
+    int want_image;       /* render the page as processed (PNG) for the page image and thumbnail */
+    long long max_pixels; /* a decoded page larger than this (or than ENG_MAX_SIDE) fails; 0 = no limit */
+} eng_page_job_t;
+
+typedef struct {
+    int status;            /* ENG_OK, ENG_ERR, ENG_TIMEOUT or ENG_CANCELED */
+    int blank;             /* status ENG_OK and the page was dropped as blank (no result, no image) */
+    eng_page_result_t res; /* the page's outputs when status is ENG_OK and not blank */
+    unsigned char *png;    /* the page as processed, when asked for and it could be rendered */
+    size_t png_len;
+    int pdf_failed; /* the page could not be added to pdf_out: the caller abandons that PDF */
+    char err[512];  /* why status is not ENG_OK */
+    char warn[512]; /* a non-fatal problem (page image, PDF page) for the log; "" when none */
+} eng_page_out_t;
+
+/* Processes page `index` (0-based) of `buf` (format `fmt`). Returns out->status; *out is always filled. */
+int eng_page_process(eng_ocr_t *ocr, const void *buf, size_t len, eng_format_t fmt, int index,
+                     const eng_page_job_t *job, eng_page_out_t *out);
+/* Frees what *out holds and zeroes it; NULL-safe, idempotent. */
+void eng_page_out_free(eng_page_out_t *out);
+
+#endif

@@ -1,0 +1,286 @@
+/* Claim, run and sweep (see job_run.h). A run is a sequence of small steps over one run_t; each step returns
+ * 0 to go on, or -1 when the job is over for this worker (finished, canceled, lease lost, given back). */
+#include "jobs/job_run.h"
+#include "engine/eng_doc.h"
+#include "engine/eng_format.h"
+#include "engine/eng_limits.h"
+#include "engine/eng_page.h"
+#include "jobs/job_log.h"
+#include "jobs/job_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The state of one job's run on one worker. */
+typedef struct {
+    job_worker_t *wk;
+    job_t *j;
+    PGresult *doc; /* the document's bytes (binary result), kept for the whole run */
+    const char *buf;
+    size_t len;
+    eng_format_t fmt;
+    int npages, failed_pages, timeouts;
+    eng_pdfin_t *pdfin; /* open when the job keeps the text of PDF pages that have some */
+    eng_pdf_t *pdf;     /* the searchable PDF being built, or NULL */
+    eng_page_job_t page;
+} run_t;
+
+int job_claim(job_worker_t *wk, job_t *j)
+{
+    char lease[16];
+    snprintf(lease, sizeof(lease), "%d", wk->cfg->job_lease_s);
+    const char *p[2] = {wk->owner, lease};
+    PGresult *r = job_exec(wk, DB_RGN_JOB_CLAIM, p, NULL);
+    if (r == NULL || PQntuples(r) == 0) {
+        PQclear(r);
+        return 0;
+    }
+    memset(j, 0, sizeof(*j));
+    snprintf(j->id, sizeof(j->id), "%s", PQgetvalue(r, 0, 0));
+    snprintf(j->attempt, sizeof(j->attempt), "%s", PQgetvalue(r, 0, 1));
+    j->attempt_no = atoi(j->attempt);
+    j->max_attempts = atoi(PQgetvalue(r, 0, 2));
+    json_t *opts = json_loads(PQgetvalue(r, 0, 3), 0, NULL);
+    job_opts_decode(opts, &j->opts);
+    json_decref(opts);
+    j->max_pages = atoi(PQgetvalue(r, 0, 4));
+    j->max_pixels = strtoll(PQgetvalue(r, 0, 5), NULL, 10);
+    j->stored_pages = atoi(PQgetvalue(r, 0, 6));
+    snprintf(j->app, sizeof(j->app), "%s", PQgetvalue(r, 0, 7));
+    snprintf(j->name, sizeof(j->name), "%s", PQgetvalue(r, 0, 8));
+    PQclear(r);
+    return 1;
+}
+
+static int fail(run_t *r, const char *code, const char *message)
+{
+    job_finish(r->wk, r->j, "failed", code, message, "failed");
+    return -1;
+}
+
+static int cancel(run_t *r)
+{
+    job_finish(r->wk, r->j, "canceled", NULL, NULL, "canceled");
+    return -1;
+}
+
+/* A job that has used up its attempts fails without another try. */
+static int check_attempts(run_t *r)
+{
+    if (r->j->attempt_no <= r->j->max_attempts)
+        return 0;
+    const char *p[3] = {r->j->id, r->wk->owner, r->j->attempt};
+    PQclear(job_exec(r->wk, DB_RGN_FAIL_EXHAUSTED, p, NULL));
+    job_log("warn", "job %s failed after %d attempts", r->j->id, r->j->max_attempts);
+    return -1;
+}
+
+static int load_document(run_t *r)
+{
+    const char *p[1] = {r->j->id};
+    if ((r->doc = job_exec(r->wk, DB_RGN_JOB_DOCUMENT, p, NULL)) == NULL || PQntuples(r->doc) != 1)
+        return -1;
+    r->buf = PQgetvalue(r->doc, 0, 0);
+    r->len = (size_t)PQgetlength(r->doc, 0, 0);
+    r->fmt = eng_sniff(r->buf, r->len);
+    return 0;
+}
+
+/* Counts the pages and checks the tier's limits from the headers, before anything is decoded (the gateway
+ * could not do it for PDFs: their pages are sized at the job's resolution here). */
+static int probe(run_t *r)
+{
+    char err[512], msg[256];
+    eng_page_info_t *infos = NULL;
+    eng_limits_t lim = {r->j->max_pages, r->j->max_pixels};
+    int dpi = r->j->opts.dpi > 0 ? r->j->opts.dpi : ENG_PDFIN_DEFAULT_DPI;
+    int pr =
+        eng_doc_probe_dpi(r->buf, r->len, r->fmt, r->j->max_pages, dpi, &r->npages, &infos, err, sizeof(err));
+    int too_large = eng_limits_check(&lim, pr, r->npages, infos, msg, sizeof(msg)) != 0;
+    free(infos);
+    if (too_large)
+        return fail(r, "DocumentTooLarge", msg);
+    if (pr != ENG_DOC_OK)
+        return fail(r, "UnreadableDocument", err);
+    return 0;
+}
+
+/* Records the page count (fenced); a cancel requested meanwhile ends the job here. */
+static int set_pages(run_t *r)
+{
+    char snp[16];
+    snprintf(snp, sizeof(snp), "%d", r->npages);
+    const char *p[4] = {r->j->id, r->wk->owner, r->j->attempt, snp};
+    PGresult *res = job_exec(r->wk, DB_RGN_JOB_SET_PAGES, p, NULL);
+    int lost = res == NULL || PQntuples(res) == 0, canceled = !lost && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    if (lost)
+        return -1;
+    return canceled ? cancel(r) : 0;
+}
+
+/* Recognition stops at once when the lease keeper finds the job taken away. */
+static int lease_lost(void *arg)
+{
+    job_worker_t *wk = arg;
+    return job_lease_lost(wk->lease, wk->index);
+}
+
+/* The engine's options for every page of this job, from its typed options. */
+static void prepare(run_t *r)
+{
+    char err[512];
+    const job_opts_t *o = &r->j->opts;
+    eng_page_job_t *pj = &r->page;
+    memset(pj, 0, sizeof(*pj));
+    pj->clean = (eng_clean_opts_t){o->deskew, o->auto_rotate, o->binarize, o->despeckle, o->remove_border};
+    pj->delete_blank = o->delete_blank_pages;
+    pj->dpi = o->dpi;
+    pj->max_pixels = r->j->max_pixels;
+    pj->ocr.languages = o->languages;
+    pj->ocr.psm = (eng_psm_t)o->page_seg_mode;
+    pj->ocr.dpi = o->dpi;
+    pj->ocr.timeout_ms = o->page_timeout_ms;
+    pj->ocr.min_confidence = o->min_confidence;
+    pj->ocr.cancel = lease_lost;
+    pj->ocr.cancel_arg = r->wk;
+    size_t nf;
+    const eng_output_t *f = eng_outputs(&nf);
+    for (size_t k = 0; k < nf; ++k)
+        if (!(o->outputs >> k & 1u))
+            pj->ocr.skip |= f[k].skip_unless_wanted;
+    /* PDF pages that already carry text keep it when the job asks so (no recognition). */
+    if (r->fmt == ENG_FMT_PDF && o->pdf_text_policy == JOB_PDF_TEXT_SKIP_TEXT_PAGES)
+        r->pdfin = eng_pdfin_open(r->buf, r->len, err, sizeof(err));
+    if (job_opts_wants(o, "pdf")) {
+#define OR_NULL(s) ((s)[0] != '\0' ? (s) : NULL)
+        eng_pdf_meta_t meta = {OR_NULL(o->pdf_title), OR_NULL(o->pdf_author), OR_NULL(o->pdf_subject),
+                               OR_NULL(o->pdf_keywords)};
+#undef OR_NULL
+        if ((r->pdf = eng_pdf_begin(r->wk->ocr, o->languages, &meta, err, sizeof(err))) == NULL)
+            job_log("warn", "job %s: no searchable PDF: %s", r->j->id, err);
+    }
+}
+
+/* After a page is stored: a cancel ends the job; a stopping pool gives it back (resumed after this page). */
+static int after_store(run_t *r, int page, int stored)
+{
+    if (stored < 0)
+        return -1; /* lease lost: another worker owns the job now */
+    if (stored == 1)
+        return cancel(r);
+    if (page < r->npages && __atomic_load_n(r->wk->stopping, __ATOMIC_RELAXED)) {
+        const char *p[3] = {r->j->id, r->wk->owner, r->j->attempt};
+        PQclear(job_exec(r->wk, DB_RGN_JOB_RELEASE, p, NULL));
+        job_log("info", "job %s released after page %d for shutdown", r->j->id, page);
+        return -1;
+    }
+    return 0;
+}
+
+/* One page: processed by the engine, then stored. Pages stored by an earlier attempt are kept; they are only
+ * recognized again for the searchable PDF. */
+static int run_page(run_t *r, int page)
+{
+    int redo_for_pdf = page <= r->j->stored_pages;
+    if (redo_for_pdf && r->pdf == NULL)
+        return 0;
+    r->page.pdf_text = redo_for_pdf ? NULL : r->pdfin;
+    r->page.pdf_out = r->pdf;
+    r->page.want_image = !redo_for_pdf;
+    eng_page_out_t out;
+    int rc = eng_page_process(r->wk->ocr, r->buf, r->len, r->fmt, page - 1, &r->page, &out);
+    if (out.warn[0] != '\0')
+        job_log("warn", "job %s: %s", r->j->id, out.warn);
+    if (out.pdf_failed) {
+        eng_pdf_abort(r->pdf);
+        r->pdf = NULL;
+    }
+    if (rc != ENG_OK) {
+        ++r->failed_pages;
+        r->timeouts += rc == ENG_TIMEOUT;
+    }
+    int stored = 0;
+    if (redo_for_pdf) {
+        eng_page_out_free(&out);
+        return 0;
+    }
+    if (out.blank) {
+        /* Recorded (status blank) so that progress and resume see it. */
+        eng_page_result_t none;
+        memset(&none, 0, sizeof(none));
+        stored = job_store_page(r->wk, r->j, page, r->npages, &none, "blank", NULL, NULL, 0);
+        eng_page_out_free(&out);
+        return stored < 0 ? -1 : stored == 1 ? cancel(r) : 0;
+    }
+    stored = job_store_page(r->wk, r->j, page, r->npages, &out.res, rc == ENG_OK ? "completed" : "failed",
+                            rc == ENG_OK ? NULL : out.err, out.png, out.png_len);
+    __atomic_add_fetch(&r->wk->counters->pages_done, 1, __ATOMIC_RELAXED);
+    eng_page_out_free(&out);
+    return after_store(r, page, stored);
+}
+
+/* Failed pages of earlier attempts count too. */
+static int count_failed(run_t *r)
+{
+    if (r->j->stored_pages == 0)
+        return 0;
+    const char *p[1] = {r->j->id};
+    PGresult *res = job_exec(r->wk, DB_RGN_JOB_PAGES_ALL, p, NULL);
+    if (res == NULL)
+        return -1;
+    r->failed_pages = 0;
+    for (int i = 0; i < PQntuples(res); ++i)
+        r->failed_pages += strcmp(PQgetvalue(res, i, 1), "failed") == 0;
+    PQclear(res);
+    return 0;
+}
+
+/* Completes the job with its outputs, the searchable PDF finished first. */
+static void complete(run_t *r)
+{
+    char err[512];
+    unsigned char *pdf = NULL;
+    size_t pdf_len = 0;
+    if (r->pdf != NULL && r->failed_pages < r->npages &&
+        eng_pdf_end(r->pdf, &pdf, &pdf_len, err, sizeof(err)) != 0)
+        job_log("warn", "job %s: searchable PDF failed: %s", r->j->id, err);
+    else if (r->pdf != NULL && r->failed_pages == r->npages)
+        eng_pdf_abort(r->pdf);
+    r->pdf = NULL;
+    if (job_complete(r->wk, r->j, r->npages, r->failed_pages, r->timeouts, pdf, pdf_len) != 0)
+        job_log("warn", "job %s: not completed by this worker", r->j->id);
+    free(pdf);
+}
+
+void job_process(job_worker_t *wk, job_t *j)
+{
+    run_t r = {.wk = wk, .j = j};
+    job_lease_hold(wk->lease, wk->index, j->id, wk->owner, j->attempt);
+    if (check_attempts(&r) == 0 && load_document(&r) == 0 && probe(&r) == 0 && set_pages(&r) == 0) {
+        prepare(&r);
+        int page = 1;
+        while (page <= r.npages && run_page(&r, page) == 0)
+            ++page;
+        if (page > r.npages && count_failed(&r) == 0)
+            complete(&r);
+    }
+    job_lease_drop(wk->lease, wk->index);
+    eng_pdfin_close(r.pdfin);
+    eng_pdf_abort(r.pdf);
+    PQclear(r.doc);
+}
+
+void job_sweep(job_worker_t *wk)
+{
+    PGresult *r;
+    if ((r = job_exec(wk, DB_RGN_REQUEUE_EXPIRED, NULL, NULL)) != NULL) {
+        if (PQntuples(r) > 0)
+            job_log("info", "re-queued %d job%s whose lease expired", PQntuples(r),
+                    PQntuples(r) == 1 ? "" : "s");
+        PQclear(r);
+    }
+    PQclear(job_exec(wk, DB_RGN_PURGE_EXPIRED, NULL, NULL));
+    PQclear(job_exec(wk, DB_RGN_IDEM_SWEEP, NULL, NULL));
+}

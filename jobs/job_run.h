@@ -1,0 +1,24 @@
+/*
+ * job_run: what one worker does with the database and the engine: claim a scheduled job under a lease, run it
+ * page by page through eng_page_process (storing each page and the progress in one fenced statement), then
+ * store the whole-document outputs and complete it (job_store.h); and the sweep (expired leases re-queued,
+ * jobs past retention purged, old idempotency keys dropped). Every write is fenced on the worker's name and
+ * the attempt, so a worker that lost its lease changes nothing.
+ *
+ * Threads: all of it runs on one worker thread of the pool (job_pool.c), on that worker's own blocking
+ * connection and recognizer. A job_t lives on that thread's stack.
+ */
+#ifndef OCRGATE_JOB_RUN_H
+#define OCRGATE_JOB_RUN_H
+
+#include "jobs/job_worker.h"
+
+/* Claims the oldest scheduled job under a lease of cfg->job_lease_s. 1 when *j holds one, 0 when none. */
+int job_claim(job_worker_t *wk, job_t *j);
+/* Runs a claimed job to its end (completed, failed, canceled), or until its lease is lost or the pool stops
+ * (then the job is given back after the page in progress). */
+void job_process(job_worker_t *wk, job_t *j);
+/* The sweep: one worker of each node runs it every sweep_interval_ms. */
+void job_sweep(job_worker_t *wk);
+
+#endif

@@ -1,0 +1,132 @@
+/* The fenced writes of a run: pages, whole-document outputs, the end of a job (see job_run.h). */
+#include "engine/eng_format.h"
+#include "jobs/job_log.h"
+#include "jobs/job_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A stored page keeps the job for the next page's recognition and twice its deadline, plus slack. */
+static int lease_seconds(const job_t *j)
+{
+    return j->opts.page_timeout_ms / 1000 * 2 + 30;
+}
+
+int job_finish(job_worker_t *wk, const job_t *j, const char *status, const char *code, const char *message,
+               const char *progress)
+{
+    const char *p[7] = {j->id, wk->owner, j->attempt, status, code, message, progress};
+    PGresult *r = job_exec(wk, DB_RGN_JOB_FINISH, p, NULL);
+    int ok = r != NULL && PQntuples(r) == 1;
+    PQclear(r);
+    if (!ok)
+        return -1;
+    /* The app's analytics learn the outcome, its pages and engine time (in the completion's transaction when
+     * there is one). */
+    const char *u[2] = {j->id, status};
+    PQclear(job_exec(wk, DB_RGN_USAGE_JOB, u, NULL));
+    __atomic_add_fetch(&wk->counters->jobs_done, 1, __ATOMIC_RELAXED);
+    job_log("info", "job %s %s%s%s", j->id, status, message ? ": " : "", message ? message : "");
+    return 0;
+}
+
+int job_store_page(job_worker_t *wk, const job_t *j, int page, int npages, const eng_page_result_t *res,
+                   const char *status, const char *error, const unsigned char *png, size_t png_len)
+{
+    char spage[16], w[16], h[16], dpi[16], conf[32], words[16], ms[16], lease[16], np[16];
+    snprintf(spage, sizeof(spage), "%d", page);
+    snprintf(w, sizeof(w), "%d", res->width);
+    snprintf(h, sizeof(h), "%d", res->height);
+    snprintf(dpi, sizeof(dpi), "%d", res->dpi);
+    snprintf(conf, sizeof(conf), "%.3f", res->confidence);
+    snprintf(words, sizeof(words), "%d", res->words);
+    snprintf(ms, sizeof(ms), "%ld", res->engine_ms);
+    snprintf(lease, sizeof(lease), "%d", lease_seconds(j));
+    snprintf(np, sizeof(np), "%d", npages);
+    int ok = strcmp(status, "completed") == 0;
+    const char *p[20] = {
+        j->id,           wk->owner,        j->attempt, spage, status, ok ? w : NULL,    ok ? h : NULL,
+        ok ? dpi : NULL, ok ? conf : NULL, words,      ms,    error,  res->text,        res->json,
+        res->hocr,       res->tsv,         res->alto,  lease, np,     (const char *)png};
+    int lens[20] = {0};
+    lens[19] = (int)png_len;
+    PGresult *r = job_exec(wk, DB_RGN_PAGE_STORE, p, lens);
+    if (r == NULL || PQntuples(r) == 0) {
+        PQclear(r);
+        return -1;
+    }
+    int cancel = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return cancel;
+}
+
+static int store_output(job_worker_t *wk, const job_t *j, const eng_output_t *f, const char *data, size_t len)
+{
+    const char *p[4] = {j->id, f->name, f->content_type, data};
+    int lens[4] = {0, 0, 0, (int)len};
+    PGresult *r = job_exec(wk, DB_RGN_OUTPUT_STORE, p, lens);
+    PQclear(r);
+    return r != NULL ? 0 : -1;
+}
+
+/* Renders and stores every whole-document output the job asked for from its stored pages (`pages`: the rows
+ * of DB_RGN_JOB_PAGES_ALL, whose columns 2.. hold the per-page formats in the table's order). */
+static int store_outputs(job_worker_t *wk, const job_t *j, PGresult *pages, const unsigned char *pdf,
+                         size_t pdf_len)
+{
+    size_t nf;
+    const eng_output_t *f = eng_outputs(&nf);
+    int n = PQntuples(pages), ret = 0;
+    const char **frags = calloc((size_t)n + 1, sizeof(char *));
+    if (frags == NULL)
+        return -1;
+    for (size_t k = 0, col = 2; k < nf && ret == 0; col += (size_t)f[k].per_page, ++k) {
+        if (!job_opts_wants(&j->opts, f[k].name))
+            continue;
+        if (f[k].render == NULL) { /* the searchable PDF, made while the pages were recognized */
+            if (pdf != NULL)
+                ret = store_output(wk, j, &f[k], (const char *)pdf, pdf_len);
+            continue;
+        }
+        for (int i = 0; i < n; ++i)
+            frags[i] = strcmp(PQgetvalue(pages, i, 1), "completed") == 0 && !PQgetisnull(pages, i, (int)col)
+                           ? PQgetvalue(pages, i, (int)col)
+                           : NULL;
+        char *doc = f[k].render(frags, n, j->name);
+        ret = doc != NULL ? store_output(wk, j, &f[k], doc, strlen(doc)) : -1;
+        free(doc);
+    }
+    free(frags);
+    return ret;
+}
+
+int job_complete(job_worker_t *wk, const job_t *j, int npages, int failed_pages, int timeouts,
+                 const unsigned char *pdf, size_t pdf_len)
+{
+    char err[512], msg[96];
+    if (failed_pages == npages)
+        return job_finish(wk, j, "failed", timeouts == npages ? "Timeout" : "ProcessingFailed",
+                          timeouts == npages ? "every page exceeded its recognition time limit"
+                                             : "no page of the document could be recognized",
+                          "failed");
+    const char *p1[1] = {j->id};
+    PGresult *pages = job_exec(wk, DB_RGN_JOB_PAGES_ALL, p1, NULL);
+    if (pages == NULL)
+        return -1;
+    int ret = -1;
+    if (db_begin(wk->conn, err, sizeof(err)) != 0)
+        goto Exit;
+    snprintf(msg, sizeof(msg), "completed %d page%s%s", npages, npages == 1 ? "" : "s",
+             failed_pages ? " with errors" : "");
+    if (store_outputs(wk, j, pages, pdf, pdf_len) != 0 ||
+        job_finish(wk, j, "completed", NULL, NULL, msg) != 0) {
+        if (wk->conn != NULL)
+            db_rollback(wk->conn);
+        goto Exit;
+    }
+    ret = db_commit(wk->conn, err, sizeof(err));
+Exit:
+    PQclear(pages);
+    return ret;
+}

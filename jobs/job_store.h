@@ -1,0 +1,24 @@
+/*
+ * job_store: the fenced writes of a run: one page's result with the progress, the whole-document outputs
+ * rendered from the stored pages (through the formats table), and the end of a job. Each is fenced on the
+ * worker's name and the attempt: a worker that lost its lease changes nothing.
+ *
+ * Threads: the worker thread that owns `wk`.
+ */
+#ifndef OCRGATE_JOB_STORE_H
+#define OCRGATE_JOB_STORE_H
+
+#include "jobs/job_worker.h"
+
+/* Finishes the job; status completed | failed | canceled. 0, or -1 when the lease was lost. */
+int job_finish(job_worker_t *wk, const job_t *j, const char *status, const char *code, const char *message,
+               const char *progress);
+/* Stores one page's result: 1 when cancel was requested, 0 to go on, -1 when the lease is lost. */
+int job_store_page(job_worker_t *wk, const job_t *j, int page, int npages, const eng_page_result_t *res,
+                   const char *status, const char *error, const unsigned char *png, size_t png_len);
+/* Assembles and stores the whole-document outputs (pdf: the searchable PDF or NULL) and completes the job, in
+ * one transaction; a job whose every page failed fails instead. */
+int job_complete(job_worker_t *wk, const job_t *j, int npages, int failed_pages, int timeouts,
+                 const unsigned char *pdf, size_t pdf_len);
+
+#endif
