@@ -96,13 +96,9 @@ static void keys_of(const json_t *obj, const char **out, size_t max)
     out[n] = NULL;
 }
 
-json_t *gw_job_object(gw_req_t *r, const char *job_json)
+json_t *gw_job_ordered(const json_t *src, const json_t *option_order)
 {
-    json_t *src = json_loads(job_json, 0, NULL);
-    if (src == NULL)
-        return NULL;
     json_t *job = ordered(src, JOB_KEYS);
-    json_decref(src);
     static const struct {
         const char *key;
         const char *const *order;
@@ -112,17 +108,14 @@ json_t *gw_job_object(gw_req_t *r, const char *job_json)
         if (json_is_object(v))
             json_object_set_new(job, nested[i].key, ordered(v, nested[i].order));
     }
-    /* Options in the options table's order (the order gw_options_defaults builds them in), results in the
-     * order of the job's outputs: the database keeps neither order. */
-    gw_opt_limits_t lim;
-    gw_option_limits(r, &lim);
-    json_t *defaults = gw_options_defaults(&lim), *opts = json_object_get(job, "options");
+    /* Options in the options table's order, results in the order of the job's outputs: the database keeps
+     * neither order. */
+    json_t *opts = json_object_get(job, "options");
     const char *order[64];
-    if (defaults != NULL && json_is_object(opts)) {
-        keys_of(defaults, order, sizeof(order) / sizeof(order[0]));
+    if (json_is_object(option_order) && json_is_object(opts)) {
+        keys_of(option_order, order, sizeof(order) / sizeof(order[0]));
         json_object_set_new(job, "options", ordered(opts, order));
     }
-    json_decref(defaults);
     json_t *outputs = json_object_get(json_object_get(job, "options"), "outputs"), *results;
     if (json_is_array(outputs) && json_is_object(results = json_object_get(job, "results"))) {
         size_t n = 0, i;
@@ -135,6 +128,21 @@ json_t *gw_job_object(gw_req_t *r, const char *job_json)
         order[n] = NULL;
         json_object_set_new(job, "results", ordered(results, order));
     }
+    return job;
+}
+
+json_t *gw_job_object(gw_req_t *r, const char *job_json)
+{
+    json_t *src = json_loads(job_json, 0, NULL);
+    if (src == NULL)
+        return NULL;
+    /* gw_options_defaults builds its object in the options table's order. */
+    gw_opt_limits_t lim;
+    gw_option_limits(r, &lim);
+    json_t *defaults = gw_options_defaults(&lim);
+    json_t *job = gw_job_ordered(src, defaults);
+    json_decref(defaults);
+    json_decref(src);
     return job;
 }
 

@@ -36,6 +36,10 @@ void gw_job_call(gw_req_t *r, char job_id[37], db_stmt_id_t id, gw_db_cb_t cb);
 /* For a DB_RGN_JOB_GET result: answers 404 (no such job of this app) or 410 (past retention) and returns 1;
  * 0 when the job is there. */
 int gw_job_gone(gw_req_t *r, PGresult *res);
+/* A copy of a job object with its keys in the order of API.md (nested objects too), its options in the key
+ * order of `option_order` (gw_options_defaults: the options table's order) and its results in the order of
+ * its outputs; keys the order does not name follow in their own order. Pure; a new reference. */
+json_t *gw_job_ordered(const json_t *job, const json_t *option_order);
 /* The job object of API.md from job_json()'s text, keys in the documented order (new reference; NULL when
  * the text is not JSON). */
 json_t *gw_job_object(gw_req_t *r, const char *job_json);
