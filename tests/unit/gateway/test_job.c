@@ -22,7 +22,7 @@ int main(void)
         " \"meanConfidence\": 96.3, \"futureKey\": 1}";
     json_t *src = json_loads(db, 0, NULL);
     static const char *const langs[] = {"eng"};
-    gw_opt_limits_t lim = {30, 60000, langs, 1, 1};
+    gw_opt_limits_t lim = {30, 60000, langs, 1};
     json_t *order = gw_options_defaults(&lim);
     json_t *job = gw_job_ordered(src, order);
     char *text = json_dumps(job, GW_JSON_FLAGS);
