@@ -2,6 +2,7 @@
  * content, page and pixel limits read from the headers. Runs on the loop thread; nothing here decodes a page
  * or opens a PDF (poppler serializes its callers, so only workers open PDFs). */
 #include "engine/eng_doc.h"
+#include "engine/eng_limits.h"
 #include "engine/eng_ocr.h"
 #include "engine/eng_sniff.h"
 #include "gateway/gw_jobs.h"
@@ -49,27 +50,18 @@ int gw_job_doc_check(gw_req_t *r, const char *data, size_t len, const char *decl
         eng_page_info_t *infos = NULL;
         char err[256];
         int pr = eng_doc_probe(data, len, fmt, (int)r->who.max_pages, &npages, &infos, err, sizeof(err));
-        if (pr == ENG_DOC_TOO_MANY_PAGES) {
-            gw_fail_counted(r, 413, "DocumentTooLarge", NULL,
-                            "the document has more than %lld pages, this tier's limit", r->who.max_pages);
+        eng_limits_t lim = {(int)r->who.max_pages, r->who.max_pixels};
+        char msg[256];
+        int too_large = eng_limits_check(&lim, pr, npages, infos, msg, sizeof(msg)) != 0;
+        free(infos);
+        if (too_large) {
+            gw_fail_counted(r, 413, "DocumentTooLarge", NULL, "%s", msg);
             return -1;
         }
         if (pr != ENG_DOC_OK) {
             gw_fail_counted(r, 415, "UnsupportedMediaType", NULL, "the document cannot be read: %s", err);
             return -1;
         }
-        for (int i = 0; i < npages; ++i) {
-            long long px = (long long)infos[i].width * infos[i].height;
-            if (px > r->who.max_pixels || infos[i].width > ENG_MAX_SIDE || infos[i].height > ENG_MAX_SIDE) {
-                gw_fail_counted(
-                    r, 413, "DocumentTooLarge", NULL,
-                    "page %d is %dx%d pixels; this tier allows %lld pixels per page and %d per side", i + 1,
-                    infos[i].width, infos[i].height, r->who.max_pixels, ENG_MAX_SIDE);
-                free(infos);
-                return -1;
-            }
-        }
-        free(infos);
     }
     doc->data = data;
     doc->len = len;
