@@ -1,6 +1,7 @@
 /*
  * eng_ocr: recognition of decoded pages with tesseract's C API, the per-page result strings (text, JSON
- * words, hOCR, TSV, ALTO), whole-document assembly from stored per-page fragments, and the searchable PDF.
+ * words, hOCR, TSV, ALTO), whole-document assembly from stored per-page fragments (eng_render.c), the
+ * searchable PDF (eng_pdf_out.c) and the installed languages (eng_lang.c).
  *
  * Threads: an eng_ocr_t is NOT thread-safe; each engine worker thread owns one for its whole life. It keeps
  * up to `max_warm_instances` initialised TessBaseAPI instances, one per language set, in LRU order

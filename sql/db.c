@@ -319,6 +319,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
          " RETURNING 1",
          4, 0, 0},
+    /* $1 job. Binary result: 0 the document's bytes. */
     [DB_RGN_JOB_DOCUMENT] = {"job_document", "SELECT data FROM job_documents WHERE job_id = $1::uuid", 1, 0,
                              1},
     /* $1 job, $2 worker, $3 attempt, $4 pages. Fenced on worker and attempt; returns cancel_requested. */
@@ -354,12 +355,14 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
     [DB_RGN_PAGE_IMAGE] = {"page_image",
                            "SELECT status, image FROM job_pages WHERE job_id = $1::uuid AND page = $2::int",
                            2, 0, 1},
-    /* 0 page, 1 status, 2 text, 3 json, 4 hocr, 5 tsv, 6 alto */
+    /* $1 job. Every stored page, in page order: 0 page, 1 status, 2 text, 3 json, 4 hocr, 5 tsv, 6 alto (the
+     * per-page rows of the formats table, engine/eng_format.c, in its order). */
     [DB_RGN_JOB_PAGES_ALL] =
         {"job_pages_all",
          "SELECT page, status, text, json, hocr, tsv, alto FROM job_pages WHERE job_id = $1::uuid"
          " ORDER BY page",
          1, 0, 0},
+    /* $1 job, $2 format, $3 content type (from the formats table), $4 the bytes (binary). */
     [DB_RGN_OUTPUT_STORE] =
         {"output_store",
          "INSERT INTO job_outputs (job_id, format, content_type, data) VALUES ($1::uuid, $2, $3,"
@@ -375,6 +378,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
          " RETURNING 1",
          7, 0, 0},
+    /* No parameters: every job whose lease ran out goes back to the queue; returns their ids. */
     [DB_RGN_REQUEUE_EXPIRED] = {"requeue_expired",
                                 "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
                                 " progress_message = 'waiting to resume' WHERE status = 'processing'"
@@ -388,6 +392,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                              " progress_message = 'waiting to resume' WHERE status = 'processing'"
                              " AND (locked_by = $1 OR starts_with(locked_by, $1 || '/')) RETURNING job_id",
                              1, 0, 0},
+    /* $1 job, $2 worker, $3 attempt: the job has used up its attempts. */
     [DB_RGN_FAIL_EXHAUSTED] =
         {"fail_exhausted",
          "UPDATE jobs SET status = 'failed', error_code = 'ProcessingFailed',"
@@ -395,7 +400,8 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " progress_message = 'failed', locked_by = NULL, locked_until = NULL"
          " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int RETURNING 1",
          3, 0, 0},
-    /* A node shutting down gives its job back without counting an attempt; the next worker resumes it. */
+    /* $1 job, $2 worker, $3 attempt. A node shutting down gives its job back without counting an attempt; the
+     * next worker resumes it. */
     [DB_RGN_JOB_RELEASE] =
         {"job_release",
          "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
@@ -437,7 +443,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " bytes_in = u.bytes_in + EXCLUDED.bytes_in, bytes_out = u.bytes_out + EXCLUDED.bytes_out,"
          " latency_hist = hist_add(u.latency_hist, EXCLUDED.latency_hist)",
          1, 0, 0},
-    /* A job's outcome, added by the worker that finished it ($2: completed | failed | canceled). */
+    /* $1 job, $2 completed | failed | canceled: a job's outcome, added by the worker that finished it. */
     [DB_RGN_USAGE_JOB] =
         {"usage_job",
          "INSERT INTO app_usage_hourly AS u (app_id, hour, license_id, jobs_completed, jobs_failed,"
