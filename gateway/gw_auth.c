@@ -11,6 +11,9 @@
 
 /* Bounded negative cache: unknown pairs (garbage or probing) cannot grow memory past this. */
 #define NEG_MAX 10000
+/* Invalidations remembered for look-ups in flight; one older than all of them is never cached. A look-up
+ * waits at most a catalog round trip, far fewer notifications than this arrive meanwhile. */
+#define INVAL_RING 256
 
 typedef struct entry {
     struct entry *next;
@@ -26,6 +29,14 @@ struct gw_auth_cache {
     size_t npos, nneg;
     size_t max_pos;
     uint64_t hits, misses;
+    /* Each invalidation and flush advances gen. A look-up records gen when it starts; its answer is cached
+     * only if no invalidation of its license or app (and no flush) came after, else it may predate the
+     * change that the notification announced. */
+    uint64_t gen, flush_gen;
+    struct {
+        uint64_t gen;
+        char id[37];
+    } inval[INVAL_RING];
 };
 
 int gw_parse_tenant_credentials(const char *lic, size_t lic_len, const char *app, size_t app_len,
@@ -140,7 +151,28 @@ void gw_auth_cache_destroy(gw_auth_cache_t *c)
 
 void gw_auth_cache_flush(gw_auth_cache_t *c)
 {
+    c->flush_gen = ++c->gen;
     remove_if(c, pred_all, NULL);
+}
+
+static void remember(gw_auth_cache_t *c, const char *id)
+{
+    ++c->gen;
+    c->inval[c->gen % INVAL_RING].gen = c->gen;
+    memcpy(c->inval[c->gen % INVAL_RING].id, id, 37);
+}
+
+/* Whether "license/app" may have changed since generation `since`. */
+static int changed_since(const gw_auth_cache_t *c, const char *key, uint64_t since)
+{
+    if (c->gen == since)
+        return 0;
+    if (c->flush_gen > since || c->gen - since >= INVAL_RING)
+        return 1;
+    for (uint64_t g = since + 1; g <= c->gen; ++g)
+        if (strstr(key, c->inval[g % INVAL_RING].id) != NULL)
+            return 1;
+    return 0;
 }
 
 void gw_auth_cache_invalidate(gw_auth_cache_t *c, const char *payload)
@@ -153,6 +185,7 @@ void gw_auth_cache_invalidate(gw_auth_cache_t *c, const char *payload)
         gw_auth_cache_flush(c);
         return;
     }
+    remember(c, id);
     remove_if(c, pred_names, id);
 }
 
@@ -185,10 +218,25 @@ static entry_t *cache_get(gw_auth_cache_t *c, const char *key)
     return NULL;
 }
 
-static void cache_put(gw_auth_cache_t *c, const char *key, const gw_principal_t *p, int ttl)
+uint64_t gw_auth_cache_generation(const gw_auth_cache_t *c)
 {
-    if (ttl <= 0)
-        return;
+    return c->gen;
+}
+
+int gw_auth_cache_get(gw_auth_cache_t *c, const char *key, gw_principal_t *out)
+{
+    entry_t *e = cache_get(c, key);
+    if (e == NULL)
+        return -1;
+    if (e->found)
+        *out = e->p;
+    return e->found;
+}
+
+int gw_auth_cache_put(gw_auth_cache_t *c, const char *key, const gw_principal_t *p, int ttl, uint64_t since)
+{
+    if (ttl <= 0 || changed_since(c, key, since))
+        return 0;
     int64_t now = mono_s();
     if (p != NULL ? c->npos >= c->max_pos : c->nneg >= NEG_MAX) {
         remove_if(c, pred_expired, &now);
@@ -210,6 +258,7 @@ static void cache_put(gw_auth_cache_t *c, const char *key, const gw_principal_t 
         ++c->npos;
     else
         ++c->nneg;
+    return 1;
 }
 
 int gw_license_active(const gw_principal_t *p, int64_t now)
@@ -238,6 +287,7 @@ typedef struct {
     void (*next)(gw_req_t *r);
     char key[74];
     char key_hash[65]; /* admin calls */
+    uint64_t gen;      /* the cache's generation when the look-up began */
 } lookup_t;
 
 static void unavailable(gw_req_t *r)
@@ -290,7 +340,7 @@ static void on_pair_row(void *arg, PGresult *res, const char *errmsg)
         goto Exit;
     }
     if (PQntuples(res) == 0) {
-        cache_put(t->auth, l->key, NULL, t->server->cfg.auth_negative_ttl_s);
+        gw_auth_cache_put(t->auth, l->key, NULL, t->server->cfg.auth_negative_ttl_s, l->gen);
         decide(r, NULL, l->next);
         goto Exit;
     }
@@ -301,7 +351,7 @@ static void on_pair_row(void *arg, PGresult *res, const char *errmsg)
     read_license_columns(res, &p);
     p.app_enabled = strcmp(PQgetvalue(res, 0, 12), "t") == 0;
     p.app_deleted = strcmp(PQgetvalue(res, 0, 13), "t") == 0;
-    cache_put(t->auth, l->key, &p, t->server->cfg.auth_cache_ttl_s);
+    gw_auth_cache_put(t->auth, l->key, &p, t->server->cfg.auth_cache_ttl_s, l->gen);
     decide(r, &p, l->next);
 Exit:
     free(l);
@@ -384,6 +434,7 @@ void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r))
     l->r = r;
     l->next = next;
     memcpy(l->key, key, sizeof(key));
+    l->gen = gw_auth_cache_generation(t->auth);
     gw_req_addref(r);
     const char *params[2] = {app_id, license_id};
     db_pool_query(t->db[GW_DB_CATALOG], DB_CAT_AUTH_PAIR, params, on_pair_row, l);
