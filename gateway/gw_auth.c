@@ -1,4 +1,5 @@
 #include "gateway/gw_auth.h"
+#include "gateway/gw_guard.h"
 #include "gateway/gw_router.h"
 
 #include <ctype.h>
@@ -292,10 +293,11 @@ typedef struct {
 
 /* Every 401 names the scheme that would work (RFC 9110 15.5.2): Bearer with the admin key for admin calls,
  * Basic (License ID and App ID) for tenant calls. */
-static void challenge(gw_req_t *r)
+void gw_auth_challenge(gw_req_t *r)
 {
     gw_add_header(r, "WWW-Authenticate",
-                  r->route->auth == GW_AUTH_ADMIN ? "Bearer realm=\"ocrgate\"" : "Basic realm=\"ocrgate\"");
+                  r->route != NULL && r->route->auth == GW_AUTH_ADMIN ? "Bearer realm=\"ocrgate\""
+                                                                      : "Basic realm=\"ocrgate\"");
 }
 
 static void unavailable(gw_req_t *r)
@@ -309,20 +311,20 @@ static void decide(gw_req_t *r, const gw_principal_t *p, void (*next)(gw_req_t *
 {
     gw_server_t *s = r->thr->server;
     if (p == NULL) {
-        challenge(r);
+        gw_auth_challenge(r);
         gw_send_error(r, 401, "InvalidCredentials", NULL, "unknown License ID and App ID");
         return;
     }
     r->who = *p;
     r->authenticated = 1;
     if (!gw_license_active(p, (int64_t)time(NULL))) {
-        challenge(r);
+        gw_auth_challenge(r);
         gw_send_error(r, 401, "LicenseInactive", NULL, "the license is %s",
                       strcmp(p->status, "active") == 0 ? "past its expiry time" : p->status);
         return;
     }
     if (p->app_id[0] != '\0' && (p->app_deleted || !p->app_enabled)) {
-        challenge(r);
+        gw_auth_challenge(r);
         gw_send_error(r, 401, "AppDisabled", NULL, "the app is %s", p->app_deleted ? "deleted" : "disabled");
         return;
     }
@@ -332,7 +334,7 @@ static void decide(gw_req_t *r, const gw_principal_t *p, void (*next)(gw_req_t *
                               "the license is processed in another region; call its endpoint", "requestId",
                               r->request_id, "processingRegion", p->region, "endpoint",
                               home != NULL ? json_string(home->endpoint) : json_null());
-        challenge(r);
+        gw_auth_challenge(r);
         gw_send_json(r, 401, j);
         return;
     }
@@ -352,6 +354,7 @@ static void on_pair_row(void *arg, PGresult *res, const char *errmsg)
         goto Exit;
     }
     if (PQntuples(res) == 0) {
+        gw_guard_unknown(r);
         gw_auth_cache_put(t->auth, l->key, NULL, t->server->cfg.auth_negative_ttl_s, l->gen);
         decide(r, NULL, l->next);
         goto Exit;
@@ -388,7 +391,8 @@ static void on_admin_row(void *arg, PGresult *res, const char *errmsg)
     dummy[64] = '\0';
     int match = CRYPTO_memcmp(strlen(stored) == 64 ? stored : dummy, l->key_hash, 64) == 0;
     if (!match || PQntuples(res) != 1) {
-        challenge(r);
+        gw_guard_unknown(r);
+        gw_auth_challenge(r);
         gw_send_error(r, 401, "InvalidCredentials", NULL, "unknown License ID or wrong admin key");
         goto Exit;
     }
@@ -412,11 +416,13 @@ void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r))
     if (r->route->auth == GW_AUTH_ADMIN) {
         if (gw_uuid_parse(lic, llen, license_id) != 0 || authz == NULL || zlen < 8 || zlen > 512 ||
             strncasecmp(authz, "Bearer ", 7) != 0) {
-            challenge(r);
+            gw_auth_challenge(r);
             gw_send_error(r, 401, "InvalidCredentials", NULL,
                           "X-License-Id and Authorization: Bearer <adminKey> are required");
             return;
         }
+        if (gw_guard_lookup(r) != 0)
+            return;
         lookup_t *l = calloc(1, sizeof(*l));
         l->r = r;
         l->next = next;
@@ -430,7 +436,7 @@ void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r))
 
     const char *app = gw_header(r, "x-app-id", &alen);
     if (gw_parse_tenant_credentials(lic, llen, app, alen, authz, zlen, license_id, app_id) != 0) {
-        challenge(r);
+        gw_auth_challenge(r);
         gw_send_error(r, 401, "InvalidCredentials", NULL,
                       "send X-License-Id and X-App-Id (UUIDs), or HTTP Basic with License ID and App ID");
         return;
@@ -444,6 +450,8 @@ void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r))
         return;
     }
     __atomic_add_fetch(&t->auth->misses, 1, __ATOMIC_RELAXED);
+    if (gw_guard_lookup(r) != 0)
+        return;
     lookup_t *l = calloc(1, sizeof(*l));
     l->r = r;
     l->next = next;

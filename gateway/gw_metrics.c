@@ -3,6 +3,7 @@
 #include "jobs/job_pool.h"
 #include "gateway/gw_analytics.h"
 #include "gateway/gw_auth.h"
+#include "gateway/gw_guard.h"
 #include "gateway/gw_handlers.h"
 
 #include <stdio.h>
@@ -46,6 +47,7 @@ static void on_load(gw_req_t *r, PGresult *res)
             (unsigned long long)misses);
     fprintf(m, "# TYPE ocrgate_database_errors_total counter\nocrgate_database_errors_total %llu\n",
             __atomic_load_n(&gw_metrics.db_errors, __ATOMIC_RELAXED));
+    gw_guard_metrics(m);
     int busy = 0, total = 0;
     unsigned long long jobs = 0, pages = 0;
     job_pool_stats(s->pool, &busy, &total, &jobs, &pages);

@@ -3,6 +3,7 @@
 #include "gateway/gw_analytics.h"
 #include "gateway/gw_auth.h"
 #include "gateway/gw_offload.h"
+#include "gateway/gw_guard.h"
 #include "jobs/job_pool.h"
 #include "gateway/gw_quota.h"
 
@@ -108,6 +109,9 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
         if (sock == NULL)
             break;
+        gw_thread_t *t = H2O_STRUCT_FROM_MEMBER(gw_thread_t, ctx, actx->ctx);
+        if (actx != &t->accept_metrics && gw_guard_connection(t, sock) != 0)
+            continue;
         h2o_accept(actx, sock);
     }
 }
