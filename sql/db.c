@@ -304,13 +304,13 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          1, 0, 0},
 
     /* $1 worker, $2 lease seconds. 0 job, 1 attempt, 2 max attempts, 3 options, 4 max pages, 5 max pixels,
-     * 6 pages already stored, 7 app, 8 name */
+     * 6 pages already stored, 7 app, 8 name. A purged job has no document left: never claimed. */
     [DB_RGN_JOB_CLAIM] =
         {"job_claim",
          "UPDATE jobs SET status = 'processing', locked_by = $1, attempt = attempt + 1,"
          " locked_until = now() + make_interval(secs => $2::int),"
          " started_at = coalesce(started_at, now()), progress_message = 'starting'"
-         " WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'scheduled'"
+         " WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'scheduled' AND purged_at IS NULL"
          " ORDER BY scheduled_at, job_id FOR UPDATE SKIP LOCKED LIMIT 1)"
          " RETURNING job_id, attempt, max_attempts, options, max_pages, max_pixels,"
          " (SELECT count(*) FROM job_pages p WHERE p.job_id = jobs.job_id), app_id, doc_name",
@@ -407,11 +407,13 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
          " RETURNING 1",
          3, 0, 0},
-    /* Deletes the document and results of jobs past retention, keeping the row as a tombstone (GET: 410). */
+    /* Deletes the document and results of jobs past retention, keeping the row as a tombstone (GET: 410). Only
+     * jobs that are over (or were never started): a queued or running job keeps its document until it ends. */
     [DB_RGN_PURGE_EXPIRED] =
         {"purge_expired",
          "WITH e AS (UPDATE jobs SET purged_at = now() WHERE job_id IN (SELECT job_id FROM jobs"
-         " WHERE purged_at IS NULL AND expires_at <= now() AND status <> 'processing' LIMIT 500)"
+         " WHERE purged_at IS NULL AND expires_at <= now()"
+         " AND status IN ('completed', 'failed', 'canceled', 'created') LIMIT 500)"
          " RETURNING job_id),"
          " a AS (DELETE FROM job_documents WHERE job_id IN (SELECT job_id FROM e)),"
          " b AS (DELETE FROM job_pages WHERE job_id IN (SELECT job_id FROM e)),"

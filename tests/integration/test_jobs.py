@@ -398,6 +398,39 @@ def test_retention_tombstone(st):
     assert get(st, f"/v1/jobs/{jid}/results/text").status == 410
 
 
+def test_retention_never_purges_unfinished_jobs(st):
+    # A queued job already past its retention time: the sweeper (every second here) must leave its document to
+    # the worker, and the job completes. The row is held locked for a moment so that the sweeper gets there first.
+    r = create(st, read("phototest.tif"), "?outputs=text&autostart=false")
+    assert r.status == 201, r
+    jid = r.json()["jobId"]
+    # FOR SHARE makes the claim (FOR UPDATE SKIP LOCKED) pass the job by; the sweeper's UPDATE waits for it.
+    lock = subprocess.Popen(["psql", f"{st.conninfo} dbname=ocrgate_us", "-qtAX", "-c",
+                             f"UPDATE jobs SET status = 'scheduled', scheduled_at = now(), "
+                             f"expires_at = now() - interval '1 second' WHERE job_id = '{jid}'", "-c",
+                             f"BEGIN; SELECT 1 FROM jobs WHERE job_id = '{jid}' FOR SHARE; SELECT pg_sleep(3); COMMIT;"],
+                            stdout=subprocess.DEVNULL)
+    lock.wait(30)
+    # Past its retention the API answers 410 for it; the database tells how it ended.
+    deadline = time.time() + 60
+    state = None
+    while time.time() < deadline:
+        state = st.psql("ocrgate_us", f"SELECT status FROM jobs WHERE job_id = '{jid}'")
+        if state in ("completed", "failed", "canceled"):
+            break
+        time.sleep(0.1)
+    assert state == "completed", (state, st.psql("ocrgate_us", f"SELECT error_code || ': ' || error_message FROM jobs WHERE job_id = '{jid}'"))
+    # Once finished it is purged as usual, and a purged job is never claimed again.
+    deadline = time.time() + 10
+    while time.time() < deadline and st.psql("ocrgate_us", f"SELECT purged_at IS NOT NULL FROM jobs WHERE job_id = '{jid}'") != "t":
+        time.sleep(0.2)
+    assert st.psql("ocrgate_us", f"SELECT purged_at IS NOT NULL FROM jobs WHERE job_id = '{jid}'") == "t"
+    st.psql("ocrgate_us", f"UPDATE jobs SET status = 'scheduled', scheduled_at = now() WHERE job_id = '{jid}'")
+    time.sleep(2)  # several worker polls
+    assert st.psql("ocrgate_us", f"SELECT status || ' ' || attempt FROM jobs WHERE job_id = '{jid}'") == "scheduled 1"
+    st.psql("ocrgate_us", f"UPDATE jobs SET status = 'completed' WHERE job_id = '{jid}'")
+
+
 def test_sigkill_mid_job_then_restart(st):
     n = node(st)
     r = create(st, multipage_tiff(st, "8087_054.3B.tif", 3), "?outputs=text,pdf")
@@ -457,4 +490,4 @@ if __name__ == "__main__":
     run([test_phototest_all_formats, test_8087_accuracy, test_three_pages_progress_and_early_page_results,
          test_multipart_and_two_step, test_refused_uploads_store_nothing, test_tiff_that_lies_about_its_size, test_other_app_cannot_see,
          test_cancel_delete_and_conflicts, test_idempotent_create, test_list_filters_and_cursor,
-         test_retention_tombstone, test_sigkill_mid_job_then_restart, test_database_outage_mid_job], _start)
+         test_retention_tombstone, test_retention_never_purges_unfinished_jobs, test_sigkill_mid_job_then_restart, test_database_outage_mid_job], _start)
