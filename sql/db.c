@@ -178,8 +178,9 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
      * or NULL, $12 pages, $13 max attempts, $14 max pages, $15 max pixels. One statement, so one transaction:
      * the idempotency key, the quota count, the job and its document commit together or not at all. The key
      * is written only with the count and the job, so a request the quota refuses leaves no key behind (and a
-     * key always has its job: foreign key, migration 006). Row: the key was free or is now ours (false: another
-     * request holds it, answer with its job), quota count (NULL when over), job object (NULL when refused). */
+     * key always has its job: foreign key, migration 006). Row: the key was free or is now ours (false:
+     * another request holds it, answer with its job), quota count (NULL when over), job object (NULL when
+     * refused). */
     [DB_RGN_JOB_CREATE] =
         {"job_create",
          "WITH f AS (SELECT $6::text IS NULL OR NOT EXISTS (SELECT 1 FROM idempotency_keys"
@@ -407,8 +408,9 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
          " RETURNING 1",
          3, 0, 0},
-    /* Deletes the document and results of jobs past retention, keeping the row as a tombstone (GET: 410). Only
-     * jobs that are over (or were never started): a queued or running job keeps its document until it ends. */
+    /* Deletes the document and results of jobs past retention, keeping the row as a tombstone (GET: 410).
+     * Only jobs that are over (or were never started): a queued or running job keeps its document until it
+     * ends. */
     [DB_RGN_PURGE_EXPIRED] =
         {"purge_expired",
          "WITH e AS (UPDATE jobs SET purged_at = now() WHERE job_id IN (SELECT job_id FROM jobs"
@@ -512,6 +514,15 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " coalesce((SELECT sum(error_pages) FROM app_usage_hourly WHERE app_id = $1::uuid), 0)",
          1, 0, 0},
     /* 0 queued, 1 processing, 2 jobs by status (object, region-wide) */
+    /* /v1/serverload for tenants: region-wide queue figures only, each read from its partial index and
+     * counted up to 10000 (a figure of 10000 means at least that many), never a scan of the whole jobs table.
+     */
+    [DB_RGN_SERVERLOAD] = {"serverload",
+                           "SELECT (SELECT count(*) FROM (SELECT 1 FROM jobs WHERE status = 'scheduled'"
+                           " ORDER BY scheduled_at, job_id LIMIT 10000) q),"
+                           " (SELECT count(*) FROM (SELECT 1 FROM jobs WHERE status = 'processing'"
+                           " ORDER BY locked_until LIMIT 10000) p)",
+                           0, 0, 0},
     [DB_RGN_LOAD] =
         {"load",
          "SELECT count(*) FILTER (WHERE status = 'scheduled'), count(*) FILTER (WHERE status = 'processing'),"
