@@ -38,7 +38,9 @@ static const cfg_key_t cfg_keys[] = {
       "libpq connection string of this region's database"),
     K(event_loop_threads, CFG_INT, "0", 0, 64, "HTTP event-loop threads; 0 = one per core, at most 4"),
     K(engine_workers, CFG_INT, "0", 0, 256, "OCR worker threads; 0 = one per core"),
-    K(max_request_body, CFG_BYTES, "100MB", 1024, 1LL << 34, "largest request body accepted (413 above)"),
+    K(max_request_body, CFG_BYTES, "100MB", 1024, 1LL << 34,
+      "largest request body accepted (plain-text 413 and close above); set it to the largest tier's "
+      "max-file-bytes plus 64kB: h2o buffers every body up to it before anyone is authenticated"),
     K(request_timeout_ms, CFG_INT, "60000", 100, 3600000,
       "time allowed for a request's headers and body; also the keep-alive idle timeout"),
     K(http2, CFG_BOOL, "off", 0, 0, "offer HTTP/2 by ALPN (the packaged h2o lacks the rapid-reset fix)"),
@@ -50,6 +52,16 @@ static const cfg_key_t cfg_keys[] = {
     K(auth_cache_ttl_s, CFG_INT, "60", 0, 86400, "seconds a verified credential stays cached"),
     K(auth_negative_ttl_s, CFG_INT, "10", 0, 3600, "seconds an unknown credential stays cached"),
     K(auth_cache_max, CFG_INT, "100000", 16, 10000000, "most entries in each loop thread's credential cache"),
+    K(max_connections, CFG_INT, "4096", 1, 1000000,
+      "client connections open on this node at once; more are closed at accept (keep under the descriptor "
+      "limit)"),
+    K(max_connections_per_address, CFG_INT, "128", 1, 1000000,
+      "client connections one address (an IPv6 /64) may hold open; more are closed at accept"),
+    K(unauthenticated_body_limit, CFG_BYTES, "64kB", 0, 1LL << 34,
+      "largest body of a request without credential headers (401 and close above; the body was still read)"),
+    K(unknown_lookups_per_address, CFG_INT, "20", 0, 1000000,
+      "catalog look-ups that find no such credentials one address may cause per second (503 above); 0 = no "
+      "cap"),
     K(tessdata_dir, CFG_STR, "", 0, 0, "tesseract model directory; empty = the package default"),
     K(node_id, CFG_STR, "", 0, 0,
       "this node's name in job leases; must be unique in the region and stable across restarts; empty = "

@@ -35,6 +35,10 @@ typedef struct cfg {
     int auth_cache_ttl_s;
     int auth_negative_ttl_s;
     int auth_cache_max;
+    int max_connections;
+    int max_connections_per_address;
+    long long unauthenticated_body_limit;
+    int unknown_lookups_per_address;
     char *tessdata_dir;
     int test_clock_offset_s;
     char *node_id;

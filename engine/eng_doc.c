@@ -318,7 +318,7 @@ int eng_doc_probe_dpi(const void *buf, size_t len, eng_format_t fmt, int max_pag
 
     switch (fmt) {
     case ENG_FMT_TIFF:
-        return eng__tiff_walk(buf, len, max_pages, npages, infos, -1, NULL, err, errlen);
+        return eng__tiff_walk(buf, len, max_pages, npages, infos, -1, NULL, NULL, err, errlen);
     case ENG_FMT_PDF:
         return pdf_probe(buf, len, pdf_dpi(dpi), max_pages, npages, infos, err, errlen);
     case ENG_FMT_UNKNOWN:
@@ -361,13 +361,39 @@ struct Pix *eng_doc_decode_page_dpi(const void *buf, size_t len, eng_format_t fm
         eng__set_err(err, errlen, "The document has no page %d.", index + 1);
         return NULL;
     }
+    /* The page's header as probed (what the caller checked against its limits): the decoded page must not
+     * be larger. */
+    eng_page_info_t head;
+    uint64_t off = 0; /* TIFF: the page's directory */
     switch (fmt) {
     case ENG_FMT_TIFF: {
-        int n = 0;
-        uint64_t off = 0;
-        if (eng__tiff_walk(buf, len, ENG_DOC_MAX_PAGES_HARD, &n, NULL, index, &off, err, errlen) !=
+        int n = 0, w = 0, h = 0;
+        if (eng__tiff_walk(buf, len, ENG_DOC_MAX_PAGES_HARD, &n, NULL, index, &off, &head, err, errlen) !=
             ENG_DOC_OK)
             return NULL;
+        /* libtiff, which decodes, reads the directory itself; it must see the size we walked to, before it
+         * allocates the page. */
+        if (readHeaderMemTiff(buf, len, index, &w, &h, NULL, NULL, NULL, NULL, NULL) != 0 ||
+            w != head.width || h != head.height) {
+            eng__set_err(err, errlen, "Page %d of the TIFF file has a size its decoder reads differently.",
+                         index + 1);
+            return NULL;
+        }
+        break;
+    }
+    case ENG_FMT_PNG:
+    case ENG_FMT_JPEG:
+    case ENG_FMT_BMP:
+    case ENG_FMT_GIF:
+    case ENG_FMT_WEBP:
+        if (single_page_probe(buf, len, fmt, &head, err, errlen) != 0)
+            return NULL;
+        break;
+    default:
+        break;
+    }
+    switch (fmt) {
+    case ENG_FMT_TIFF: {
         /* Offset 0 means "the first directory" to leptonica; any other value is an IFD byte offset. */
         size_t o = index == 0 ? 0 : (size_t)off;
         pix = pixReadMemFromMultipageTiff(buf, len, &o);
@@ -402,10 +428,15 @@ struct Pix *eng_doc_decode_page_dpi(const void *buf, size_t len, eng_format_t fm
         eng__set_err(err, errlen, "The document is not in a supported format.");
         return NULL;
     }
-    if (pix == NULL)
+    if (pix == NULL) {
         eng__set_err(err, errlen,
                      "Page %d could not be decoded: the %s data is damaged or uses an unsupported "
                      "variant.",
                      index + 1, eng_format_name(fmt));
+    } else if (pixGetWidth(pix) > head.width || pixGetHeight(pix) > head.height) {
+        eng__set_err(err, errlen, "Page %d decoded larger (%dx%d) than its header says (%dx%d).", index + 1,
+                     pixGetWidth(pix), pixGetHeight(pix), head.width, head.height);
+        pixDestroy(&pix);
+    }
     return pix;
 }

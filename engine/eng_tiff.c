@@ -121,8 +121,12 @@ static int tiff_value(const tiff_t *t, const unsigned char *entry, uint32_t i, d
     }
 }
 
-/* Parses the directory at `off`: fills `info` and the offset of the next directory (0 at the end). */
-static int tiff_ifd(const tiff_t *t, uint64_t off, eng_page_info_t *info, uint64_t *next)
+/* Parses the directory at `off`: fills `info` and the offset of the next directory (0 at the end).
+ * A directory may repeat ImageWidth or ImageLength; libtiff decodes with the first entry and ignores the
+ * others, a naive reader keeps the last. `info` gets the largest value any entry claims, so that a page is
+ * checked against the tier at the largest size some reader might decode, and *conflict is set when the
+ * entries disagree (such a page is refused at decoding). */
+static int tiff_ifd(const tiff_t *t, uint64_t off, eng_page_info_t *info, uint64_t *next, int *conflict)
 {
     uint64_t csz = t->big ? 8 : 2, esz = t->big ? 20 : 12, osz = t->big ? 8 : 4;
     if (off < 8 || !have(t->len, off, csz))
@@ -131,18 +135,22 @@ static int tiff_ifd(const tiff_t *t, uint64_t off, eng_page_info_t *info, uint64
     if (n == 0 || n > 65535 || !have(t->len, off + csz, n * esz + osz))
         return -1;
     double width = -1, height = -1, bps = 1, spp = 1, xres = 0, unit = 2;
+    *conflict = 0;
     for (uint64_t i = 0; i < n; ++i) {
         const unsigned char *e = t->p + off + csz + i * esz;
         double v;
         switch (rd16(e, t->be)) {
         case 256:
-            if (tiff_value(t, e, 0, &width) != 0)
+        case 257: {
+            double *dim = rd16(e, t->be) == 256 ? &width : &height;
+            if (tiff_value(t, e, 0, &v) != 0)
                 return -1;
+            if (*dim >= 0 && v != *dim)
+                *conflict = 1;
+            if (v > *dim)
+                *dim = v;
             break;
-        case 257:
-            if (tiff_value(t, e, 0, &height) != 0)
-                return -1;
-            break;
+        }
         case 258:
             if (tiff_value(t, e, 0, &v) == 0)
                 bps = v;
@@ -170,7 +178,9 @@ static int tiff_ifd(const tiff_t *t, uint64_t off, eng_page_info_t *info, uint64
     if (info != NULL) {
         info->width = (int)width;
         info->height = (int)height;
-        info->depth = depth_of((int)bps, (int)spp);
+        /* Any count past 64 means the same to depth_of; clamped first, as a huge double does not fit an int.
+         */
+        info->depth = depth_of((int)fmin(bps, 64), (int)fmin(spp, 64));
         if (unit == 3)
             xres *= 2.54;
         info->dpi = unit == 1 || xres < 1 || xres > 100000 ? 0 : (int)lround(xres);
@@ -178,10 +188,9 @@ static int tiff_ifd(const tiff_t *t, uint64_t off, eng_page_info_t *info, uint64
     return 0;
 }
 
-/* Walks the chain. With `infos`/`offsets` NULL it only counts. Stops after `limit` pages (returning
- * ENG_DOC_TOO_MANY_PAGES when more exist). `want` >= 0 stops at that page and stores its offset. */
+/* Walks the chain (see eng_tiff.h). */
 int eng__tiff_walk(const void *buf, size_t len, int limit, int *npages, eng_page_info_t **infos, int want,
-                   uint64_t *want_off, char *err, size_t errlen)
+                   uint64_t *want_off, eng_page_info_t *want_info, char *err, size_t errlen)
 {
     tiff_t t;
     uint64_t off, *seen = NULL;
@@ -219,12 +228,20 @@ int eng__tiff_walk(const void *buf, size_t len, int limit, int *npages, eng_page
         }
         seen[n] = off;
         uint64_t next;
-        if (tiff_ifd(&t, off, &arr[n], &next) != 0) {
+        int conflict;
+        if (tiff_ifd(&t, off, &arr[n], &next, &conflict) != 0) {
             eng__set_err(err, errlen, "The TIFF data is truncated or damaged (page %d).", n + 1);
             goto Exit;
         }
         if (n == want) {
+            if (conflict) {
+                eng__set_err(err, errlen,
+                             "Page %d of the TIFF file states its width or height twice, differently.",
+                             n + 1);
+                goto Exit;
+            }
             *want_off = off;
+            *want_info = arr[n];
             *npages = n + 1;
             ret = ENG_DOC_OK;
             goto Exit;

@@ -1,4 +1,5 @@
 #include "gateway/gw_auth.h"
+#include "gateway/gw_guard.h"
 #include "gateway/gw_router.h"
 
 #include <ctype.h>
@@ -11,6 +12,9 @@
 
 /* Bounded negative cache: unknown pairs (garbage or probing) cannot grow memory past this. */
 #define NEG_MAX 10000
+/* Invalidations remembered for look-ups in flight; one older than all of them is never cached. A look-up
+ * waits at most a catalog round trip, far fewer notifications than this arrive meanwhile. */
+#define INVAL_RING 256
 
 typedef struct entry {
     struct entry *next;
@@ -26,6 +30,14 @@ struct gw_auth_cache {
     size_t npos, nneg;
     size_t max_pos;
     uint64_t hits, misses;
+    /* Each invalidation and flush advances gen. A look-up records gen when it starts; its answer is cached
+     * only if no invalidation of its license or app (and no flush) came after, else it may predate the
+     * change that the notification announced. */
+    uint64_t gen, flush_gen;
+    struct {
+        uint64_t gen;
+        char id[37];
+    } inval[INVAL_RING];
 };
 
 int gw_parse_tenant_credentials(const char *lic, size_t lic_len, const char *app, size_t app_len,
@@ -140,7 +152,28 @@ void gw_auth_cache_destroy(gw_auth_cache_t *c)
 
 void gw_auth_cache_flush(gw_auth_cache_t *c)
 {
+    c->flush_gen = ++c->gen;
     remove_if(c, pred_all, NULL);
+}
+
+static void remember(gw_auth_cache_t *c, const char *id)
+{
+    ++c->gen;
+    c->inval[c->gen % INVAL_RING].gen = c->gen;
+    memcpy(c->inval[c->gen % INVAL_RING].id, id, 37);
+}
+
+/* Whether "license/app" may have changed since generation `since`. */
+static int changed_since(const gw_auth_cache_t *c, const char *key, uint64_t since)
+{
+    if (c->gen == since)
+        return 0;
+    if (c->flush_gen > since || c->gen - since >= INVAL_RING)
+        return 1;
+    for (uint64_t g = since + 1; g <= c->gen; ++g)
+        if (strstr(key, c->inval[g % INVAL_RING].id) != NULL)
+            return 1;
+    return 0;
 }
 
 void gw_auth_cache_invalidate(gw_auth_cache_t *c, const char *payload)
@@ -153,6 +186,7 @@ void gw_auth_cache_invalidate(gw_auth_cache_t *c, const char *payload)
         gw_auth_cache_flush(c);
         return;
     }
+    remember(c, id);
     remove_if(c, pred_names, id);
 }
 
@@ -185,10 +219,25 @@ static entry_t *cache_get(gw_auth_cache_t *c, const char *key)
     return NULL;
 }
 
-static void cache_put(gw_auth_cache_t *c, const char *key, const gw_principal_t *p, int ttl)
+uint64_t gw_auth_cache_generation(const gw_auth_cache_t *c)
 {
-    if (ttl <= 0)
-        return;
+    return c->gen;
+}
+
+int gw_auth_cache_get(gw_auth_cache_t *c, const char *key, gw_principal_t *out)
+{
+    entry_t *e = cache_get(c, key);
+    if (e == NULL)
+        return -1;
+    if (e->found)
+        *out = e->p;
+    return e->found;
+}
+
+int gw_auth_cache_put(gw_auth_cache_t *c, const char *key, const gw_principal_t *p, int ttl, uint64_t since)
+{
+    if (ttl <= 0 || changed_since(c, key, since))
+        return 0;
     int64_t now = mono_s();
     if (p != NULL ? c->npos >= c->max_pos : c->nneg >= NEG_MAX) {
         remove_if(c, pred_expired, &now);
@@ -210,6 +259,7 @@ static void cache_put(gw_auth_cache_t *c, const char *key, const gw_principal_t 
         ++c->npos;
     else
         ++c->nneg;
+    return 1;
 }
 
 int gw_license_active(const gw_principal_t *p, int64_t now)
@@ -238,7 +288,17 @@ typedef struct {
     void (*next)(gw_req_t *r);
     char key[74];
     char key_hash[65]; /* admin calls */
+    uint64_t gen;      /* the cache's generation when the look-up began */
 } lookup_t;
+
+/* Every 401 names the scheme that would work (RFC 9110 15.5.2): Bearer with the admin key for admin calls,
+ * Basic (License ID and App ID) for tenant calls. */
+void gw_auth_challenge(gw_req_t *r)
+{
+    gw_add_header(r, "WWW-Authenticate",
+                  r->route != NULL && r->route->auth == GW_AUTH_ADMIN ? "Bearer realm=\"ocrgate\""
+                                                                      : "Basic realm=\"ocrgate\"");
+}
 
 static void unavailable(gw_req_t *r)
 {
@@ -251,17 +311,20 @@ static void decide(gw_req_t *r, const gw_principal_t *p, void (*next)(gw_req_t *
 {
     gw_server_t *s = r->thr->server;
     if (p == NULL) {
+        gw_auth_challenge(r);
         gw_send_error(r, 401, "InvalidCredentials", NULL, "unknown License ID and App ID");
         return;
     }
     r->who = *p;
     r->authenticated = 1;
     if (!gw_license_active(p, (int64_t)time(NULL))) {
+        gw_auth_challenge(r);
         gw_send_error(r, 401, "LicenseInactive", NULL, "the license is %s",
                       strcmp(p->status, "active") == 0 ? "past its expiry time" : p->status);
         return;
     }
     if (p->app_id[0] != '\0' && (p->app_deleted || !p->app_enabled)) {
+        gw_auth_challenge(r);
         gw_send_error(r, 401, "AppDisabled", NULL, "the app is %s", p->app_deleted ? "deleted" : "disabled");
         return;
     }
@@ -271,6 +334,7 @@ static void decide(gw_req_t *r, const gw_principal_t *p, void (*next)(gw_req_t *
                               "the license is processed in another region; call its endpoint", "requestId",
                               r->request_id, "processingRegion", p->region, "endpoint",
                               home != NULL ? json_string(home->endpoint) : json_null());
+        gw_auth_challenge(r);
         gw_send_json(r, 401, j);
         return;
     }
@@ -290,7 +354,8 @@ static void on_pair_row(void *arg, PGresult *res, const char *errmsg)
         goto Exit;
     }
     if (PQntuples(res) == 0) {
-        cache_put(t->auth, l->key, NULL, t->server->cfg.auth_negative_ttl_s);
+        gw_guard_unknown(r);
+        gw_auth_cache_put(t->auth, l->key, NULL, t->server->cfg.auth_negative_ttl_s, l->gen);
         decide(r, NULL, l->next);
         goto Exit;
     }
@@ -301,7 +366,7 @@ static void on_pair_row(void *arg, PGresult *res, const char *errmsg)
     read_license_columns(res, &p);
     p.app_enabled = strcmp(PQgetvalue(res, 0, 12), "t") == 0;
     p.app_deleted = strcmp(PQgetvalue(res, 0, 13), "t") == 0;
-    cache_put(t->auth, l->key, &p, t->server->cfg.auth_cache_ttl_s);
+    gw_auth_cache_put(t->auth, l->key, &p, t->server->cfg.auth_cache_ttl_s, l->gen);
     decide(r, &p, l->next);
 Exit:
     free(l);
@@ -326,6 +391,8 @@ static void on_admin_row(void *arg, PGresult *res, const char *errmsg)
     dummy[64] = '\0';
     int match = CRYPTO_memcmp(strlen(stored) == 64 ? stored : dummy, l->key_hash, 64) == 0;
     if (!match || PQntuples(res) != 1) {
+        gw_guard_unknown(r);
+        gw_auth_challenge(r);
         gw_send_error(r, 401, "InvalidCredentials", NULL, "unknown License ID or wrong admin key");
         goto Exit;
     }
@@ -349,10 +416,13 @@ void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r))
     if (r->route->auth == GW_AUTH_ADMIN) {
         if (gw_uuid_parse(lic, llen, license_id) != 0 || authz == NULL || zlen < 8 || zlen > 512 ||
             strncasecmp(authz, "Bearer ", 7) != 0) {
+            gw_auth_challenge(r);
             gw_send_error(r, 401, "InvalidCredentials", NULL,
                           "X-License-Id and Authorization: Bearer <adminKey> are required");
             return;
         }
+        if (gw_guard_lookup(r) != 0)
+            return;
         lookup_t *l = calloc(1, sizeof(*l));
         l->r = r;
         l->next = next;
@@ -366,7 +436,7 @@ void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r))
 
     const char *app = gw_header(r, "x-app-id", &alen);
     if (gw_parse_tenant_credentials(lic, llen, app, alen, authz, zlen, license_id, app_id) != 0) {
-        gw_add_header(r, "WWW-Authenticate", "Basic realm=\"ocrgate\"");
+        gw_auth_challenge(r);
         gw_send_error(r, 401, "InvalidCredentials", NULL,
                       "send X-License-Id and X-App-Id (UUIDs), or HTTP Basic with License ID and App ID");
         return;
@@ -380,10 +450,13 @@ void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r))
         return;
     }
     __atomic_add_fetch(&t->auth->misses, 1, __ATOMIC_RELAXED);
+    if (gw_guard_lookup(r) != 0)
+        return;
     lookup_t *l = calloc(1, sizeof(*l));
     l->r = r;
     l->next = next;
     memcpy(l->key, key, sizeof(key));
+    l->gen = gw_auth_cache_generation(t->auth);
     gw_req_addref(r);
     const char *params[2] = {app_id, license_id};
     db_pool_query(t->db[GW_DB_CATALOG], DB_CAT_AUTH_PAIR, params, on_pair_row, l);

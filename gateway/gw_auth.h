@@ -18,9 +18,22 @@ void gw_auth_cache_destroy(gw_auth_cache_t *cache);
 /* Drops entries named by a catalog notification payload ("apps:<id>", "licenses:<id>", "tiers:<name>"). */
 void gw_auth_cache_invalidate(gw_auth_cache_t *cache, const char *payload);
 void gw_auth_cache_flush(gw_auth_cache_t *cache);
+/* Where the cache's invalidations stand now: taken when a catalog look-up begins and given to
+ * gw_auth_cache_put with its answer. */
+uint64_t gw_auth_cache_generation(const gw_auth_cache_t *cache);
+/* Caches the answer for "license/app" (p NULL: unknown pair) for ttl seconds, unless an invalidation of that
+ * license or app, or a flush, arrived since generation `since`: the answer may then predate the change.
+ * Returns 1 when cached. */
+int gw_auth_cache_put(gw_auth_cache_t *cache, const char *key, const gw_principal_t *p, int ttl,
+                      uint64_t since);
+/* A live entry for "license/app": 1 (known, *out filled), 0 (cached as unknown) or -1 (not cached). */
+int gw_auth_cache_get(gw_auth_cache_t *cache, const char *key, gw_principal_t *out);
 /* Counters for metrics and tests. */
 void gw_auth_cache_stats(const gw_auth_cache_t *cache, uint64_t *hits, uint64_t *misses, size_t *entries);
 
+/* Adds the WWW-Authenticate challenge that every 401 carries (RFC 9110 15.5.2): Bearer with the admin key for
+ * admin routes, Basic (License ID and App ID) otherwise (also before routing). */
+void gw_auth_challenge(gw_req_t *r);
 /* Admits the request according to r->route->auth: on success fills r->who and calls next(r); otherwise sends
  * the 401 (or 503 when the catalog cannot be asked) itself. */
 void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r));

@@ -1,6 +1,8 @@
 /* One request's way through the gateway: refuse plain HTTP, route, admit, count, handle. */
 #include "gateway/gw.h"
 #include "gateway/gw_auth.h"
+#include "gateway/gw_frame.h"
+#include "gateway/gw_guard.h"
 #include "gateway/gw_handlers.h"
 #include "gateway/gw_json_body.h"
 #include "gateway/gw_quota.h"
@@ -113,6 +115,8 @@ int gw_on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     gw_req_t *r = req_new(req);
     (void)self;
+    if (gw_frame_refuse(r) || gw_guard_body(r))
+        return 0;
     if (req->input.scheme != &H2O_URL_SCHEME_HTTPS) {
         /* Never redirect: the credentials would already have crossed the network in clear. */
         gw_send_error(r, 403, "HttpsRequired", NULL, "this API is served over HTTPS only; use https://");

@@ -233,5 +233,5 @@ static void on_load(gw_req_t *r, PGresult *res)
 
 void gw_h_serverload(gw_req_t *r)
 {
-    gw_db_query(r, GW_DB_REGION, DB_RGN_LOAD, NULL, NULL, on_load);
+    gw_db_query(r, GW_DB_REGION, DB_RGN_SERVERLOAD, NULL, NULL, on_load);
 }

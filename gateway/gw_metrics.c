@@ -3,6 +3,7 @@
 #include "jobs/job_pool.h"
 #include "gateway/gw_analytics.h"
 #include "gateway/gw_auth.h"
+#include "gateway/gw_guard.h"
 #include "gateway/gw_handlers.h"
 
 #include <stdio.h>
@@ -40,24 +41,38 @@ static void on_load(gw_req_t *r, PGresult *res)
         gw_auth_cache_stats(s->threads[i].auth, &h, &mi, &e);
         hits += h, misses += mi;
     }
-    fprintf(m, "# TYPE ocrgate_catalog_cache_hits_total counter\nocrgate_catalog_cache_hits_total %llu\n",
-            (unsigned long long)hits);
-    fprintf(m, "# TYPE ocrgate_catalog_cache_misses_total counter\nocrgate_catalog_cache_misses_total %llu\n",
+    fprintf(
+        m,
+        "# HELP ocrgate_catalog_cache_hits_total Credential look-ups answered from a loop thread's cache.\n"
+        "# TYPE ocrgate_catalog_cache_hits_total counter\nocrgate_catalog_cache_hits_total %llu\n",
+        (unsigned long long)hits);
+    fprintf(m,
+            "# HELP ocrgate_catalog_cache_misses_total Credential look-ups that had to ask the catalog.\n"
+            "# TYPE ocrgate_catalog_cache_misses_total counter\nocrgate_catalog_cache_misses_total %llu\n",
             (unsigned long long)misses);
-    fprintf(m, "# TYPE ocrgate_database_errors_total counter\nocrgate_database_errors_total %llu\n",
+    fprintf(m,
+            "# HELP ocrgate_database_errors_total Request statements that failed for want of the database.\n"
+            "# TYPE ocrgate_database_errors_total counter\nocrgate_database_errors_total %llu\n",
             __atomic_load_n(&gw_metrics.db_errors, __ATOMIC_RELAXED));
+    gw_guard_metrics(m);
     int busy = 0, total = 0;
     unsigned long long jobs = 0, pages = 0;
     job_pool_stats(s->pool, &busy, &total, &jobs, &pages);
     fprintf(m,
-            "# TYPE ocrgate_workers gauge\nocrgate_workers %d\n# TYPE ocrgate_workers_busy "
+            "# HELP ocrgate_workers OCR worker threads of this node.\n"
+            "# TYPE ocrgate_workers gauge\nocrgate_workers %d\n# HELP ocrgate_workers_busy Worker threads "
+            "running a job now.\n"
+            "# TYPE ocrgate_workers_busy "
             "gauge\nocrgate_workers_busy %d\n",
             total, busy);
     fprintf(m,
             "# HELP ocrgate_pages_total Pages recognized by this node (rate() gives pages/second).\n"
             "# TYPE ocrgate_pages_total counter\nocrgate_pages_total %llu\n",
             pages);
-    fprintf(m, "# TYPE ocrgate_jobs_finished_total counter\nocrgate_jobs_finished_total %llu\n", jobs);
+    fprintf(m,
+            "# HELP ocrgate_jobs_finished_total Jobs this node finished (completed, failed or canceled).\n"
+            "# TYPE ocrgate_jobs_finished_total counter\nocrgate_jobs_finished_total %llu\n",
+            jobs);
     if (res != NULL) {
         fprintf(m,
                 "# HELP ocrgate_queue_depth Jobs waiting in the region.\n# TYPE ocrgate_queue_depth gauge\n"

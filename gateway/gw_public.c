@@ -7,7 +7,8 @@
 void gw_h_health(gw_req_t *r)
 {
     gw_thread_t *t = r->thr;
-    int ok = t->db_ok[GW_DB_CATALOG] && t->db_ok[GW_DB_REGION] && !t->server->stopping;
+    int ok = t->db_ok[GW_DB_CATALOG] && t->db_ok[GW_DB_REGION] &&
+             !__atomic_load_n(&t->server->stopping, __ATOMIC_ACQUIRE);
     json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s}", "status", ok ? "ok" : "unavailable", "region",
                           t->server->cfg.region, "database", t->db_ok[GW_DB_REGION] ? "ok" : "unavailable",
                           "catalog", t->db_ok[GW_DB_CATALOG] ? "ok" : "unavailable", "regionDatabase",

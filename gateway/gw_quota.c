@@ -38,6 +38,7 @@ typedef struct lease {
     long long left;    /* units granted to this thread, not used yet */
     int block;         /* next block size */
     int inflight;      /* a lease statement is running */
+    int peeks;         /* peek statements running: the entry must outlive them (their answers write to it) */
     int full;          /* the database said the window is full */
     uint64_t last_use_ms, last_grant_ms, read_ms;
     waiter_t *waiters, **wtail;
@@ -102,6 +103,24 @@ gw_quota_cache_t *gw_quota_cache_create(gw_thread_t *thr)
     gw_quota_cache_t *qc = calloc(1, sizeof(*qc));
     qc->thr = thr;
     return qc;
+}
+
+void gw_quota_cache_destroy(gw_quota_cache_t *qc)
+{
+    if (qc == NULL)
+        return;
+    for (size_t b = 0; b < LEASE_BUCKETS; ++b)
+        while (qc->buckets[b] != NULL) {
+            lease_t *e = qc->buckets[b];
+            qc->buckets[b] = e->next;
+            free(e);
+        }
+    free(qc);
+}
+
+size_t gw_quota_cache_entries(const gw_quota_cache_t *qc)
+{
+    return qc->count;
 }
 
 static size_t bucket_of(const char *lic)
@@ -261,7 +280,8 @@ void gw_quota_take(gw_req_t *r, void (*next)(gw_req_t *r))
 typedef struct {
     gw_req_t *r;
     void (*next)(gw_req_t *r);
-    lease_t *e;
+    lease_t *e; /* pinned by e->peeks until the answer */
+    int64_t window;
 } peek_call_t;
 
 static void on_peek(void *arg, PGresult *res, const char *errmsg)
@@ -270,10 +290,13 @@ static void on_peek(void *arg, PGresult *res, const char *errmsg)
     gw_req_t *r = c->r;
     void (*next)(gw_req_t *) = c->next;
     lease_t *e = c->e;
+    int64_t window = c->window;
     free(c);
     (void)errmsg;
+    --e->peeks;
     long long used = res != NULL && PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
-    if (used >= 0 && e->left == 0 && !e->inflight) {
+    /* A count read for a window that has since ended says nothing about the entry's new one. */
+    if (used >= 0 && e->window == window && e->left == 0 && !e->inflight) {
         e->db_used = used;
         e->read_ms = now_ms();
     }
@@ -303,6 +326,8 @@ void gw_quota_peek(gw_req_t *r, void (*next)(gw_req_t *r))
     c->r = r;
     c->next = next;
     c->e = e;
+    c->window = e->window;
+    ++e->peeks;
     gw_req_addref(r);
     const char *params[2] = {lic, start};
     db_pool_query(r->thr->db[GW_DB_REGION], DB_RGN_QUOTA_USED, params, on_peek, c);
@@ -334,7 +359,7 @@ void gw_quota_tick(gw_quota_cache_t *qc, int all)
         lease_t **pp = &qc->buckets[b];
         while (*pp != NULL) {
             lease_t *e = *pp;
-            if (e->inflight || e->waiters != NULL) {
+            if (e->inflight || e->peeks > 0 || e->waiters != NULL) {
                 pp = &e->next;
                 continue;
             }

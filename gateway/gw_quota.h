@@ -19,6 +19,10 @@ void gw_quota_prepare(gw_req_t *r, char lic[37], char start[24], char limit[24])
 int gw_quota_apply(gw_req_t *r, const char *used);
 /* Each loop thread's leased units (see gw_quota.c). */
 gw_quota_cache_t *gw_quota_cache_create(gw_thread_t *thr);
+/* Frees the cache; no statement for it may be pending. */
+void gw_quota_cache_destroy(gw_quota_cache_t *qc);
+/* Entries held (licenses seen in the current window, and older ones still pinned by a pending statement). */
+size_t gw_quota_cache_entries(const gw_quota_cache_t *qc);
 /* Periodic upkeep on the loop thread: gives back units left idle (all of them when `all`, at shutdown) and
  * drops entries of past windows. */
 void gw_quota_tick(gw_quota_cache_t *qc, int all);

@@ -3,6 +3,7 @@
 #include "gateway/gw_analytics.h"
 #include "gateway/gw_auth.h"
 #include "gateway/gw_offload.h"
+#include "gateway/gw_guard.h"
 #include "jobs/job_pool.h"
 #include "gateway/gw_quota.h"
 
@@ -108,6 +109,9 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
         if (sock == NULL)
             break;
+        gw_thread_t *t = H2O_STRUCT_FROM_MEMBER(gw_thread_t, ctx, actx->ctx);
+        if (actx != &t->accept_metrics && gw_guard_connection(t, sock) != 0)
+            continue;
         h2o_accept(actx, sock);
     }
 }
@@ -211,7 +215,7 @@ static void *thread_main(void *arg)
     t->tick_entry.cb = on_tick;
     on_tick(&t->tick_entry);
 
-    while (!s->stopping)
+    while (!__atomic_load_n(&s->stopping, __ATOMIC_ACQUIRE))
         h2o_evloop_run(t->loop, GW_LOOP_WAIT_MS);
 
     /* Drain: accept nothing new, let HTTP/1 connections close after their current response, and keep
@@ -307,7 +311,7 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
     int sig = 0;
     sigwait(&set, &sig);
     gw_log(s, "info", "signal %d: draining", sig);
-    s->stopping = 1;
+    __atomic_store_n(&s->stopping, 1, __ATOMIC_RELEASE); /* read by every loop thread */
     /* Workers finish their page and give their jobs back while the loops drain their requests; the pool
      * stays readable (/v1/serverload, /metrics) until main() frees it after the loops are joined. */
     job_pool_request_stop(s->pool);

@@ -176,19 +176,23 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
     /* $1 job id, $2 license, $3 app, $4 quota window start (epoch), $5 quota limit, $6 idempotency key or
      * NULL, $7 options (jsonb), $8 initial status, $9 document name, $10 content type, $11 document (bytea)
      * or NULL, $12 pages, $13 max attempts, $14 max pages, $15 max pixels. One statement, so one transaction:
-     * the idempotency key, the quota count, the job and its document commit together or not at all. Row: key
-     * taken?, quota count (NULL when over), job object (NULL when refused). */
+     * the idempotency key, the quota count, the job and its document commit together or not at all. The key
+     * is written only with the count and the job, so a request the quota refuses leaves no key behind (and a
+     * key always has its job: foreign key, migration 006). Row: the key was free or is now ours (false:
+     * another request holds it, answer with its job), quota count (NULL when over), job object (NULL when
+     * refused). */
     [DB_RGN_JOB_CREATE] =
         {"job_create",
-         "WITH k AS (INSERT INTO idempotency_keys AS i (app_id, key, job_id)"
-         " SELECT $3::uuid, $6, $1::uuid WHERE $6::text IS NOT NULL"
-         " ON CONFLICT (app_id, key) DO UPDATE SET job_id = EXCLUDED.job_id, created_at = now()"
-         " WHERE i.created_at < now() - interval '24 hours' RETURNING 1),"
+         "WITH f AS (SELECT $6::text IS NULL OR NOT EXISTS (SELECT 1 FROM idempotency_keys"
+         " WHERE app_id = $3::uuid AND key = $6 AND created_at >= now() - interval '24 hours') AS free),"
          " q AS (INSERT INTO quota_windows AS w (license_id, window_start, used)"
-         " SELECT $2::uuid, to_timestamp($4::bigint), 1"
-         " WHERE $6::text IS NULL OR EXISTS (SELECT 1 FROM k)"
+         " SELECT $2::uuid, to_timestamp($4::bigint), 1 WHERE (SELECT free FROM f)"
          " ON CONFLICT (license_id, window_start) DO UPDATE SET used = w.used + 1"
          " WHERE w.used < $5::int RETURNING used),"
+         " k AS (INSERT INTO idempotency_keys AS i (app_id, key, job_id)"
+         " SELECT $3::uuid, $6, $1::uuid FROM q WHERE $6::text IS NOT NULL"
+         " ON CONFLICT (app_id, key) DO UPDATE SET job_id = EXCLUDED.job_id, created_at = now()"
+         " WHERE i.created_at < now() - interval '24 hours' RETURNING 1),"
          " j AS (INSERT INTO jobs (job_id, license_id, app_id, status, options, correlation_id,"
          " description, doc_name, doc_content_type, doc_bytes, doc_pages, doc_sha256, max_attempts,"
          " max_pages, max_pixels, scheduled_at, expires_at, progress_message)"
@@ -198,10 +202,11 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " CASE WHEN $8 = 'scheduled' THEN now() END,"
          " now() + make_interval(days => ($7::jsonb ->> 'retentionDays')::int),"
          " CASE WHEN $8 = 'scheduled' THEN 'queued' ELSE 'waiting for a document' END"
-         " FROM q RETURNING *),"
+         " FROM q WHERE $6::text IS NULL OR EXISTS (SELECT 1 FROM k) RETURNING *),"
          " d AS (INSERT INTO job_documents (job_id, data) SELECT job_id, $11::bytea FROM j"
          " WHERE $11::bytea IS NOT NULL)"
-         " SELECT $6::text IS NULL OR EXISTS (SELECT 1 FROM k), (SELECT used FROM q),"
+         " SELECT (SELECT free FROM f) AND ($6::text IS NULL OR NOT EXISTS (SELECT 1 FROM q)"
+         " OR EXISTS (SELECT 1 FROM k)), (SELECT used FROM q),"
          " (SELECT job_json(j) FROM j)",
          15, 1u << 10, 0},
     /* $1 app, $2 key. 0 job object of the key, while the key is younger than 24 hours */
@@ -300,13 +305,13 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          1, 0, 0},
 
     /* $1 worker, $2 lease seconds. 0 job, 1 attempt, 2 max attempts, 3 options, 4 max pages, 5 max pixels,
-     * 6 pages already stored, 7 app, 8 name */
+     * 6 pages already stored, 7 app, 8 name. A purged job has no document left: never claimed. */
     [DB_RGN_JOB_CLAIM] =
         {"job_claim",
          "UPDATE jobs SET status = 'processing', locked_by = $1, attempt = attempt + 1,"
          " locked_until = now() + make_interval(secs => $2::int),"
          " started_at = coalesce(started_at, now()), progress_message = 'starting'"
-         " WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'scheduled'"
+         " WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'scheduled' AND purged_at IS NULL"
          " ORDER BY scheduled_at, job_id FOR UPDATE SKIP LOCKED LIMIT 1)"
          " RETURNING job_id, attempt, max_attempts, options, max_pages, max_pixels,"
          " (SELECT count(*) FROM job_pages p WHERE p.job_id = jobs.job_id), app_id, doc_name",
@@ -409,11 +414,14 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
          " RETURNING 1",
          3, 0, 0},
-    /* Deletes the document and results of jobs past retention, keeping the row as a tombstone (GET: 410). */
+    /* Deletes the document and results of jobs past retention, keeping the row as a tombstone (GET: 410).
+     * Only jobs that are over (or were never started): a queued or running job keeps its document until it
+     * ends. */
     [DB_RGN_PURGE_EXPIRED] =
         {"purge_expired",
          "WITH e AS (UPDATE jobs SET purged_at = now() WHERE job_id IN (SELECT job_id FROM jobs"
-         " WHERE purged_at IS NULL AND expires_at <= now() AND status <> 'processing' LIMIT 500)"
+         " WHERE purged_at IS NULL AND expires_at <= now()"
+         " AND status IN ('completed', 'failed', 'canceled', 'created') LIMIT 500)"
          " RETURNING job_id),"
          " a AS (DELETE FROM job_documents WHERE job_id IN (SELECT job_id FROM e)),"
          " b AS (DELETE FROM job_pages WHERE job_id IN (SELECT job_id FROM e)),"
@@ -512,6 +520,15 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " coalesce((SELECT sum(error_pages) FROM app_usage_hourly WHERE app_id = $1::uuid), 0)",
          1, 0, 0},
     /* 0 queued, 1 processing, 2 jobs by status (object, region-wide) */
+    /* /v1/serverload for tenants: region-wide queue figures only, each read from its partial index and
+     * counted up to 10000 (a figure of 10000 means at least that many), never a scan of the whole jobs table.
+     */
+    [DB_RGN_SERVERLOAD] = {"serverload",
+                           "SELECT (SELECT count(*) FROM (SELECT 1 FROM jobs WHERE status = 'scheduled'"
+                           " ORDER BY scheduled_at, job_id LIMIT 10000) q),"
+                           " (SELECT count(*) FROM (SELECT 1 FROM jobs WHERE status = 'processing'"
+                           " ORDER BY locked_until LIMIT 10000) p)",
+                           0, 0, 0},
     [DB_RGN_LOAD] =
         {"load",
          "SELECT count(*) FILTER (WHERE status = 'scheduled'), count(*) FILTER (WHERE status = 'processing'),"

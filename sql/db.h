@@ -82,6 +82,7 @@ typedef enum {
     DB_RGN_TPL_UPDATE,
     DB_RGN_TPL_DELETE,
     DB_RGN_STATS,
+    DB_RGN_SERVERLOAD,
     DB_RGN_LOAD,
     DB_STMT_COUNT
 } db_stmt_id_t;

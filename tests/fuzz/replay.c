@@ -1,9 +1,9 @@
 /*
- * Replays seeds through the three libFuzzer entry points in the ordinary build (any compiler, no libFuzzer),
+ * Replays seeds through the four libFuzzer entry points in the ordinary build (any compiler, no libFuzzer),
  * so that the fuzz targets keep compiling and their invariants keep holding. Inline seeds always run; with a
- * directory argument, every file under <dir>/options, <dir>/multipart and <dir>/query runs too (the same
- * files seed the fuzzers: ./fuzz_options corpus/options). Also feeds every prefix of each seed, which is
- * where framing bugs live. Exit status is non-zero when nothing ran; a broken invariant aborts.
+ * directory argument, every file under <dir>/options, <dir>/multipart, <dir>/query and <dir>/doc runs too
+ * (the same files seed the fuzzers: ./fuzz_options corpus/options). Also feeds every prefix of each seed,
+ * which is where framing bugs live. Exit status is non-zero when nothing ran; a broken invariant aborts.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -18,6 +18,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput replay_query
 #include "tests/fuzz/fuzz_query.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput replay_doc
+#include "tests/fuzz/fuzz_doc.c"
 #undef LLVMFuzzerTestOneInput
 
 typedef int (*replay_fn)(const uint8_t *data, size_t size);
@@ -112,7 +115,7 @@ static size_t replay_dir(replay_fn fn, const char *root, const char *sub)
 
 int main(int argc, char **argv)
 {
-    size_t n[3] = {0, 0, 0};
+    size_t n[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < sizeof(options_seeds) / sizeof(options_seeds[0]); ++i)
         n[0] += replay_one(replay_options, options_seeds[i].data, options_seeds[i].len);
     for (size_t i = 0; i < sizeof(multipart_seeds) / sizeof(multipart_seeds[0]); ++i)
@@ -123,10 +126,11 @@ int main(int argc, char **argv)
         n[0] += replay_dir(replay_options, argv[1], "options");
         n[1] += replay_dir(replay_multipart, argv[1], "multipart");
         n[2] += replay_dir(replay_query, argv[1], "query");
+        n[3] += replay_dir(replay_doc, argv[1], "doc");
     }
     printf("ok 1 - options seeds replayed (%zu)\nok 2 - multipart seeds replayed (%zu)\nok 3 - query seeds "
            "replayed "
-           "(%zu)\n1..3\n",
-           n[0], n[1], n[2]);
-    return n[0] == 0 || n[1] == 0 || n[2] == 0;
+           "(%zu)\nok 4 - document seeds replayed (%zu)\n1..4\n",
+           n[0], n[1], n[2], n[3]);
+    return n[0] == 0 || n[1] == 0 || n[2] == 0 || (argc > 1 && n[3] == 0);
 }

@@ -3,6 +3,7 @@ information, and the loopback metrics listener."""
 import json
 import os
 import socket
+import subprocess
 import time
 import urllib.request
 import uuid
@@ -227,6 +228,17 @@ def test_metrics_listener(st):
             assert s.connect_ex((addrs[0], port)) != 0
 
 
+def test_metrics_pass_promtool(st):
+    # Every metric has HELP and TYPE and the exposition is well formed, on every node (lint problems fail too).
+    for n in st.nodes["US"]:
+        body = urllib.request.urlopen(f"http://127.0.0.1:{n.extra['metrics_port']}/metrics", timeout=5).read()
+        p = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True)
+        assert p.returncode == 0 and not p.stdout.strip() and not p.stderr.strip(), (n.name, p.stdout, p.stderr)
+        types = {l.split()[2] for l in body.decode().splitlines() if l.startswith("# TYPE ")}
+        helps = {l.split()[2] for l in body.decode().splitlines() if l.startswith("# HELP ")}
+        assert types == helps, (n.name, types ^ helps)
+
+
 def test_portal_headers(st):
     r = st.node("US").request("GET", "/portal/")
     assert r.status == 200 and r.header("content-type").startswith("text/html"), r
@@ -247,4 +259,4 @@ def _start():
 
 if __name__ == "__main__":
     run([test_app_management, test_analytics_exact_across_nodes, test_templates, test_json_bodies_bounded,
-         test_server_information, test_metrics_listener, test_portal_headers], _start)
+         test_server_information, test_metrics_listener, test_metrics_pass_promtool, test_portal_headers], _start)

@@ -1,5 +1,6 @@
 """The HTTPS edge: public endpoints, errors, request ids, plain-HTTP refusal, TLS floor, body limit, drain on
 SIGTERM, and survival of malformed traffic."""
+import json
 import os
 import random
 import signal
@@ -117,6 +118,64 @@ def test_body_over_limit(st):
     assert us.request("GET", "/v1/health").status == 200
 
 
+def raw_exchange(st, node, data, timeout=10):
+    """Sends raw bytes over TLS and reads until the server closes (or the timeout): (bytes, closed)."""
+    raw = socket.create_connection(("127.0.0.1", node.https_port))
+    s = st.ssl_context().wrap_socket(raw, server_hostname="localhost")
+    s.sendall(data)
+    s.settimeout(timeout)
+    out, closed = b"", False
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                closed = True
+                break
+            out += chunk
+    except socket.timeout:
+        pass
+    except (ssl.SSLError, OSError):
+        closed = True
+    s.close()
+    return out, closed
+
+
+def test_ambiguous_framing_refused(st):
+    us = st.node("US")
+    second = b"GET /v1/version HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    cases = [
+        ("Content-Length with Transfer-Encoding",
+         b"POST /v1/regions HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+         b"0\r\n\r\n" + second),
+        ("Transfer-Encoding before Content-Length",
+         b"POST /v1/regions HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+         b"0\r\n\r\n" + second),
+        ("two different Content-Length values",
+         b"POST /v1/regions HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nContent-Length: 40\r\n\r\n"
+         b"hello" + second),
+        ("duplicate Host", b"GET /v1/health HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n\r\n" + second),
+        ("HTTP/1.1 without Host", b"GET /v1/health HTTP/1.1\r\n\r\n" + second),
+    ]
+    for what, data in cases:
+        out, closed = raw_exchange(st, us, data)
+        assert out.startswith(b"HTTP/1.1 400"), (what, out[:300])
+        head, _, body = out.partition(b"\r\n\r\n")
+        assert b"connection: close" in head.lower(), (what, head)
+        assert closed, (what, "the connection stayed open")
+        assert out.lower().count(b"x-request-id:") == 1, (what, "a second request ran", out)
+        length = int([l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")][0].split(b":")[1])
+        j = json.loads(body[:length])
+        assert j["errorCode"] == "InvalidInput" and j["requestId"], (what, j)
+    # Unambiguous framing still works, pipelined requests included; HTTP/1.0 needs no Host.
+    ok = (b"POST /v1/regions HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}"
+          + second.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n"))
+    out, _ = raw_exchange(st, us, ok)
+    assert out.lower().count(b"x-request-id:") == 2 and b"HTTP/1.1 400" not in out, out[:400]
+    out, _ = raw_exchange(st, us, b"GET /v1/health HTTP/1.0\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 200"), out[:200]
+    assert us.proc.poll() is None
+
+
 def test_survives_malformed_requests(st):
     us = st.node("US")
     rnd = random.Random(7)
@@ -183,7 +242,11 @@ def test_sigterm_drains_inflight_request(st):
         pass
 
 
+def _start():
+    return Stack(node_cfg={"US": {"max_request_body": "1MB"}}, name="edge").start()
+
+
 if __name__ == "__main__":
     run([test_public_endpoints, test_error_bodies, test_request_id, test_plain_http_refused, test_tls_floor,
-         test_body_over_limit, test_survives_malformed_requests, test_sigterm_drains_inflight_request],
-        lambda: Stack(node_cfg={"US": {"max_request_body": "1MB"}}, name="edge").start())
+         test_body_over_limit, test_ambiguous_framing_refused, test_survives_malformed_requests, test_sigterm_drains_inflight_request],
+        _start)

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import struct
 import subprocess
 import tempfile
 import time
@@ -38,6 +39,37 @@ def multipage_tiff(st, name, copies):
     return open(out, "rb").read()
 
 
+def crafted_tiff(pages, big=False):
+    """A little-endian TIFF (BigTIFF with big) of 8-bit grey PackBits pages. Each page is (w, h, dup_w, dup_h,
+    count_delta): later duplicate ImageWidth/ImageLength entries (0: none) and a StripByteCounts that lies by
+    count_delta. Same layout as tests/unit/engine/crafted_tiff.h."""
+    sz = 8 if big else 4
+    out = bytearray(b"II" + struct.pack("<H", 43 if big else 42) + (struct.pack("<HH", 8, 0) if big else b""))
+    next_at = len(out)
+    out += bytes(sz)
+    for w, h, dw, dh, delta in pages:
+        strip = len(out)
+        row = bytearray()
+        todo = w
+        while todo:
+            run = min(todo, 128)
+            row += bytes([(1 - run) & 0xFF, 0x80])
+            todo -= run
+        out += row * h
+        count = len(out) - strip + delta
+        if len(out) % 2:
+            out += b"\0"
+        out[next_at:next_at + sz] = len(out).to_bytes(sz, "little")
+        tags = [(256, w)] + ([(256, dw)] if dw else []) + [(257, h)] + ([(257, dh)] if dh else []) + [
+            (258, 8), (259, 32773), (262, 1), (273, strip), (277, 1), (278, h), (279, count)]
+        out += len(tags).to_bytes(8 if big else 2, "little")
+        for tag, value in tags:
+            out += struct.pack("<HH", tag, 16 if big else 4) + (1).to_bytes(sz, "little") + value.to_bytes(sz, "little")
+        next_at = len(out)
+        out += bytes(sz)
+    return bytes(out)
+
+
 def node(st):
     return st.node("US")
 
@@ -54,8 +86,8 @@ def get(st, path, app=None, lic=None):
     return node(st).request("GET", path, headers=tenant(lic or L["lic"], app))
 
 
-def wait_job(st, job_id, statuses=("completed", "failed", "canceled"), timeout=120, app=None):
-    return wait_job_until(node(st), job_id, tenant(L["lic"], app), lambda j: j["status"] in statuses, timeout,
+def wait_job(st, job_id, statuses=("completed", "failed", "canceled"), timeout=120, app=None, lic=None):
+    return wait_job_until(node(st), job_id, tenant(lic or L["lic"], app), lambda j: j["status"] in statuses, timeout,
                           f"status {statuses}")
 
 
@@ -244,6 +276,32 @@ def test_refused_uploads_store_nothing(st):
     assert st.psql("ocrgate_us", "SELECT count(*) FROM jobs j LEFT JOIN job_documents d USING (job_id) WHERE d.job_id IS NULL AND j.status <> 'created'") == "0"
 
 
+def test_tiff_that_lies_about_its_size(st):
+    # The "tiff" tier allows 1,000,000 pixels a page. libtiff decodes a page at the size of the first of
+    # duplicate ImageWidth/ImageLength entries: the gateway checks the largest any entry claims.
+    before = count_jobs(st)
+    for what, body in [("first entries over the limit", crafted_tiff([(2000, 2000, 10, 10, 0)])),
+                       ("BigTIFF, first entries over the limit", crafted_tiff([(2000, 2000, 10, 10, 0)], big=True)),
+                       ("later entries over the limit", crafted_tiff([(10, 10, 2000, 2000, 0)])),
+                       ("page 2 of 3", crafted_tiff([(20, 20, 0, 0, 0), (2000, 2000, 10, 10, 0), (30, 30, 0, 0, 0)]))]:
+        r = create(st, body, lic=L["tiff"])
+        assert r.status == 413 and r.json()["errorCode"] == "DocumentTooLarge", (what, r)
+        check_openapi(st, "POST", "/v1/jobs", r)
+    assert count_jobs(st) == before, "a refused upload stored a job"
+    # Within the limit but stating two sizes: accepted at upload, never decoded: the job fails.
+    r = create(st, crafted_tiff([(900, 900, 10, 10, 0)]), lic=L["tiff"])
+    assert r.status == 201, r
+    done = wait_job(st, r.json()["jobId"], app=L["tiff"]["apps"][0], lic=L["tiff"])
+    assert done["status"] == "failed", done
+    # Strips that lie about their byte counts: a failed job or a page at its stated size, never a crash.
+    for delta in (-40, 100000):
+        r = create(st, crafted_tiff([(50, 50, 0, 0, delta)]), lic=L["tiff"])
+        assert r.status == 201, r
+        done = wait_job(st, r.json()["jobId"], app=L["tiff"]["apps"][0], lic=L["tiff"])
+        assert done["status"] in ("completed", "failed"), done
+    assert node(st).request("GET", "/v1/health").status == 200
+
+
 def test_other_app_cannot_see(st):
     r = create(st, read("phototest.tif"), "?outputs=text")
     jid = r.json()["jobId"]
@@ -340,6 +398,39 @@ def test_retention_tombstone(st):
     assert get(st, f"/v1/jobs/{jid}/results/text").status == 410
 
 
+def test_retention_never_purges_unfinished_jobs(st):
+    # A queued job already past its retention time: the sweeper (every second here) must leave its document to
+    # the worker, and the job completes. The row is held locked for a moment so that the sweeper gets there first.
+    r = create(st, read("phototest.tif"), "?outputs=text&autostart=false")
+    assert r.status == 201, r
+    jid = r.json()["jobId"]
+    # FOR SHARE makes the claim (FOR UPDATE SKIP LOCKED) pass the job by; the sweeper's UPDATE waits for it.
+    lock = subprocess.Popen(["psql", f"{st.conninfo} dbname=ocrgate_us", "-qtAX", "-c",
+                             f"UPDATE jobs SET status = 'scheduled', scheduled_at = now(), "
+                             f"expires_at = now() - interval '1 second' WHERE job_id = '{jid}'", "-c",
+                             f"BEGIN; SELECT 1 FROM jobs WHERE job_id = '{jid}' FOR SHARE; SELECT pg_sleep(3); COMMIT;"],
+                            stdout=subprocess.DEVNULL)
+    lock.wait(30)
+    # Past its retention the API answers 410 for it; the database tells how it ended.
+    deadline = time.time() + 60
+    state = None
+    while time.time() < deadline:
+        state = st.psql("ocrgate_us", f"SELECT status FROM jobs WHERE job_id = '{jid}'")
+        if state in ("completed", "failed", "canceled"):
+            break
+        time.sleep(0.1)
+    assert state == "completed", (state, st.psql("ocrgate_us", f"SELECT error_code || ': ' || error_message FROM jobs WHERE job_id = '{jid}'"))
+    # Once finished it is purged as usual, and a purged job is never claimed again.
+    deadline = time.time() + 10
+    while time.time() < deadline and st.psql("ocrgate_us", f"SELECT purged_at IS NOT NULL FROM jobs WHERE job_id = '{jid}'") != "t":
+        time.sleep(0.2)
+    assert st.psql("ocrgate_us", f"SELECT purged_at IS NOT NULL FROM jobs WHERE job_id = '{jid}'") == "t"
+    st.psql("ocrgate_us", f"UPDATE jobs SET status = 'scheduled', scheduled_at = now() WHERE job_id = '{jid}'")
+    time.sleep(2)  # several worker polls
+    assert st.psql("ocrgate_us", f"SELECT status || ' ' || attempt FROM jobs WHERE job_id = '{jid}'") == "scheduled 1"
+    st.psql("ocrgate_us", f"UPDATE jobs SET status = 'completed' WHERE job_id = '{jid}'")
+
+
 def test_sigkill_mid_job_then_restart(st):
     n = node(st)
     r = create(st, multipage_tiff(st, "8087_054.3B.tif", 3), "?outputs=text,pdf")
@@ -390,11 +481,13 @@ def _start():
     L["small"] = st.seed_license("US", tier="small", apps=1, name="small")
     st.run_cli(["tier", "create", "--name", "pages2", "--hourly-quota", "1000", "--max-pages", "2"])
     L["pages2"] = st.seed_license("US", tier="pages2", apps=1, name="pages2")
+    st.run_cli(["tier", "create", "--name", "tiff", "--hourly-quota", "1000", "--max-pixels", "1000000"])
+    L["tiff"] = st.seed_license("US", tier="tiff", apps=1, name="tiff")
     return st
 
 
 if __name__ == "__main__":
     run([test_phototest_all_formats, test_8087_accuracy, test_three_pages_progress_and_early_page_results,
-         test_multipart_and_two_step, test_refused_uploads_store_nothing, test_other_app_cannot_see,
+         test_multipart_and_two_step, test_refused_uploads_store_nothing, test_tiff_that_lies_about_its_size, test_other_app_cannot_see,
          test_cancel_delete_and_conflicts, test_idempotent_create, test_list_filters_and_cursor,
-         test_retention_tombstone, test_sigkill_mid_job_then_restart, test_database_outage_mid_job], _start)
+         test_retention_tombstone, test_retention_never_purges_unfinished_jobs, test_sigkill_mid_job_then_restart, test_database_outage_mid_job], _start)

@@ -22,6 +22,8 @@ def expect_401(r, code):
     assert r.status == 401, r
     assert r.json()["errorCode"] == code, r
     assert r.header("ratelimit") is None, "401 must not carry quota headers"
+    # RFC 9110 15.5.2: every 401 names the scheme that would work.
+    assert r.header("www-authenticate") in ('Basic realm="ocrgate"', 'Bearer realm="ocrgate"'), r.headers
 
 
 def test_valid_pair_and_basic(st):

@@ -11,6 +11,7 @@
 #include <leptonica/allheaders.h>
 
 #include "tests/unit/engine/accuracy.h"
+#include "tests/unit/engine/crafted_tiff.h"
 #include "tests/unit/tap.h"
 
 static const char *testdata = "tests/data";
@@ -214,6 +215,67 @@ int main(int argc, char **argv)
         expect_probe_error(loop, sizeof(loop), ENG_FMT_TIFF, "TIFF whose IFD chain loops");
         static const unsigned char past[] = {'M', 'M', 0, 42, 0, 0, 0x40, 0, 0, 0, 0, 0};
         expect_probe_error(past, sizeof(past), ENG_FMT_TIFF, "TIFF whose first IFD lies past the end");
+    }
+
+    /* --- crafted TIFFs that lie about their size: the probe reports the largest size any entry claims, and a
+     * page never decodes larger than probed (libtiff decodes the first of duplicate entries) --- */
+    {
+        static const struct {
+            const char *what;
+            int big;
+            crafted_page_t pages[3];
+            int npages;
+            int refused; /* page index whose decode must fail, -1 none */
+        } cases[] = {
+            {"honest 100x100", 0, {{100, 100, 0, 0, 0}}, 1, -1},
+            {"honest BigTIFF 100x100", 1, {{100, 100, 0, 0, 0}}, 1, -1},
+            {"identical duplicate size entries", 0, {{64, 48, 64, 48, 0}}, 1, -1},
+            {"first entries 1000x1000, duplicates 10x10", 0, {{1000, 1000, 10, 10, 0}}, 1, 0},
+            {"BigTIFF, first entries 1000x1000, duplicates 10x10", 1, {{1000, 1000, 10, 10, 0}}, 1, 0},
+            {"duplicate width only", 0, {{1000, 20, 10, 0, 0}}, 1, 0},
+            {"page 2 of 3 with duplicates",
+             0,
+             {{20, 20, 0, 0, 0}, {1000, 1000, 10, 10, 0}, {30, 30, 0, 0, 0}},
+             3,
+             1},
+            {"BigTIFF page 3 of 3 with duplicates",
+             1,
+             {{20, 20, 0, 0, 0}, {30, 30, 0, 0, 0}, {800, 900, 8, 9, 0}},
+             3,
+             2},
+            {"strip byte count short by half", 0, {{50, 50, 0, 0, -20}}, 1, -1},
+            {"strip byte count past the end", 0, {{50, 50, 0, 0, 100000}}, 1, -1},
+        };
+        for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); ++c) {
+            size_t tlen = 0;
+            unsigned char *tif = crafted_tiff(cases[c].big, cases[c].pages, cases[c].npages, &tlen);
+            rc = eng_doc_probe(tif, tlen, ENG_FMT_TIFF, 10, &n, &infos, err, sizeof(err));
+            if (ok(rc == ENG_DOC_OK && n == cases[c].npages, "%s: probes (%s)", cases[c].what,
+                   rc == ENG_DOC_OK ? "ok" : err)) {
+                for (int i = 0; i < n; ++i) {
+                    const crafted_page_t *pg = &cases[c].pages[i];
+                    uint32_t w = pg->w > pg->dup_w ? pg->w : pg->dup_w,
+                             h = pg->h > pg->dup_h ? pg->h : pg->dup_h;
+                    ok(infos[i].width == (int)w && infos[i].height == (int)h,
+                       "%s: page %d probed at the largest size claimed, %ux%u (got %dx%d)", cases[c].what,
+                       i + 1, w, h, infos[i].width, infos[i].height);
+                    PIX *d = eng_doc_decode_page(tif, tlen, ENG_FMT_TIFF, i, err, sizeof(err));
+                    if (i == cases[c].refused)
+                        ok(d == NULL, "%s: page %d with conflicting size entries is not decoded (%s)",
+                           cases[c].what, i + 1, d == NULL ? err : "decoded");
+                    else
+                        ok(d == NULL ||
+                               (pixGetWidth(d) == infos[i].width && pixGetHeight(d) == infos[i].height),
+                           "%s: page %d decodes at its probed size or not at all", cases[c].what, i + 1);
+                    if (cases[c].pages[i].count_delta == 0 && i != cases[c].refused)
+                        ok(d != NULL, "%s: page %d decodes", cases[c].what, i + 1);
+                    pixDestroy(&d);
+                }
+            }
+            free(infos);
+            infos = NULL;
+            free(tif);
+        }
     }
 
     /* --- other formats through leptonica's writers --- */

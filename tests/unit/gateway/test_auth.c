@@ -61,6 +61,41 @@ int main(void)
     gw_auth_cache_invalidate(c, "apps:garbage");
     gw_auth_cache_stats(c, &hits, &misses, &n);
     is_int(n, 0, "empty cache stays empty");
+
+    /* A look-up that began before a catalog change and is answered after its NOTIFY must not be cached. */
+    char key[80], other[80];
+    snprintf(key, sizeof(key), "%s/%s", L, "9f0e2d3c-4b5a-4697-8877-665544332211");
+    snprintf(other, sizeof(other), "%s/%s", "11111111-2222-4333-8444-555555555555",
+             "66666666-7777-4888-8999-aaaaaaaaaaaa");
+    gw_principal_t got;
+    p.app_enabled = 1;
+    uint64_t g = gw_auth_cache_generation(c);
+    gw_auth_cache_invalidate(c, "apps:9f0e2d3c-4b5a-4697-8877-665544332211");
+    is_int(gw_auth_cache_put(c, key, &p, 60, g), 0,
+           "an answer older than its app's invalidation is not cached");
+    is_int(gw_auth_cache_get(c, key, &got), -1, "so the next request asks the catalog again");
+    g = gw_auth_cache_generation(c);
+    gw_auth_cache_invalidate(c, "licenses:0b8e2f9c-1234-4abc-8def-0123456789ab");
+    is_int(gw_auth_cache_put(c, key, NULL, 10, g), 0, "nor one older than its license's invalidation");
+    g = gw_auth_cache_generation(c);
+    gw_auth_cache_invalidate(c, "apps:66666666-7777-4888-8999-aaaaaaaaaaaa");
+    is_int(gw_auth_cache_put(c, key, &p, 60, g), 1, "an invalidation of another pair does not stop caching");
+    is_int(gw_auth_cache_get(c, key, &got), 1, "cached answer is served");
+    ok(got.app_enabled, "with its row");
+    g = gw_auth_cache_generation(c);
+    gw_auth_cache_flush(c);
+    is_int(gw_auth_cache_put(c, other, &p, 60, g), 0,
+           "a flush (listener reconnect) stops every look-up in flight");
+    g = gw_auth_cache_generation(c);
+    gw_auth_cache_invalidate(c, "tiers:standard");
+    is_int(gw_auth_cache_put(c, other, &p, 60, g), 0, "a tier change stops every look-up in flight");
+    g = gw_auth_cache_generation(c);
+    for (int i = 0; i < 1000; ++i)
+        gw_auth_cache_invalidate(c, "apps:66666666-7777-4888-8999-aaaaaaaaaaab");
+    is_int(gw_auth_cache_put(c, other, &p, 60, g), 0,
+           "after more invalidations than are remembered, nothing older is cached");
+    g = gw_auth_cache_generation(c);
+    is_int(gw_auth_cache_put(c, other, &p, 60, g), 1, "a look-up with no change since it began is cached");
     gw_auth_cache_destroy(c);
     return done_testing();
 }
