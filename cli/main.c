@@ -184,13 +184,10 @@ static int cmd_serve(int argc, char **argv)
     server.openapi_json = (char *)ocrgate_openapi_json;
     server.openapi_len = strlen(ocrgate_openapi_json);
     node_id_of(&server.cfg, server.node_id, sizeof(server.node_id));
-    /* The job runner and the gateway run side by side; main owns the runner. SIGTERM and SIGINT are blocked
-     * before any thread starts, so that only the gateway's sigwait() receives them. */
+    /* The job runner and the gateway run side by side; main owns the runner. The gateway's signals are
+     * blocked before any thread starts, so that only its sigtimedwait() receives them. */
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    gw_server_block_signals(&set);
     if ((server.pool = job_pool_start(&server.cfg, server.node_id, err, sizeof(err))) == NULL) {
         fprintf(stderr, "ocrgate: engine workers: %s\n", err);
         return CLI_EXIT_FAIL;
