@@ -41,6 +41,9 @@ static const cli_command_t commands[] = {
      "license --help)"},
     {"app", cli_app, "manage a license's apps",
      "ocrgate app create|enable|disable|rename|delete|list ... (ocrgate app --help)"},
+    {"check", cli_check,
+     "check a node's config, certificate, databases, migrations and models before it starts",
+     "ocrgate check [--config FILE]"},
     {"version", cmd_version, "print the version of ocrgate and its engine", "ocrgate version"},
     {"help", cmd_help, "list commands, or describe one", "ocrgate help [COMMAND]"},
 };
