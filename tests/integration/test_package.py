@@ -172,6 +172,9 @@ def test_units_verify_and_are_hardened(st):
             assert want in text, f"{unit} lacks {want}"
     with open("/lib/systemd/system/ocrgate@.service") as f:
         assert "--config /etc/ocrgate/%i.conf" in f.read()
+    if shutil.which("logrotate"):
+        p = sh("logrotate", "--debug", "/etc/logrotate.d/ocrgate", check=False)
+        assert p.returncode == 0 and "error" not in p.stderr.lower(), p.stderr
 
 
 def test_installed_binary_serves_health_as_ocrgate(st):
