@@ -126,7 +126,7 @@ static void check_model(check_t *c, const char *dir, const char *lang, const cha
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s.traineddata", dir, lang);
     if (access(path, R_OK) == 0)
-        say(c, "ok", "tessdata: %s (%s)", lang, why);
+        say(c, "ok", "tessdata %s: %s (%s)", dir, lang, why);
     else
         say(c, "FAIL", "tessdata %s: no readable model '%s' (%s); install tesseract-ocr-%s", dir, lang, why,
             lang);

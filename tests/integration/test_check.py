@@ -50,7 +50,7 @@ def test_good_config_passes(st):
     for want in ("ok    config valid", "ok    region US listed in", "readable and matching",
                  "ok    catalog database reachable", "ok    region database reachable",
                  "ok    catalog database: migrations current", "ok    region database: migrations current",
-                 "ok    tessdata: eng", "ok    tessdata: osd"):
+                 ": eng (the default language)", ": osd (autoRotate)"):
         assert any(ln.startswith(want) or want in ln for ln in out), f"no line {want!r}: {out}"
     # The test certificate is valid for two days: a warning, not a failure.
     assert any(ln.startswith("warn") and "expires within 14 days" in ln for ln in out), out
@@ -92,7 +92,7 @@ def test_language_of_a_template_missing(st):
                               body=body)
     assert r.status == 201, r
     rc, out, _ = check(st)
-    assert rc == 0 and any("tessdata: deu (named by a template)" in ln for ln in out), out
+    assert rc == 0 and any(ln.startswith("ok    tessdata ") and ln.endswith(": deu (named by a template)") for ln in out), out
     failed_with(check(st, tessdata_dir=tessdata_with(st, "no-deu", ["eng", "osd"])), "no readable model 'deu' (named by a template)")
     failed_with(check(st, tessdata_dir=tessdata_with(st, "no-osd", ["eng", "deu"])), "no readable model 'osd'")
 
