@@ -26,5 +26,6 @@ int cli_load_config(const char *path, cfg_t *cfg);
 int cli_tier(int argc, char **argv);
 int cli_license(int argc, char **argv);
 int cli_app(int argc, char **argv);
+int cli_check(int argc, char **argv); /* cli_check.c */
 
 #endif

@@ -41,6 +41,9 @@ static const cli_command_t commands[] = {
      "license --help)"},
     {"app", cli_app, "manage a license's apps",
      "ocrgate app create|enable|disable|rename|delete|list ... (ocrgate app --help)"},
+    {"check", cli_check,
+     "check a node's config, certificate, databases, migrations and models before it starts",
+     "ocrgate check [--config FILE]"},
     {"version", cmd_version, "print the version of ocrgate and its engine", "ocrgate version"},
     {"help", cmd_help, "list commands, or describe one", "ocrgate help [COMMAND]"},
 };
@@ -184,13 +187,10 @@ static int cmd_serve(int argc, char **argv)
     server.openapi_json = (char *)ocrgate_openapi_json;
     server.openapi_len = strlen(ocrgate_openapi_json);
     node_id_of(&server.cfg, server.node_id, sizeof(server.node_id));
-    /* The job runner and the gateway run side by side; main owns the runner. SIGTERM and SIGINT are blocked
-     * before any thread starts, so that only the gateway's sigwait() receives them. */
+    /* The job runner and the gateway run side by side; main owns the runner. The gateway's signals are
+     * blocked before any thread starts, so that only its sigtimedwait() receives them. */
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    gw_server_block_signals(&set);
     if ((server.pool = job_pool_start(&server.cfg, server.node_id, err, sizeof(err))) == NULL) {
         fprintf(stderr, "ocrgate: engine workers: %s\n", err);
         return CLI_EXIT_FAIL;

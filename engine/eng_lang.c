@@ -119,6 +119,11 @@ Exit:
     return ret;
 }
 
+const char *eng_ocr_tessdata_dir(const char *tessdata_dir)
+{
+    return tessdata_dir != NULL ? tessdata_dir : eng__default_tessdata();
+}
+
 void eng_ocr_languages_free(char **langs, int n)
 {
     for (int i = 0; i < n; ++i)

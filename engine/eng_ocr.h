@@ -49,6 +49,8 @@ void eng_ocr_destroy(eng_ocr_t *ocr);
  * On success *langs is a malloc'ed array of *n malloc'ed names (free with eng_ocr_languages_free). */
 __attribute__((warn_unused_result)) int eng_ocr_languages(const char *tessdata_dir, char ***langs, int *n);
 void eng_ocr_languages_free(char **langs, int n);
+/* The model directory in use: `tessdata_dir` if not NULL, else TESSDATA_PREFIX, else the package's. */
+const char *eng_ocr_tessdata_dir(const char *tessdata_dir);
 
 typedef enum { ENG_PSM_AUTO = 0, ENG_PSM_SINGLE_BLOCK, ENG_PSM_SINGLE_COLUMN, ENG_PSM_SPARSE } eng_psm_t;
 

@@ -69,6 +69,7 @@ struct gw_server {
     cfg_t cfg;
     rgn_registry_t regions;
     const rgn_region_t *self; /* this node's region in the registry */
+    struct gw_tls *tls;       /* owns ssl_ctx; reloads its certificate on SIGHUP (gw_tls.h) */
     SSL_CTX *ssl_ctx;
     h2o_globalconf_t h2o_config;
     h2o_globalconf_t metrics_config; /* its own host table, so the metrics listener serves nothing else */
@@ -125,6 +126,10 @@ typedef void (*gw_handler_t)(gw_req_t *r);
 
 /* --- gw_server.c --- */
 int gw_server_run(gw_server_t *server, char *err, size_t errlen);
+/* Blocks SIGTERM, SIGINT (drain) and SIGHUP (reopen the access log, reload the TLS pair) in the calling
+ * thread and fills `set` with them; call before any thread starts, so that every thread inherits the mask and
+ * only gw_server_run's sigtimedwait receives them. Ignores SIGPIPE. */
+void gw_server_block_signals(sigset_t *set);
 
 /* --- gw_http.c: responses; every response of the gateway goes through gw_send --- */
 /* Sends `body` (copied) with status and content type, adding X-Request-Id, quota headers, Content-Length,

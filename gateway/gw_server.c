@@ -6,14 +6,13 @@
 #include "gateway/gw_guard.h"
 #include "jobs/job_pool.h"
 #include "gateway/gw_quota.h"
+#include "gateway/gw_tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Mozilla "intermediate" (TLS 1.2 part; TLS 1.3 suites are OpenSSL's defaults, all of them acceptable). */
-#define GW_CIPHERS                                                                                           \
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"               \
-    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"                 \
-    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
-
 #define GW_LOOP_WAIT_MS 100
 #define GW_QUOTA_SWEEP_S 300
+#define GW_TLS_TICK_S 60 /* how often the main thread looks whether the ticket key is due */
 
 static int open_listener(const char *addr, int port, char *err, size_t errlen)
 {
@@ -66,37 +60,38 @@ static int open_listener(const char *addr, int port, char *err, size_t errlen)
     return fd;
 }
 
-static SSL_CTX *make_ssl_ctx(const cfg_t *cfg, char *err, size_t errlen)
+void gw_server_block_signals(sigset_t *set)
 {
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    unsigned long e;
-    if (ctx == NULL)
-        goto Fail;
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
-    if (SSL_CTX_set_cipher_list(ctx, GW_CIPHERS) != 1)
-        goto Fail;
-    if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert_file) != 1) {
-        e = ERR_get_error();
-        snprintf(err, errlen, "tls_cert_file %s: %s", cfg->tls_cert_file, ERR_reason_error_string(e));
-        SSL_CTX_free(ctx);
-        return NULL;
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int open_access_log(const char *path)
+{
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+}
+
+/* SIGHUP: a fresh access log file (logrotate moved the old one) and the TLS pair read again. dup2 swaps the
+ * file under the descriptor the loop threads write to, so they never see a closed one. */
+static void on_hangup(gw_server_t *s)
+{
+    char err[512];
+    if (s->access_log_fd >= 0 && s->access_log_fd != STDERR_FILENO) {
+        int fd = open_access_log(s->cfg.access_log);
+        if (fd < 0 || dup2(fd, s->access_log_fd) < 0)
+            gw_log(s, "error", "SIGHUP: access_log %s stays as it was: %s", s->cfg.access_log,
+                   strerror(errno));
+        if (fd >= 0)
+            close(fd);
     }
-    if (SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key_file, SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_check_private_key(ctx) != 1) {
-        e = ERR_get_error();
-        snprintf(err, errlen, "tls_key_file %s: %s", cfg->tls_key_file, ERR_reason_error_string(e));
-        SSL_CTX_free(ctx);
-        return NULL;
-    }
-    if (cfg->http2)
-        h2o_ssl_register_alpn_protocols(ctx, h2o_http2_alpn_protocols);
-    return ctx;
-Fail:
-    e = ERR_get_error();
-    snprintf(err, errlen, "TLS setup failed: %s", e ? ERR_reason_error_string(e) : "unknown error");
-    SSL_CTX_free(ctx);
-    return NULL;
+    if (gw_tls_reload(s->tls, (int64_t)time(NULL), err, sizeof(err)) != 0)
+        gw_log(s, "error", "SIGHUP: new TLS certificate refused, the previous one stays in use: %s", err);
+    else
+        gw_log(s, "info", "SIGHUP: TLS certificate %s loaded", s->cfg.tls_cert_file);
 }
 
 static void on_accept(h2o_socket_t *listener, const char *err)
@@ -252,8 +247,10 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
         snprintf(err, errlen, "region %s is not listed in %s", s->cfg.region, s->cfg.regions_file);
         return -1;
     }
-    if ((s->ssl_ctx = make_ssl_ctx(&s->cfg, err, errlen)) == NULL)
+    if ((s->tls = gw_tls_create(s->cfg.tls_cert_file, s->cfg.tls_key_file, s->cfg.http2, (int64_t)time(NULL),
+                                err, errlen)) == NULL)
         return -1;
+    s->ssl_ctx = gw_tls_ctx(s->tls);
     if ((s->listen_fd_tls = open_listener(s->cfg.listen_address, s->cfg.https_port, err, errlen)) < 0)
         goto Exit;
     if (s->cfg.http_port != 0 &&
@@ -266,8 +263,7 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
     if (s->cfg.access_log[0] == '\0') {
     } else if (strcmp(s->cfg.access_log, "-") == 0) {
         s->access_log_fd = STDERR_FILENO;
-    } else if ((s->access_log_fd = open(s->cfg.access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) <
-               0) {
+    } else if ((s->access_log_fd = open_access_log(s->cfg.access_log)) < 0) {
         snprintf(err, errlen, "access_log %s: %s", s->cfg.access_log, strerror(errno));
         goto Exit;
     }
@@ -290,11 +286,7 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
         gw_on_metrics_req;
 
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    gw_server_block_signals(&set);
 
     gw_offload_start(2);
     s->nthreads = cfg_loop_threads(&s->cfg);
@@ -308,8 +300,13 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
            s->cfg.listen_address, s->cfg.https_port,
            s->listen_fd_plain >= 0 ? " (plain-HTTP refusal on)" : "", s->nthreads);
 
-    int sig = 0;
-    sigwait(&set, &sig);
+    int sig;
+    const struct timespec tick = {GW_TLS_TICK_S, 0};
+    while ((sig = sigtimedwait(&set, NULL, &tick)) < 0 || sig == SIGHUP) {
+        if (sig == SIGHUP)
+            on_hangup(s);
+        gw_tls_tick(s->tls, (int64_t)time(NULL));
+    }
     gw_log(s, "info", "signal %d: draining", sig);
     __atomic_store_n(&s->stopping, 1, __ATOMIC_RELEASE); /* read by every loop thread */
     /* Workers finish their page and give their jobs back while the loops drain their requests; the pool

@@ -536,6 +536,17 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " WHERE purged_at IS NULL GROUP BY status) s), '{}')"
          " FROM jobs WHERE status IN ('scheduled', 'processing')",
          0, 0, 0},
+
+    /* `ocrgate check`. 0 whether the runner's table exists (a database never migrated has none) */
+    [DB_MIGRATIONS_TABLE] = {"migrations_table", "SELECT to_regclass('schema_migrations') IS NOT NULL", 0},
+    /* 0 name of an applied migration */
+    [DB_MIGRATIONS_APPLIED] = {"migrations_applied", "SELECT name FROM schema_migrations ORDER BY name", 0},
+    /* 0 a language named by some template's options ("eng+deu" counts as eng and deu) */
+    [DB_RGN_TPL_LANGUAGES] = {"tpl_languages",
+                              "SELECT DISTINCT l FROM templates,"
+                              " regexp_split_to_table(options->>'languages', '\\+') AS l"
+                              " WHERE options ? 'languages' AND l <> '' ORDER BY l",
+                              0},
 };
 
 void db_copy_error(const char *msg, char *err, size_t errlen)

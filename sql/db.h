@@ -84,6 +84,10 @@ typedef enum {
     DB_RGN_STATS,
     DB_RGN_SERVERLOAD,
     DB_RGN_LOAD,
+    /* either database: what `ocrgate check` reads */
+    DB_MIGRATIONS_TABLE,
+    DB_MIGRATIONS_APPLIED,
+    DB_RGN_TPL_LANGUAGES,
     DB_STMT_COUNT
 } db_stmt_id_t;
 

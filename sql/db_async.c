@@ -98,6 +98,10 @@ static void pool_fail_queued(db_pool_t *pool, const char *msg)
 
 static void conn_close(db_conn_t *c, const char *why)
 {
+    /* `why` is often PQerrorMessage(c->pg), which PQfinish below frees: keep a copy for the callbacks. */
+    char reason[512];
+    db_copy_error(why, reason, sizeof(reason));
+    why = reason;
     if (c->sock != NULL) {
         h2o_socket_close(c->sock);
         c->sock = NULL;

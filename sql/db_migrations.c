@@ -64,3 +64,35 @@ Exit:
     PQclear(PQexec(conn, MIGRATE_UNLOCK));
     return ret;
 }
+
+int db_migrations_missing(PGconn *conn, const db_migration_t *list, int *nmissing, char *missing,
+                          size_t missinglen, char *err, size_t errlen)
+{
+    PGresult *table = NULL, *applied = NULL;
+    size_t used = 0;
+    int ret = -1;
+    *nmissing = 0;
+    missing[0] = '\0';
+    if ((table = db_exec(conn, DB_MIGRATIONS_TABLE, NULL, err, errlen)) == NULL)
+        goto Exit;
+    if (strcmp(PQgetvalue(table, 0, 0), "t") == 0 &&
+        (applied = db_exec(conn, DB_MIGRATIONS_APPLIED, NULL, err, errlen)) == NULL)
+        goto Exit;
+    for (const db_migration_t *m = list; m->name != NULL; ++m) {
+        int seen = 0;
+        for (int i = 0; applied != NULL && i < PQntuples(applied) && !seen; ++i)
+            seen = strcmp(PQgetvalue(applied, i, 0), m->name) == 0;
+        if (seen)
+            continue;
+        if (used < missinglen) {
+            int n = snprintf(missing + used, missinglen - used, "%s%s", *nmissing ? ", " : "", m->name);
+            used += n > 0 ? (size_t)n : 0;
+        }
+        ++*nmissing;
+    }
+    ret = 0;
+Exit:
+    PQclear(table);
+    PQclear(applied);
+    return ret;
+}

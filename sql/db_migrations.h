@@ -21,4 +21,10 @@ extern const db_migration_t db_region_migrations[];
 __attribute__((warn_unused_result)) int db_migrate(PGconn *conn, const db_migration_t *list, int *applied,
                                                    char *err, size_t errlen);
 
+/* Counts the migrations of `list` that conn's database has not recorded and names them, joined by ", ", in
+ * `missing` (truncated to its length). For `ocrgate check`; changes nothing. */
+__attribute__((warn_unused_result)) int db_migrations_missing(PGconn *conn, const db_migration_t *list,
+                                                              int *nmissing, char *missing, size_t missinglen,
+                                                              char *err, size_t errlen);
+
 #endif
