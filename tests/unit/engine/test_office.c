@@ -134,7 +134,12 @@ static const char parts_py[] =
     "'urn:oasis:names:tc:opendocument:xmlns:style:1.0',\n"
     "      'fo': 'urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0'}\n"
     "t = lambda e, p: [n.text for n in e.iterfind(p, ns)]\n"
-    "if kind == 'docx':\n"
+    "if kind == 'epub':\n"
+    "    i = z.infolist()[0]\n"
+    "    print('first', i.filename, i.compress_type == zipfile.ZIP_STORED, i.extra == b'', "
+    "z.read('mimetype'))\n"
+    "    print('pages', sorted(n for n in z.namelist() if n.startswith('EPUB/page-')))\n"
+    "elif kind == 'docx':\n"
     "    c = x('docProps/core.xml')\n"
     "    print('title', t(c, 'dc:title')); print('creator', t(c, 'dc:creator')); print('subject', t(c, "
     "'dc:subject'))\n"
@@ -161,7 +166,11 @@ static void check_parts(const char *kind, const char *path)
     int st = -1;
     snprintf(cmd, sizeof(cmd), "python3 '%s/parts.py' '%s' %s 2>&1", dir, path, kind);
     char *got = run(cmd, &st);
-    if (strcmp(kind, "docx") == 0)
+    if (strcmp(kind, "epub") == 0)
+        snprintf(want, sizeof(want),
+                 "first mimetype True True b'application/epub+zip'\npages ['EPUB/page-2.xhtml', "
+                 "'EPUB/page-5.xhtml']\n");
+    else if (strcmp(kind, "docx") == 0)
         snprintf(
             want, sizeof(want),
             "title ['Prüfbericht <2026> & Co']\ncreator [\"Jürgen O'Brien\"]\nsubject ['Scanned letters']\n"
@@ -173,7 +182,8 @@ static void check_parts(const char *kind, const char *path)
             "title ['Prüfbericht <2026> & Co']\ncreator [\"Jürgen O'Brien\"]\nsubject ['Scanned letters']\n"
             "keywords ['ocr', 'scan', 'letters']\nlanguage ['de', 'en']\nlang ['de']\nbreaks 1\n");
     ok(st == 0 && got != NULL && strcmp(got, want) == 0,
-       "%s: metadata, language, mimetype and one page break, as Python's zipfile and XML parser read them",
+       "%s: container and parts as Python's zipfile and XML parser read them (metadata, languages, a page "
+       "break, or one document per page named by its page number)",
        kind);
     if (got != NULL && strcmp(got, want) != 0)
         printf("# got:\n%s# want:\n%s", got, want);
@@ -352,6 +362,8 @@ int main(int argc, char **argv)
             check_parts(w->name, p);
             continue;
         }
+        if (strcmp(w->name, "epub") == 0)
+            check_parts(w->name, p);
         /* The metadata as pandoc understands it (its standalone markdown writes it as YAML). */
         snprintf(cmd, sizeof(cmd), "pandoc -f %s -t markdown -s '%s' 2>&1", w->pandoc, p);
         got = run(cmd, &st);
@@ -444,6 +456,39 @@ int main(int argc, char **argv)
         } else {
             skip(what, "chromium");
         }
+    }
+
+    /* The MHT's page image is there: a page without text whose screenshot is dark where phototest's text is.
+     */
+    if (chromium) {
+        eng_office_page_t ip = {.text = "", .png = png, .png_len = png_len};
+        eng_office_doc_t idoc = base;
+        idoc.pages = &ip;
+        idoc.npages = 1;
+        const char *p = write_file(&writers[NWRITERS - 1], &idoc, "image-only");
+        char cmd[2048];
+        int st = -1;
+        snprintf(cmd, sizeof(cmd),
+                 "cd '%s' && HOME='%s' timeout 120 " CHROMIUM
+                 "--window-size=800,600 --screenshot='%s/shot.png' "
+                 "'file://%s' >/dev/null 2>&1",
+                 dir, dir, dir, p != NULL ? p : "");
+        free(run(cmd, &st));
+        snprintf(path, sizeof(path), "%s/shot.png", dir);
+        PIX *shot = p != NULL && st == 0 ? pixRead(path) : NULL,
+            *g = shot != NULL ? pixConvertTo8(shot, 0) : NULL;
+        l_int32 dark = 0;
+        if (g != NULL) {
+            PIX *bw = pixThresholdToBinary(g, 128);
+            pixCountPixels(bw, &dark, NULL);
+            pixDestroy(&bw);
+        }
+        ok(g != NULL && dark > 5000, "mht: Chromium renders the embedded page image (%d dark pixels)",
+           (int)dark);
+        pixDestroy(&g);
+        pixDestroy(&shot);
+    } else {
+        skip("mht page image", "chromium");
     }
 
     /* Refusals: no page to write, pages out of order. */

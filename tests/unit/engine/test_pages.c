@@ -99,5 +99,28 @@ int main(void)
     ok(rc == 0 && p.nparts > 50 && eng_pages_selected(&p, p.nparts) && !eng_pages_selected(&p, p.nparts + 1),
        "%zu characters, %d parts accepted", strlen(longopt), p.nparts);
     ok(parse("1,3,5,7,9", &p, err, sizeof(err)) == 0 && p.nparts == 5, "five parts kept");
+
+    /* Random strings over the option's alphabet (and a stray byte): every answer is a success whose parts are
+     * in document order, or a failure with a sentence and no selection. Deterministic (fixed seed). */
+    static const char abc[] = "0123456789--,, x\xff";
+    unsigned seed = 12345, bad_answers = 0, accepted = 0;
+    for (int round = 0; round < 20000; ++round) {
+        char s[40];
+        size_t n = (seed = seed * 1103515245u + 12345u) >> 16 & 31;
+        for (size_t i = 0; i < n; ++i)
+            s[i] = abc[((seed = seed * 1103515245u + 12345u) >> 16) % (sizeof(abc) - 1)];
+        err[0] = '\0';
+        if (eng_pages_parse(s, n, &p, err, sizeof(err)) == 0) {
+            ++accepted;
+            for (int i = 0; i < p.nparts; ++i)
+                if (p.part[i].first < 1 || (p.part[i].last != 0 && p.part[i].last < p.part[i].first) ||
+                    (i > 0 && (p.part[i - 1].last == 0 || p.part[i].first <= p.part[i - 1].last)))
+                    ++bad_answers;
+        } else if (p.nparts != 0 || err[0] == '\0') {
+            ++bad_answers;
+        }
+    }
+    ok(bad_answers == 0 && accepted > 100, "20000 random options: %u accepted, all answers well-formed",
+       accepted);
     return done_testing();
 }
