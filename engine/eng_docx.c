@@ -7,7 +7,7 @@
  * docProps/app.xml. Pure; any thread.
  */
 
-#include "engine/eng_office.h"
+#include "engine/eng_office_internal.h"
 #include "engine/eng_zip.h"
 
 #define XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"

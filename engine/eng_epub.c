@@ -9,7 +9,7 @@
  */
 #include <stdio.h>
 
-#include "engine/eng_office.h"
+#include "engine/eng_office_internal.h"
 #include "engine/eng_zip.h"
 
 #define XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "engine/eng_office.h"
+#include "engine/eng_office_internal.h"
 #include "engine/eng_zip.h"
 
 #define XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

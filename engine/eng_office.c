@@ -1,5 +1,6 @@
 /* What the office writers share: paragraphs, languages, escaping, dates (see eng_office.h). */
 #include "engine/eng_office.h"
+#include "engine/eng_office_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/eng_office.h"
+#include "engine/eng_office_internal.h"
 #include "engine/eng_utf8.h"
 
 static int add_unit(eng_buf_t *b, unsigned long u)

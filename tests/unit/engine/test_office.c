@@ -15,6 +15,7 @@
 #include <leptonica/allheaders.h>
 
 #include "engine/eng_image.h"
+#include "engine/eng_util.h" /* eng_buf_t */
 #include "tests/unit/engine/accuracy.h"
 #include "tests/unit/tap.h"
 
