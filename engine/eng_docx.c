@@ -42,7 +42,7 @@ static const char document_rels[] =
              "<Relationship Id=\"rId1\" Type=\"" OFFDOC_REL "/styles\" Target=\"styles.xml\"/>"
              "</Relationships>";
 
-static int add_styles(eng_buf_t *b, const eng_lang_t *lang)
+static int add_styles(eng_buf_t *b, const eng_office_lang_t *lang)
 {
     return eng__office_addf(b,
                             XML_DECL
@@ -56,7 +56,7 @@ static int add_styles(eng_buf_t *b, const eng_lang_t *lang)
                             lang->bcp47);
 }
 
-static int add_core(eng_buf_t *b, const eng_office_doc_t *doc, const eng_lang_t *lang, const char *iso)
+static int add_core(eng_buf_t *b, const eng_office_doc_t *doc, const eng_office_lang_t *lang, const char *iso)
 {
     if (eng__buf_add(b, XML_DECL "<cp:coreProperties "
                                  "xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/"
@@ -100,7 +100,7 @@ int eng_docx_write(const eng_office_doc_t *doc, unsigned char **out, size_t *len
     *len = 0;
     if ((pages = eng__office_check(doc, "docx", err, errlen)) == 0)
         return -1;
-    const eng_lang_t *lang = eng_office_primary_language(doc);
+    const eng_office_lang_t *lang = eng_office_primary_language(doc);
     eng__office_time(doc, &tm, iso, sizeof(iso));
     if ((z = eng__zip_create(timegm(&tm))) == NULL)
         goto Done;

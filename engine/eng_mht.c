@@ -85,7 +85,7 @@ static int add_html_meta(eng_buf_t *b, const char *name, const char *v)
 
 static int add_html(eng_buf_t *b, const eng_office_doc_t *doc, const char *title)
 {
-    const eng_lang_t *langs[ENG_OFFICE_MAX_LANGS];
+    const eng_office_lang_t *langs[ENG_OFFICE_MAX_LANGS];
     size_t nl = eng_office_languages(doc->languages, langs, ENG_OFFICE_MAX_LANGS);
     if (eng__office_addf(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
                          eng_office_primary_language(doc)->bcp47) != 0 ||

@@ -11,13 +11,13 @@
 
 /* The languages ocrgate installs models for. LCIDs are the primary region's (en-US, de-DE, fr-FR, es-ES
  * modern sort, it-IT, pt-PT, nl-NL): RTF has no region-less form that word processors honour. */
-static const eng_lang_t langs[] = {
+static const eng_office_lang_t langs[] = {
     {"eng", "en", 1033}, {"deu", "de", 1031}, {"fra", "fr", 1036}, {"spa", "es", 3082},
     {"ita", "it", 1040}, {"por", "pt", 2070}, {"nld", "nl", 1043},
 };
-static const eng_lang_t lang_und = {"", "und", 1024};
+static const eng_office_lang_t lang_und = {"", "und", 1024};
 
-const eng_lang_t *eng_lang_find(const char *tess, size_t len)
+const eng_office_lang_t *eng_office_lang_find(const char *tess, size_t len)
 {
     for (size_t i = 0; i < sizeof(langs) / sizeof(langs[0]); ++i)
         if (strlen(langs[i].tess) == len && memcmp(langs[i].tess, tess, len) == 0)
@@ -25,13 +25,13 @@ const eng_lang_t *eng_lang_find(const char *tess, size_t len)
     return NULL;
 }
 
-size_t eng_office_languages(const char *languages, const eng_lang_t **out, size_t max)
+size_t eng_office_languages(const char *languages, const eng_office_lang_t **out, size_t max)
 {
     size_t n = 0;
     const char *p = languages != NULL && *languages != '\0' ? languages : "eng";
     while (*p != '\0' && n < max) {
         size_t len = strcspn(p, "+");
-        const eng_lang_t *l = eng_lang_find(p, len);
+        const eng_office_lang_t *l = eng_office_lang_find(p, len);
         int dup = 0;
         for (size_t i = 0; l != NULL && i < n; ++i)
             dup |= out[i] == l;
@@ -44,9 +44,9 @@ size_t eng_office_languages(const char *languages, const eng_lang_t **out, size_
     return n;
 }
 
-const eng_lang_t *eng_office_primary_language(const eng_office_doc_t *doc)
+const eng_office_lang_t *eng_office_primary_language(const eng_office_doc_t *doc)
 {
-    const eng_lang_t *l[1];
+    const eng_office_lang_t *l[1];
     return eng_office_languages(doc->languages, l, 1) == 1 ? l[0] : &lang_und;
 }
 
@@ -127,7 +127,7 @@ int eng__office_add_xml(eng_buf_t *b, const char *s, size_t n)
             i += adv;
             continue;
         }
-        /* The markup characters go through the engine's one XML escaper (eng_render.c). */
+        /* The markup characters go through the engine's one XML escaper (eng_util.c). */
         char c[4] = {(char)cp, '\0'};
         if (eng__buf_addn(b, s + run, i - run) != 0 ||
             (markup ? eng__buf_add_xml(b, c)
@@ -275,7 +275,7 @@ int eng__office_add_keywords(eng_buf_t *b, const char *keywords, const char *tag
 
 int eng__office_add_dc_languages(eng_buf_t *b, const eng_office_doc_t *doc)
 {
-    const eng_lang_t *l[ENG_OFFICE_MAX_LANGS];
+    const eng_office_lang_t *l[ENG_OFFICE_MAX_LANGS];
     size_t n = eng_office_languages(doc->languages, l, ENG_OFFICE_MAX_LANGS);
     if (n == 0)
         return eng__buf_add(b, "<dc:language>und</dc:language>");

@@ -85,17 +85,17 @@ void eng_paras_free(eng_paras_t *p); /* NULL-safe, idempotent */
 typedef struct {
     const char *tess, *bcp47;
     int lcid;
-} eng_lang_t;
+} eng_office_lang_t;
 
 #define ENG_OFFICE_MAX_LANGS 16
 
 /* The BCP 47 languages of a "eng+deu" option, in its order, duplicates and codes without a mapping (e.g.
  * "osd", scripts) left out, at most `max`. Returns how many were written to out[]. When none is known the
  * writers say "und" (undetermined), which EPUB and ODF require rather than nothing. */
-size_t eng_office_languages(const char *languages, const eng_lang_t **out, size_t max);
+size_t eng_office_languages(const char *languages, const eng_office_lang_t **out, size_t max);
 /* The row of one tesseract code (exact), or NULL. */
-const eng_lang_t *eng_lang_find(const char *tess, size_t len);
+const eng_office_lang_t *eng_office_lang_find(const char *tess, size_t len);
 /* The primary language of a document: the first known, else the "und" row (LCID 1024, no language). */
-const eng_lang_t *eng_office_primary_language(const eng_office_doc_t *doc);
+const eng_office_lang_t *eng_office_primary_language(const eng_office_doc_t *doc);
 
 #endif

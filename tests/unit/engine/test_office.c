@@ -221,7 +221,7 @@ static void test_split(void)
 
 static void test_languages(void)
 {
-    const eng_lang_t *l[ENG_OFFICE_MAX_LANGS];
+    const eng_office_lang_t *l[ENG_OFFICE_MAX_LANGS];
     size_t n = eng_office_languages("eng+deu+fra+spa+ita+por+nld", l, ENG_OFFICE_MAX_LANGS);
     const char *want[] = {"en", "de", "fr", "es", "it", "pt", "nl"};
     ok(n == 7, "seven languages mapped");
