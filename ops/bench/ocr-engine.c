@@ -19,7 +19,7 @@
 
 #include "engine/eng_doc.h"
 #include "engine/eng_ocr.h"
-#include "tests/unit/engine/accuracy.h" /* acc_read_file */
+#include "ops/bench/bench_page.h"
 
 typedef struct {
     PIX *pix; /* private copy: leptonica's reference counts are not atomic */
@@ -67,30 +67,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s IMAGE [N]\n", argv[0]);
         return 2;
     }
-    const char *omp = getenv("OMP_THREAD_LIMIT");
-    if (omp == NULL || strcmp(omp, "1") != 0) {
-        /* Tesseract reads it when the process starts: setenv now would be too late for this process. */
-        setenv("OMP_THREAD_LIMIT", "1", 1);
-        execv("/proc/self/exe", argv);
-        perror("bench: re-exec with OMP_THREAD_LIMIT=1");
+    if (bench_omp_single(argv) != 0)
         return 1;
-    }
     int n = argc > 2 ? atoi(argv[2]) : 20;
     if (n < 2)
         n = 2;
-    size_t len = 0;
-    char err[256] = "";
-    unsigned char *buf = (unsigned char *)acc_read_file(argv[1], &len);
-    if (buf == NULL) {
-        fprintf(stderr, "bench: cannot read %s\n", argv[1]);
+    PIX *pix = bench_load_page(argv[1]);
+    if (pix == NULL)
         return 1;
-    }
-    PIX *pix = eng_doc_decode_page(buf, len, eng_sniff(buf, len), 0, err, sizeof(err));
-    free(buf);
-    if (pix == NULL) {
-        fprintf(stderr, "bench: %s\n", err);
-        return 1;
-    }
 
     job_t jobs[2];
     double t0, init_ms, one, two;
