@@ -91,7 +91,8 @@ struct gw_server {
 typedef enum { GW_AUTH_NONE, GW_AUTH_TENANT, GW_AUTH_TENANT_ANY_REGION, GW_AUTH_ADMIN } gw_auth_kind_t;
 /* GW_QUOTA_OWN: the handler counts the request itself (job creation shares one transaction with the count).
  */
-typedef enum { GW_QUOTA_NONE, GW_QUOTA_PEEK, GW_QUOTA_COUNT, GW_QUOTA_OWN } gw_quota_kind_t;
+/* PEEK fills the quota headers from a window read up to a second ago; READ reads it every time. */
+typedef enum { GW_QUOTA_NONE, GW_QUOTA_PEEK, GW_QUOTA_READ, GW_QUOTA_COUNT, GW_QUOTA_OWN } gw_quota_kind_t;
 
 #define GW_MAX_PATH_PARAMS 4
 

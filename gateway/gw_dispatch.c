@@ -71,9 +71,10 @@ static void after_admission(gw_req_t *r)
         gw_quota_take(r, run_handler);
         break;
     case GW_QUOTA_PEEK:
+    case GW_QUOTA_READ:
         /* Headers only in the license's own region: another region's database knows nothing of it. */
         if (strcmp(r->who.region, r->thr->server->cfg.region) == 0) {
-            gw_quota_peek(r, run_handler);
+            (r->route->quota == GW_QUOTA_READ ? gw_quota_read : gw_quota_peek)(r, run_handler);
             break;
         }
         /* fall through */

@@ -303,18 +303,21 @@ static void on_peek(void *arg, PGresult *res, const char *errmsg)
     if (gw_req_release(r) != 0)
         return;
     if (used >= 0) {
+        /* The database counts the units this thread holds leased as used; they are still this license's to
+         * spend. */
+        long long rem = r->quota_limit - used + (e->window == window ? e->left : 0);
         r->quota_known = 1;
-        r->quota_remaining = r->quota_limit > used ? r->quota_limit - used : 0;
+        r->quota_remaining = rem < 0 ? 0 : rem > r->quota_limit ? r->quota_limit : rem;
     }
     next(r);
 }
 
-void gw_quota_peek(gw_req_t *r, void (*next)(gw_req_t *r))
+static void peek(gw_req_t *r, void (*next)(gw_req_t *r), int fresh)
 {
     char lic[37], start[24], limit[24];
     gw_quota_prepare(r, lic, start, limit);
     lease_t *e = entry(r->thr->quota, r, r->quota_reset - GW_QUOTA_WINDOW);
-    if (e->window == r->quota_reset - GW_QUOTA_WINDOW &&
+    if (!fresh && e->window == r->quota_reset - GW_QUOTA_WINDOW &&
         (e->left > 0 || now_ms() - e->read_ms < PEEK_FRESH_MS)) {
         long long rem = e->limit - e->db_used + e->left;
         r->quota_known = 1;
@@ -331,6 +334,16 @@ void gw_quota_peek(gw_req_t *r, void (*next)(gw_req_t *r))
     gw_req_addref(r);
     const char *params[2] = {lic, start};
     db_pool_query(r->thr->db[GW_DB_REGION], DB_RGN_QUOTA_USED, params, on_peek, c);
+}
+
+void gw_quota_peek(gw_req_t *r, void (*next)(gw_req_t *r))
+{
+    peek(r, next, 0);
+}
+
+void gw_quota_read(gw_req_t *r, void (*next)(gw_req_t *r))
+{
+    peek(r, next, 1);
 }
 
 static void on_returned(void *arg, PGresult *res, const char *errmsg)
