@@ -77,7 +77,7 @@ typedef struct {
     size_t nparas;
 } eng_paras_t;
 
-/* Splits text (NULL = "") into *out (zero it first; free with eng_paras_free). -1 on out-of-memory. */
+/* Splits text (NULL = "") into *out (overwritten; free with eng_paras_free). -1 on out-of-memory. */
 __attribute__((warn_unused_result)) int eng_paras_split(const char *text, eng_paras_t *out);
 void eng_paras_free(eng_paras_t *p); /* NULL-safe, idempotent */
 
