@@ -291,15 +291,6 @@ typedef struct {
     uint64_t gen;      /* the cache's generation when the look-up began */
 } lookup_t;
 
-/* Every 401 names the scheme that would work (RFC 9110 15.5.2): Bearer with the admin key for admin calls,
- * Basic (License ID and App ID) for tenant calls. */
-void gw_auth_challenge(gw_req_t *r)
-{
-    gw_add_header(r, "WWW-Authenticate",
-                  r->route != NULL && r->route->auth == GW_AUTH_ADMIN ? "Bearer realm=\"ocrgate\""
-                                                                      : "Basic realm=\"ocrgate\"");
-}
-
 static void unavailable(gw_req_t *r)
 {
     gw_add_header(r, "Retry-After", "5");
@@ -311,20 +302,17 @@ static void decide(gw_req_t *r, const gw_principal_t *p, void (*next)(gw_req_t *
 {
     gw_server_t *s = r->thr->server;
     if (p == NULL) {
-        gw_auth_challenge(r);
         gw_send_error(r, 401, "InvalidCredentials", NULL, "unknown License ID and App ID");
         return;
     }
     r->who = *p;
     r->authenticated = 1;
     if (!gw_license_active(p, (int64_t)time(NULL))) {
-        gw_auth_challenge(r);
         gw_send_error(r, 401, "LicenseInactive", NULL, "the license is %s",
                       strcmp(p->status, "active") == 0 ? "past its expiry time" : p->status);
         return;
     }
     if (p->app_id[0] != '\0' && (p->app_deleted || !p->app_enabled)) {
-        gw_auth_challenge(r);
         gw_send_error(r, 401, "AppDisabled", NULL, "the app is %s", p->app_deleted ? "deleted" : "disabled");
         return;
     }
@@ -334,7 +322,6 @@ static void decide(gw_req_t *r, const gw_principal_t *p, void (*next)(gw_req_t *
                               "the license is processed in another region; call its endpoint", "requestId",
                               r->request_id, "processingRegion", p->region, "endpoint",
                               home != NULL ? json_string(home->endpoint) : json_null());
-        gw_auth_challenge(r);
         gw_send_json(r, 401, j);
         return;
     }
@@ -392,7 +379,6 @@ static void on_admin_row(void *arg, PGresult *res, const char *errmsg)
     int match = CRYPTO_memcmp(strlen(stored) == 64 ? stored : dummy, l->key_hash, 64) == 0;
     if (!match || PQntuples(res) != 1) {
         gw_guard_unknown(r);
-        gw_auth_challenge(r);
         gw_send_error(r, 401, "InvalidCredentials", NULL, "unknown License ID or wrong admin key");
         goto Exit;
     }
@@ -416,7 +402,6 @@ void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r))
     if (r->route->auth == GW_AUTH_ADMIN) {
         if (gw_uuid_parse(lic, llen, license_id) != 0 || authz == NULL || zlen < 8 || zlen > 512 ||
             strncasecmp(authz, "Bearer ", 7) != 0) {
-            gw_auth_challenge(r);
             gw_send_error(r, 401, "InvalidCredentials", NULL,
                           "X-License-Id and Authorization: Bearer <adminKey> are required");
             return;
@@ -436,7 +421,6 @@ void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r))
 
     const char *app = gw_header(r, "x-app-id", &alen);
     if (gw_parse_tenant_credentials(lic, llen, app, alen, authz, zlen, license_id, app_id) != 0) {
-        gw_auth_challenge(r);
         gw_send_error(r, 401, "InvalidCredentials", NULL,
                       "send X-License-Id and X-App-Id (UUIDs), or HTTP Basic with License ID and App ID");
         return;

@@ -31,9 +31,6 @@ int gw_auth_cache_get(gw_auth_cache_t *cache, const char *key, gw_principal_t *o
 /* Counters for metrics and tests. */
 void gw_auth_cache_stats(const gw_auth_cache_t *cache, uint64_t *hits, uint64_t *misses, size_t *entries);
 
-/* Adds the WWW-Authenticate challenge that every 401 carries (RFC 9110 15.5.2): Bearer with the admin key for
- * admin routes, Basic (License ID and App ID) otherwise (also before routing). */
-void gw_auth_challenge(gw_req_t *r);
 /* Admits the request according to r->route->auth: on success fills r->who and calls next(r); otherwise sends
  * the 401 (or 503 when the catalog cannot be asked) itself. */
 void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r));

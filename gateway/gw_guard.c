@@ -1,5 +1,5 @@
 #include "gateway/gw_guard.h"
-#include "gateway/gw_auth.h"
+#include "gateway/gw.h"
 
 #include <netinet/in.h>
 #include <pthread.h>
@@ -162,7 +162,6 @@ int gw_guard_body(gw_req_t *r)
         return 0;
     __atomic_add_fetch(&bodies_refused, 1, __ATOMIC_RELAXED);
     req->http1_is_persistent = 0;
-    gw_auth_challenge(r);
     gw_send_error(r, 401, "InvalidCredentials", NULL,
                   "a request without credentials may carry at most %lld bytes of body; send X-License-Id and "
                   "X-App-Id (or HTTP Basic) with it",

@@ -4,6 +4,7 @@
 #include "gateway/gw.h"
 #include "gateway/gw_analytics.h"
 #include "gateway/gw_query.h"
+#include "gateway/gw_router.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -204,6 +205,14 @@ void gw_send(gw_req_t *r, int status, const char *content_type, const char *body
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
                    strlen(content_type));
     add_header_const_name(r, H2O_STRLIT("X-Request-Id"), r->request_id, strlen(r->request_id));
+    /* Every 401 names the scheme that would work (RFC 9110 15.5.2): Bearer with the admin key for admin
+     * calls, Basic (License ID and App ID) for tenant calls. */
+    if (status == 401) {
+        if (r->route != NULL && r->route->auth == GW_AUTH_ADMIN)
+            add_header_const_name(r, H2O_STRLIT("WWW-Authenticate"), H2O_STRLIT("Bearer realm=\"ocrgate\""));
+        else
+            add_header_const_name(r, H2O_STRLIT("WWW-Authenticate"), H2O_STRLIT("Basic realm=\"ocrgate\""));
+    }
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("X-Content-Type-Options"), 0, NULL,
                           H2O_STRLIT("nosniff"));
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("Strict-Transport-Security"), 0, NULL,
