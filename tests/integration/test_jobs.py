@@ -86,7 +86,7 @@ def get(st, path, app=None, lic=None):
     return node(st).request("GET", path, headers=tenant(lic or L["lic"], app))
 
 
-def wait_job(st, job_id, statuses=("completed", "failed", "canceled"), timeout=120, app=None, lic=None):
+def wait_job(st, job_id, statuses=("completed", "failed", "canceled"), timeout=300, app=None, lic=None):
     return wait_job_until(node(st), job_id, tenant(lic or L["lic"], app), lambda j: j["status"] in statuses, timeout,
                           f"status {statuses}")
 
@@ -441,7 +441,7 @@ def test_sigkill_mid_job_then_restart(st):
     n.proc.wait()
     assert st.psql("ocrgate_us", f"SELECT status FROM jobs WHERE job_id = '{jid}'") == "processing"
     n.start()
-    done = wait_job(st, jid, timeout=120)
+    done = wait_job(st, jid, timeout=300)
     assert done["status"] == "completed" and done["pagesDone"] == 3 and done["attempt"] == 2, done
     text = get(st, f"/v1/jobs/{jid}/results/text").body.decode()
     assert text.count("\f") == 2 and accuracy(text.split("\f")[0], read("8087_054.3B.txt").decode()) > 0.9
@@ -463,7 +463,7 @@ def test_database_outage_mid_job(st):
     time.sleep(1)
     st.pg_start()
     # The worker gives its job back as soon as it reconnects (not when the lease runs out) and it resumes.
-    done = wait_job(st, jid, timeout=60)
+    done = wait_job(st, jid, timeout=300)
     assert done["status"] == "completed" and done["pagesDone"] == 3, done
     text = get(st, f"/v1/jobs/{jid}/results/text").body.decode()
     assert text.count("\f") == 2 and accuracy(text.split("\f")[2], read("8087_054.3B.txt").decode()) > 0.9
