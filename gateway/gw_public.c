@@ -17,7 +17,7 @@ void gw_h_health(gw_req_t *r)
                   "database", t->db_ok[GW_DB_REGION] ? "ok" : "unavailable", "catalog", gw_replica_state(t),
                   "regionDatabase", t->db_ok[GW_DB_REGION] ? "ok" : "unavailable");
     if (cfg_catalog_replicated(&s->cfg))
-        json_object_set_new(j, "catalogLagSeconds", json_real(gw_replica_lag_s(s)));
+        json_object_set_new(j, "catalogLagSeconds", json_integer((json_int_t)gw_replica_lag_s(s)));
     if (!ok)
         gw_add_header(r, "Retry-After", "5");
     gw_send_json(r, ok ? 200 : 503, j);
