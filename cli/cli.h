@@ -6,6 +6,7 @@
 #define OCRGATE_CLI_H
 
 #include "config/cfg.h"
+#include "sql/db_migrations.h"
 
 typedef struct {
     const char *name;
@@ -27,5 +28,13 @@ int cli_tier(int argc, char **argv);
 int cli_license(int argc, char **argv);
 int cli_app(int argc, char **argv);
 int cli_check(int argc, char **argv); /* cli_check.c */
+
+/* cli_region.c: `ocrgate region add|list`, and the steps of `ocrgate migrate`. */
+int cli_region(int argc, char **argv);
+/* Applies one migration list to the database at dsn and prints how many were new; 0 or -1 (printed). */
+int cli_migrate_one(const char *what, const char *dsn, const db_migration_t *list);
+/* The catalog replica of this node's region cluster: its schema (on catalog_dsn), the region's replication
+ * slot on the primary and the subscription to the primary's publication. Idempotent; 0 or -1 (printed). */
+int cli_catalog_subscribe(const cfg_t *cfg);
 
 #endif

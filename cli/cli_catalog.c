@@ -71,8 +71,9 @@ static int connect_catalog(cli_ctx_t *c)
     char err[512];
     if (cli_load_config(c->v[O_CONFIG], &c->cfg) != 0)
         return -1;
-    if ((c->conn = db_connect(c->cfg.catalog_dsn, err, sizeof(err))) == NULL) {
-        fprintf(stderr, "ocrgate %s: catalog database: %s\n", c->cmd, err);
+    /* Reads too: the primary is the one place that is never behind. */
+    if ((c->conn = db_connect(cfg_catalog_write_dsn(&c->cfg), err, sizeof(err))) == NULL) {
+        fprintf(stderr, "ocrgate %s: catalog primary: %s\n", c->cmd, err);
         return -1;
     }
     return 0;

@@ -105,7 +105,10 @@ static void check_databases(check_t *c)
 
 static void check_migrations(check_t *c)
 {
-    const db_migration_t *lists[2] = {db_catalog_migrations, db_region_migrations};
+    /* A region's replicated catalog carries the replica schema (sql/replica), not the primary's. */
+    const db_migration_t *lists[2] = {cfg_catalog_replicated(&c->cfg) ? db_replica_migrations
+                                                                      : db_catalog_migrations,
+                                      db_region_migrations};
     char err[1024], missing[1024];
     for (int i = 0; i < 2; ++i) {
         int n, total = 0;

@@ -32,7 +32,12 @@ static const cli_command_t commands[] = {
     {"serve", cmd_serve, "run one region's gateway node (HTTPS API and OCR workers)",
      "ocrgate serve [--config FILE]"},
     {"migrate", cmd_migrate, "create or update the catalog and region database schemas",
-     "ocrgate migrate [--config FILE] [--catalog-only | --region-only]"},
+     "ocrgate migrate [--config FILE] [--role all|primary|region]   (primary: the catalog and its "
+     "publication "
+     "on catalog_primary_dsn, or catalog_dsn without one; region: the region database, and with "
+     "catalog_primary_dsn set the catalog replica on catalog_dsn and its subscription; all: both)"},
+    {"region", cli_region, "register regions and show the catalog's replication to them",
+     "ocrgate region add --code CODE --endpoint https://HOST | list [--json]   (ocrgate region --help)"},
     {"tier", cli_tier, "manage service tiers (quotas and limits)",
      "ocrgate tier create|set|list [--config FILE] [options]   (ocrgate tier --help)"},
     {"license", cli_license, "manage licenses",
@@ -206,35 +211,14 @@ static int cmd_serve(int argc, char **argv)
     return 0;
 }
 
-static int migrate_one(const char *what, const char *dsn, const db_migration_t *list)
-{
-    char err[1024];
-    int applied = 0;
-    PGconn *conn = db_connect(dsn, err, sizeof(err));
-    if (conn == NULL) {
-        fprintf(stderr, "ocrgate migrate: %s database: %s\n", what, err);
-        return -1;
-    }
-
-    int r = db_migrate(conn, list, &applied, err, sizeof(err));
-    PQfinish(conn);
-    if (r != 0) {
-        fprintf(stderr, "ocrgate migrate: %s database: %s\n", what, err);
-        return -1;
-    }
-    printf("%s database: %d migration%s applied\n", what, applied, applied == 1 ? "" : "s");
-    return 0;
-}
-
 static int cmd_migrate(int argc, char **argv)
 {
-    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                         {"catalog-only", no_argument, 0, 'C'},
-                                         {"region-only", no_argument, 0, 'R'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0}};
-    const char *config = NULL;
-    int c, catalog = 1, region = 1;
+    static const struct option opts[] = {
+        {"config", required_argument, 0, 'c'}, {"role", required_argument, 0, 'r'},
+        {"catalog-only", no_argument, 0, 'C'}, {"region-only", no_argument, 0, 'R'},
+        {"help", no_argument, 0, 'h'},         {0}};
+    const char *config = NULL, *role = "all";
+    int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -242,11 +226,14 @@ static int cmd_migrate(int argc, char **argv)
         case 'c':
             config = optarg;
             break;
-        case 'C':
-            region = 0;
+        case 'r':
+            role = optarg;
+            break;
+        case 'C': /* the names of the roles before there were replicas */
+            role = "primary";
             break;
         case 'R':
-            catalog = 0;
+            role = "region";
             break;
         case 'h':
             printf("usage: %s\n", find_command("migrate")->usage);
@@ -257,15 +244,19 @@ static int cmd_migrate(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("migrate", "unexpected argument '%s'", argv[optind]);
-    if (!catalog && !region)
-        return cli_usage_error("migrate", "--catalog-only and --region-only exclude each other");
+    int primary = strcmp(role, "all") == 0 || strcmp(role, "primary") == 0,
+        region = strcmp(role, "all") == 0 || strcmp(role, "region") == 0;
+    if (!primary && !region)
+        return cli_usage_error("migrate", "--role must be all, primary or region, not '%s'", role);
     cfg_t cfg;
     if (cli_load_config(config, &cfg) != 0)
         return CLI_EXIT_FAIL;
     int ret = 0;
-    if (catalog && migrate_one("catalog", cfg.catalog_dsn, db_catalog_migrations) != 0)
+    if (primary && cli_migrate_one("catalog", cfg_catalog_write_dsn(&cfg), db_catalog_migrations) != 0)
         ret = CLI_EXIT_FAIL;
-    if (ret == 0 && region && migrate_one("region", cfg.region_dsn, db_region_migrations) != 0)
+    if (ret == 0 && region && cli_migrate_one("region", cfg.region_dsn, db_region_migrations) != 0)
+        ret = CLI_EXIT_FAIL;
+    if (ret == 0 && region && cfg_catalog_replicated(&cfg) && cli_catalog_subscribe(&cfg) != 0)
         ret = CLI_EXIT_FAIL;
     cfg_free(&cfg);
     return ret;

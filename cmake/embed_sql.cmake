@@ -1,7 +1,7 @@
 # Embeds the numbered migration files into a C source so that the single `ocrgate` binary can migrate
 # without its source tree. Run as: cmake -DSRC=<sql dir> -DOUT=<file.c> -P embed_sql.cmake
-set(content "/* Generated from sql/catalog and sql/region at build time; do not edit. */\n#include \"sql/db_migrations.h\"\n\n")
-foreach(kind catalog region)
+set(content "/* Generated from sql/catalog, sql/region and sql/replica at build time; do not edit. */\n#include \"sql/db_migrations.h\"\n\n")
+foreach(kind catalog region replica)
   file(GLOB files RELATIVE ${SRC}/${kind} ${SRC}/${kind}/[0-9][0-9][0-9]_*.sql)
   list(SORT files)
   string(APPEND content "const db_migration_t db_${kind}_migrations[] = {\n")

@@ -33,7 +33,20 @@ static const cfg_key_t cfg_keys[] = {
     K(tls_cert_file, CFG_STR, "/etc/ocrgate/tls/cert.pem", 0, 0, "PEM certificate chain"),
     K(tls_key_file, CFG_STR, "/etc/ocrgate/tls/key.pem", 0, 0, "PEM private key"),
     K(catalog_dsn, CFG_STR, "dbname=ocrgate_catalog", 0, 0,
-      "libpq connection string of the catalog database"),
+      "libpq connection string of the catalog this node reads: its region's replica when the catalog is "
+      "replicated, else the catalog itself"),
+    K(catalog_primary_dsn, CFG_STR, "", 0, 0,
+      "libpq connection string of the catalog primary: catalog writes (CLI, admin API, portal) go there and "
+      "`migrate` subscribes this region's replica to it; empty = catalog_dsn is the primary (no "
+      "replication)"),
+    K(catalog_publisher_dsn, CFG_STR, "", 0, 0,
+      "connection string the region cluster itself uses to reach the primary for its subscription, when it "
+      "differs from this node's view; empty = catalog_primary_dsn"),
+    K(catalog_lag_threshold_s, CFG_INT, "60", 1, 86400,
+      "/v1/health says catalog \"lagging\" once the replica has heard nothing from the primary for longer; "
+      "keep "
+      "it above half the region cluster's wal_receiver_timeout (the idle keepalive interval: 30 s by "
+      "default)"),
     K(region_dsn, CFG_STR, "dbname=ocrgate_region", 0, 0,
       "libpq connection string of this region's database"),
     K(event_loop_threads, CFG_INT, "0", 0, 64, "HTTP event-loop threads; 0 = one per core, at most 4"),
@@ -286,6 +299,16 @@ void cfg_print_keys(FILE *out, int as_example_file)
             fprintf(out, "  %-22s %-8s default %-28s %s\n", k->name, type_names[k->type],
                     k->def[0] ? k->def : "''", k->doc);
     }
+}
+
+const char *cfg_catalog_write_dsn(const cfg_t *cfg)
+{
+    return cfg->catalog_primary_dsn[0] != '\0' ? cfg->catalog_primary_dsn : cfg->catalog_dsn;
+}
+
+int cfg_catalog_replicated(const cfg_t *cfg)
+{
+    return cfg->catalog_primary_dsn[0] != '\0' && strcmp(cfg->catalog_primary_dsn, cfg->catalog_dsn) != 0;
 }
 
 int cfg_loop_threads(const cfg_t *cfg)

@@ -21,6 +21,9 @@ typedef struct cfg {
     char *tls_cert_file;
     char *tls_key_file;
     char *catalog_dsn;
+    char *catalog_primary_dsn;
+    char *catalog_publisher_dsn;
+    int catalog_lag_threshold_s;
     char *region_dsn;
     int event_loop_threads;
     int engine_workers;
@@ -61,6 +64,10 @@ __attribute__((warn_unused_result)) int cfg_parse_text(cfg_t *cfg, const char *n
 void cfg_free(cfg_t *cfg);
 /* Writes every key with its type, default and doc: for `--help` and config/ocrgate.example.conf. */
 void cfg_print_keys(FILE *out, int as_example_file);
+/* Where catalog writes go: catalog_primary_dsn, or catalog_dsn when that is empty. */
+const char *cfg_catalog_write_dsn(const cfg_t *cfg);
+/* Non-zero when catalog_dsn is a replica of a distinct primary (a region cluster subscribing to it). */
+int cfg_catalog_replicated(const cfg_t *cfg);
 /* Effective number of loop threads / workers after resolving 0 = automatic. */
 int cfg_loop_threads(const cfg_t *cfg);
 int cfg_engine_workers(const cfg_t *cfg);

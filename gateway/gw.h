@@ -42,7 +42,9 @@ typedef struct {
     int app_enabled, app_deleted;
 } gw_principal_t;
 
-typedef enum { GW_DB_CATALOG = 0, GW_DB_REGION = 1 } gw_db_t;
+/* GW_DB_CATALOG is read (its region's replica when replicated); GW_DB_PRIMARY takes catalog writes and is the
+ * same pool as GW_DB_CATALOG when there is no replication. */
+typedef enum { GW_DB_CATALOG = 0, GW_DB_REGION = 1, GW_DB_PRIMARY = 2, GW_DB_COUNT } gw_db_t;
 
 struct gw_thread {
     gw_server_t *server;
@@ -52,11 +54,11 @@ struct gw_thread {
     h2o_context_t ctx;
     h2o_accept_ctx_t accept_tls, accept_plain, accept_metrics;
     h2o_socket_t *listen_tls, *listen_plain, *listen_metrics;
-    db_pool_t *db[2];
+    db_pool_t *db[GW_DB_COUNT];
     gw_auth_cache_t *auth;
     gw_quota_cache_t *quota;
     gw_analytics_t *analytics;
-    int db_ok[2]; /* last health check */
+    int db_ok[GW_DB_COUNT]; /* last health check */
     h2o_timeout_t tick_timeout;
     h2o_timeout_entry_t tick_entry;
     int inflight;
@@ -86,6 +88,8 @@ struct gw_server {
     size_t nlanguages;
     struct job_pool *pool; /* the node's job runner: started, stopped and freed by main(), not here */
     char node_id[256];
+    uint64_t replica_contact_ns; /* gw_replica.c: monotonic time the replica last heard from the primary */
+    char replica_subscription[RGN_SUBSCRIPTION_MAX];
 };
 
 typedef enum { GW_AUTH_NONE, GW_AUTH_TENANT, GW_AUTH_TENANT_ANY_REGION, GW_AUTH_ADMIN } gw_auth_kind_t;

@@ -1,5 +1,6 @@
-/* License-admin endpoints (admin key): app management on the catalog and per-app analytics. App changes are
- * audited with the actor "admin-key:<license>" and reach every node's credential cache by NOTIFY. */
+/* License-admin endpoints (admin key): app management on the catalog and per-app analytics. App changes go
+ * to the catalog primary (503 while it is down), are audited with the actor "admin-key:<license>" and reach
+ * every node's credential cache by NOTIFY once replicated; reads come from the region's replica. */
 #include "gateway/gw_analytics.h"
 #include "gateway/gw_auth.h"
 #include "gateway/gw_handlers.h"
@@ -118,7 +119,7 @@ void gw_h_apps_create(gw_req_t *r)
     char who[64];
     actor(r, who);
     const char *p[3] = {r->who.license_id, json_string_value(json_object_get(o, "name")), who};
-    gw_db_query(r, GW_DB_CATALOG, DB_CAT_APP_CREATE_AS, p, NULL, on_app_created);
+    gw_db_query(r, GW_DB_PRIMARY, DB_CAT_APP_CREATE_AS, p, NULL, on_app_created);
     json_decref(o);
 }
 
@@ -147,7 +148,7 @@ void gw_h_apps_patch(gw_req_t *r)
                         : json_is_true(en) ? "true"
                                            : "false",
                         who};
-    gw_db_query(r, GW_DB_CATALOG, DB_CAT_APP_UPDATE_AS, p, NULL, on_app_updated);
+    gw_db_query(r, GW_DB_PRIMARY, DB_CAT_APP_UPDATE_AS, p, NULL, on_app_updated);
     json_decref(o);
 }
 
@@ -168,7 +169,7 @@ void gw_h_apps_delete(gw_req_t *r)
     char who[64];
     actor(r, who);
     const char *p[3] = {r->who.license_id, a->app_id, who};
-    gw_db_query(r, GW_DB_CATALOG, DB_CAT_APP_DELETE_AS, p, NULL, on_app_deleted);
+    gw_db_query(r, GW_DB_PRIMARY, DB_CAT_APP_DELETE_AS, p, NULL, on_app_deleted);
 }
 
 /* ---- analytics ---- */

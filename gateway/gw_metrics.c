@@ -5,6 +5,7 @@
 #include "gateway/gw_auth.h"
 #include "gateway/gw_guard.h"
 #include "gateway/gw_handlers.h"
+#include "gateway/gw_replica.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,14 @@ static void on_load(gw_req_t *r, PGresult *res)
             "# TYPE ocrgate_database_errors_total counter\nocrgate_database_errors_total %llu\n",
             __atomic_load_n(&gw_metrics.db_errors, __ATOMIC_RELAXED));
     gw_guard_metrics(m);
+    if (cfg_catalog_replicated(&s->cfg))
+        fprintf(
+            m,
+            "# HELP ocrgate_catalog_replication_lag_seconds Seconds since this region's catalog replica last "
+            "heard from the catalog primary (pg_stat_subscription; grows while the primary is away).\n"
+            "# TYPE ocrgate_catalog_replication_lag_seconds gauge\n"
+            "ocrgate_catalog_replication_lag_seconds %.3f\n",
+            gw_replica_lag_s(s));
     int busy = 0, total = 0;
     unsigned long long jobs = 0, pages = 0;
     job_pool_stats(s->pool, &busy, &total, &jobs, &pages);

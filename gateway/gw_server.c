@@ -7,6 +7,7 @@
 #include "jobs/job_pool.h"
 #include "gateway/gw_quota.h"
 #include "gateway/gw_tls.h"
+#include "gateway/gw_replica.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -141,13 +142,19 @@ static void on_tick(h2o_timeout_entry_t *entry)
 {
     gw_thread_t *t = H2O_STRUCT_FROM_MEMBER(gw_thread_t, tick_entry, entry);
     static __thread int64_t last_sweep;
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < GW_DB_COUNT; ++i) {
+        if (i == GW_DB_PRIMARY && t->db[i] == t->db[GW_DB_CATALOG]) {
+            t->db_ok[i] = t->db_ok[GW_DB_CATALOG];
+            continue;
+        }
         if (db_pool_ready(t->db[i]) == 0) {
             t->db_ok[i] = 0;
             continue;
         }
         db_pool_query(t->db[i], DB_PING, NULL, on_ping, &t->db_ok[i]);
     }
+    if (t->index == 0)
+        gw_replica_tick(t);
     gw_quota_tick(t->quota, 0);
     gw_analytics_flush(t->analytics, 0);
     int64_t now = gw_now(t->server);
@@ -197,6 +204,10 @@ static void *thread_main(void *arg)
     gw_offload_attach(t);
     t->db[GW_DB_CATALOG] = db_pool_create(t->loop, s->cfg.catalog_dsn, s->cfg.db_connections);
     t->db[GW_DB_REGION] = db_pool_create(t->loop, s->cfg.region_dsn, s->cfg.db_connections);
+    /* Catalog writes are rare (app management): one connection per thread to the primary is plenty. */
+    t->db[GW_DB_PRIMARY] = cfg_catalog_replicated(&s->cfg)
+                               ? db_pool_create(t->loop, s->cfg.catalog_primary_dsn, 1)
+                               : t->db[GW_DB_CATALOG];
     db_pool_listen(t->db[GW_DB_CATALOG], on_catalog_notify, on_catalog_reconnect, t);
     t->listen_tls = watch_listener(t, s->listen_fd_tls, &t->accept_tls);
     if (s->listen_fd_plain >= 0)
@@ -223,9 +234,10 @@ static void *thread_main(void *arg)
     h2o_context_request_shutdown(&t->ctx);
     gw_quota_tick(t->quota, 1); /* hand back leased units before leaving */
     uint64_t deadline = gw_monotonic_ns() + (uint64_t)s->cfg.shutdown_timeout_ms * 1000000ULL;
-    while (gw_monotonic_ns() < deadline && (t->inflight > 0 || !h2o_linklist_is_empty(&t->ctx.http1._conns) ||
-                                            db_pool_pending(t->db[0]) > 0 || db_pool_pending(t->db[1]) > 0 ||
-                                            gw_analytics_pending(t->analytics))) {
+    while (gw_monotonic_ns() < deadline &&
+           (t->inflight > 0 || !h2o_linklist_is_empty(&t->ctx.http1._conns) ||
+            db_pool_pending(t->db[0]) > 0 || db_pool_pending(t->db[1]) > 0 ||
+            db_pool_pending(t->db[GW_DB_PRIMARY]) > 0 || gw_analytics_pending(t->analytics))) {
         if (t->inflight == 0)
             gw_analytics_flush(t->analytics,
                                1); /* the counters of the last requests, once they are answered */
@@ -288,6 +300,7 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
     sigset_t set;
     gw_server_block_signals(&set);
 
+    gw_replica_init(s);
     gw_offload_start(2);
     s->nthreads = cfg_loop_threads(&s->cfg);
     s->threads = calloc((size_t)s->nthreads, sizeof(*s->threads));

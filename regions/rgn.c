@@ -18,6 +18,13 @@ int rgn_code_valid(const char *code)
     return 1;
 }
 
+void rgn_subscription_name(const char *code, char out[RGN_SUBSCRIPTION_MAX])
+{
+    size_t n = snprintf(out, RGN_SUBSCRIPTION_MAX, "ocrgate_catalog_%s", code);
+    for (size_t i = sizeof("ocrgate_catalog_") - 1; i < n && out[i] != '\0'; ++i)
+        out[i] = (char)tolower((unsigned char)out[i]);
+}
+
 int rgn_parse_text(rgn_registry_t *reg, const char *name, const char *text, char *err, size_t errlen)
 {
     char *copy = strdup(text), *line, *next;

@@ -32,4 +32,9 @@ char *rgn_to_json(const rgn_registry_t *reg);
 /* Non-zero when `code` has the shape of a region code. */
 int rgn_code_valid(const char *code);
 
+/* Name of the region's catalog subscription on its cluster, which is also the name of its replication slot on
+ * the catalog primary: "ocrgate_catalog_" + the lower-case code. */
+#define RGN_SUBSCRIPTION_MAX (sizeof("ocrgate_catalog_") + RGN_CODE_MAX)
+void rgn_subscription_name(const char *code, char out[RGN_SUBSCRIPTION_MAX]);
+
 #endif

@@ -150,6 +150,31 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          "SELECT 1 FROM apps WHERE app_id = $2::uuid AND license_id = $1::uuid AND deleted_at IS NULL", 2, 0,
          0},
 
+    /* On the primary, outside any transaction: the region's slot, made once ("created" or "present"). The
+     * ELSE branch is a sub-select, evaluated only when no slot has the name. */
+    [DB_REPL_SLOT_CREATE] =
+        {"repl_slot_create",
+         "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1) THEN 'present'"
+         " ELSE (SELECT 'created' FROM pg_create_logical_replication_slot($1, 'pgoutput')) END",
+         1},
+    /* On the primary: 0 slot name, 1 a subscriber is connected, 2 bytes of WAL it has not confirmed yet */
+    [DB_REPL_SLOTS] =
+        {"repl_slots",
+         "SELECT slot_name, active,"
+         " coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0)::bigint"
+         " FROM pg_replication_slots WHERE slot_type = 'logical' AND database = current_database()"
+         " AND slot_name LIKE 'ocrgate\\_catalog\\_%' ORDER BY slot_name",
+         0},
+    /* On a region's replica (sql/replica): $1 subscription (= slot) name, $2 conninfo of the primary. */
+    [DB_REPL_SUBSCRIBE] = {"repl_subscribe", "SELECT catalog_subscribe($1, $2)", 2},
+    /* On a region's replica: 0 the apply worker is connected to the primary, 1 seconds since it last heard
+     * from the primary (a change or a keepalive). No row: this catalog is not a subscriber. */
+    [DB_REPL_LAG] =
+        {"repl_lag",
+         "SELECT s.pid IS NOT NULL, coalesce(extract(epoch FROM now() - s.last_msg_receipt_time), 0)"
+         " FROM pg_stat_subscription s WHERE s.subname = $1 AND s.relid IS NULL",
+         1},
+
     /* $1 license, $2 window start (epoch seconds), $3 units wanted, $4 limit. Grants min(wanted, what is
      * left) in one atomic statement (exact across every node sharing the database); no row when the window is
      * full. 0 used after the grant, 1 units granted. */

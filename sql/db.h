@@ -38,6 +38,11 @@ typedef enum {
     DB_CAT_APP_UPDATE_AS,
     DB_CAT_APP_DELETE_AS,
     DB_CAT_APP_EXISTS,
+    /* catalog replication: slots on the primary, the subscription and its lag on a region's replica */
+    DB_REPL_SLOT_CREATE,
+    DB_REPL_SLOTS,
+    DB_REPL_SUBSCRIBE,
+    DB_REPL_LAG,
     /* region */
     DB_RGN_QUOTA_LEASE,
     DB_RGN_QUOTA_RETURN,

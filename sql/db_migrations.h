@@ -1,6 +1,6 @@
 /*
- * db_migrations: the numbered SQL migrations of the catalog and region databases, embedded into the binary
- * at build time (cmake/embed_sql.cmake), and the runner behind `ocrgate migrate`.
+ * db_migrations: the numbered SQL migrations of the catalog (primary), region and catalog-replica databases,
+ * embedded into the binary at build time (cmake/embed_sql.cmake), and the runner behind `ocrgate migrate`.
  */
 #ifndef OCRGATE_DB_MIGRATIONS_H
 #define OCRGATE_DB_MIGRATIONS_H
@@ -15,6 +15,8 @@ typedef struct {
 
 extern const db_migration_t db_catalog_migrations[];
 extern const db_migration_t db_region_migrations[];
+/* The catalog replica of a region cluster (sql/replica): the published tables and their NOTIFY triggers. */
+extern const db_migration_t db_replica_migrations[];
 
 /* Applies every migration not yet recorded in schema_migrations, each in its own transaction, under an
  * advisory lock so that concurrent runs wait for each other. `applied` counts the new ones. */

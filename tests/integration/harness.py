@@ -4,6 +4,11 @@ Every test module builds a Stack, which starts PostgreSQL with ops/pg in a tempo
 certificate, writes a regions file and one config per gateway node, migrates, seeds data with the real CLI and
 starts `ocrgate serve` processes. Nothing is mocked. Responses can be checked against the OpenAPI document the
 gateway serves (check_openapi).
+
+By default one PostgreSQL cluster holds the catalog and every region's database (fast). Stack(replicated=True)
+runs the production topology instead: a catalog primary (wal_level=logical) and one cluster per region holding
+the region's database and a catalog replica subscribed to the primary; nodes read the catalog from their
+region's replica and write it on the primary.
 """
 import copy
 import http.client
@@ -77,11 +82,15 @@ class Node:
             "region": self.region, "regions_file": s.regions_file, "listen_address": "127.0.0.1",
             "https_port": self.https_port, "http_port": self.http_port,
             "tls_cert_file": s.cert, "tls_key_file": s.key,
-            "catalog_dsn": f"'{s.conninfo} dbname=ocrgate_catalog'",
-            "region_dsn": f"'{s.conninfo} dbname=ocrgate_{self.region.lower()}'",
+            "catalog_dsn": f"'{s.cluster_conninfo(self.region)} dbname=ocrgate_catalog'",
+            "region_dsn": f"'{s.cluster_conninfo(self.region)} dbname=ocrgate_{self.region.lower()}'",
             "event_loop_threads": 2, "engine_workers": 1, "access_log": os.path.join(s.dir, f"{self.name}-access.log"),
             "log_level": "info", "request_timeout_ms": 10000, "shutdown_timeout_ms": 10000,
         }
+        if s.replicated:
+            lines["catalog_primary_dsn"] = f"'{s.conninfo} dbname=ocrgate_catalog'"
+            # ops/pg clusters ask an idle primary for a keepalive every 5 s: lagging means about two missed.
+            lines["catalog_lag_threshold_s"] = 12
         lines.update(self.extra)
         with open(self.config, "w") as f:
             for k, v in lines.items():
@@ -148,24 +157,43 @@ class Node:
 
 
 class Stack:
-    """Starts PostgreSQL and the gateways. nodes: {"US": 1, "EU": 1}; node_cfg: extra config per region."""
+    """Starts PostgreSQL and the gateways. nodes: {"US": 1, "EU": 1}; node_cfg: extra config per region;
+    replicated: a catalog primary plus one cluster per region (see the module's description)."""
 
-    def __init__(self, nodes=None, node_cfg=None, name="it"):
+    def __init__(self, nodes=None, node_cfg=None, name="it", replicated=False):
         self.dir = tempfile.mkdtemp(prefix=f"ocrgate-{name}-")
         os.chmod(self.dir, 0o755)
         self.pgdir = os.path.join(self.dir, "pg")
         self.nodes_spec = nodes or {"US": 1, "EU": 1}
         self.node_cfg = node_cfg or {}
+        self.replicated = replicated
         self.nodes = {}
-        self.conninfo = None
+        self.conninfo = None  # the catalog primary's cluster (the only one without replication)
         self.pg_port = free_port()
+        # cluster name ("primary" or a region code) -> (data directory, port, conninfo)
+        self.clusters = {"primary": [self.pgdir, self.pg_port, None]}
+        if replicated:
+            for r in self.nodes_spec:
+                self.clusters[r] = [os.path.join(self.dir, f"pg-{r.lower()}"), free_port(), None]
         self._openapi = None
+
+    def cluster_of(self, region):
+        """The cluster holding a region's database and catalog replica ("primary" without replication)."""
+        return region if self.replicated and region in self.clusters else "primary"
+
+    def cluster_conninfo(self, region):
+        return self.clusters[self.cluster_of(region)][2]
 
     # --- lifecycle ---
     def start(self):
-        self.pg_start()
-        for db in ["ocrgate_catalog"] + [f"ocrgate_{r.lower()}" for r in self.nodes_spec]:
+        for name in self.clusters:
+            self.pg_start(name)
+        for db in ["ocrgate_catalog"] + [f"ocrgate_{r.lower()}" for r in self.nodes_spec if not self.replicated]:
             self.psql("postgres", f"CREATE DATABASE {db}")
+        if self.replicated:
+            for r in self.nodes_spec:
+                for db in ["ocrgate_catalog", f"ocrgate_{r.lower()}"]:
+                    self.psql("postgres", f"CREATE DATABASE {db}", cluster=r)
         self.cert = os.path.join(self.dir, "cert.pem")
         self.key = os.path.join(self.dir, "key.pem")
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", self.key, "-out",
@@ -189,13 +217,29 @@ class Stack:
                 n.wait_healthy()
         return self
 
-    def pg_start(self):
-        out = subprocess.run([os.path.join(SRC, "ops", "pg"), "start", self.pgdir, str(self.pg_port)], check=True,
+    def pg_start(self, cluster="primary"):
+        d, port, _ = self.clusters[cluster]
+        flags = ["--publisher"] if self.replicated and cluster == "primary" else []
+        out = subprocess.run([os.path.join(SRC, "ops", "pg"), "start"] + flags + [d, str(port)], check=True,
                              capture_output=True, text=True)
-        self.conninfo = out.stdout.strip()
+        self.clusters[cluster][2] = out.stdout.strip()
+        if cluster == "primary":
+            self.conninfo = self.clusters[cluster][2]
 
-    def pg_stop(self):
-        subprocess.run([os.path.join(SRC, "ops", "pg"), "stop", self.pgdir], check=True, capture_output=True)
+    def pg_stop(self, cluster="primary"):
+        subprocess.run([os.path.join(SRC, "ops", "pg"), "stop", self.clusters[cluster][0]], check=True,
+                       capture_output=True)
+
+    def wait_replica(self, region, sql, expected, timeout=30):
+        """Polls the region's catalog replica until `sql` answers `expected` (replication is asynchronous)."""
+        deadline = time.time() + timeout
+        got = None
+        while time.time() < deadline:
+            got = self.psql("ocrgate_catalog", sql, cluster=self.cluster_of(region))
+            if got == expected:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"{region} replica: {sql!r} gave {got!r}, not {expected!r}")
 
     def stop(self):
         """Stops every node with SIGTERM; returns the nodes that did not exit 0 (a drain that failed, or a
@@ -210,10 +254,11 @@ class Stack:
                         unclean.append(f"{n.name} exited {rc}: {n.tail(3000)}")
                 except Exception as e:
                     unclean.append(f"{n.name}: {e}")
-        try:
-            self.pg_stop()
-        except Exception:
-            pass
+        for name in self.clusters:
+            try:
+                self.pg_stop(name)
+            except Exception:
+                pass
         if os.environ.get("OCRGATE_KEEP_TMP") is None:
             shutil.rmtree(self.dir, ignore_errors=True)
         return unclean
@@ -226,8 +271,8 @@ class Stack:
         ctx = ssl.create_default_context(cafile=self.cert)
         return ctx
 
-    def psql(self, db, sql, *params):
-        args = ["psql", f"{self.conninfo} dbname={db}", "-v", "ON_ERROR_STOP=1", "-qtAX", "-c", sql]
+    def psql(self, db, sql, *params, cluster="primary"):
+        args = ["psql", f"{self.clusters[cluster][2]} dbname={db}", "-v", "ON_ERROR_STOP=1", "-qtAX", "-c", sql]
         return subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip()
 
     def run_cli(self, args, region="US", json_out=True, check=True):

@@ -110,6 +110,30 @@ static void example_file_matches_table(const char *path)
     free(have);
 }
 
+static void catalog_roles(void)
+{
+    cfg_t c;
+    char err[256];
+    cfg_defaults(&c);
+    ok(cfg_parse_text(&c, "t", "catalog_dsn = 'dbname=a'\n", err, sizeof(err)) == 0, "one catalog parses");
+    is_str(cfg_catalog_write_dsn(&c), "dbname=a", "without a primary, writes go to catalog_dsn");
+    ok(!cfg_catalog_replicated(&c), "not replicated");
+    cfg_free(&c);
+    cfg_defaults(&c);
+    ok(cfg_parse_text(&c, "t", "catalog_dsn = 'port=2 dbname=a'\ncatalog_primary_dsn = 'port=1 dbname=a'\n",
+                      err, sizeof(err)) == 0,
+       "replica and primary parse");
+    is_str(cfg_catalog_write_dsn(&c), "port=1 dbname=a", "writes go to the primary");
+    ok(cfg_catalog_replicated(&c), "replicated");
+    cfg_free(&c);
+    cfg_defaults(&c);
+    ok(cfg_parse_text(&c, "t", "catalog_dsn = 'dbname=a'\ncatalog_primary_dsn = 'dbname=a'\n", err,
+                      sizeof(err)) == 0 &&
+           !cfg_catalog_replicated(&c),
+       "a primary equal to catalog_dsn is no replication");
+    cfg_free(&c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -117,5 +141,6 @@ int main(int argc, char **argv)
     parses_file_text();
     errors_name_file_line_and_key();
     environment_overrides_file();
+    catalog_roles();
     return done_testing();
 }

@@ -33,5 +33,8 @@ int main(void)
     ok(rgn_code_valid("US") && rgn_code_valid("APAC") && !rgn_code_valid("U") && !rgn_code_valid("usa") &&
            !rgn_code_valid("TOOLONGXX"),
        "region code shape");
+    char sub[RGN_SUBSCRIPTION_MAX];
+    rgn_subscription_name("APACWEST", sub);
+    is_str(sub, "ocrgate_catalog_apacwest", "subscription and slot name: lower case, longest code fits");
     return done_testing();
 }
