@@ -23,10 +23,12 @@
 typedef struct {
     cfg_t cfg;
     int failed, warnings;
-    PGconn *conn[2]; /* catalog, region */
+    PGconn *conn[3]; /* catalog (this region's replica when replicated), region, catalog primary */
+    int ndb;         /* 3 when the catalog is replicated (the primary is checked too), else 2 */
 } check_t;
 
-static const char *const db_names[2] = {"catalog", "region"};
+static const char *const db_names[3] = {"catalog", "region", "catalog primary"};
+static const char *const db_keys[3] = {"catalog_dsn", "region_dsn", "catalog_primary_dsn"};
 
 __attribute__((format(printf, 3, 4))) static void say(check_t *c, const char *status, const char *fmt, ...)
 {
@@ -89,13 +91,14 @@ static void check_tls(check_t *c)
 
 static void check_databases(check_t *c)
 {
-    const char *dsn[2] = {c->cfg.catalog_dsn, c->cfg.region_dsn};
+    const char *dsn[3] = {c->cfg.catalog_dsn, c->cfg.region_dsn, cfg_catalog_write_dsn(&c->cfg)};
     char err[1024];
-    for (int i = 0; i < 2; ++i) {
+    c->ndb = cfg_catalog_replicated(&c->cfg) ? 3 : 2;
+    for (int i = 0; i < c->ndb; ++i) {
         PGresult *res = NULL;
         if ((c->conn[i] = db_connect(dsn[i], err, sizeof(err))) == NULL ||
             (res = db_exec(c->conn[i], DB_PING, NULL, err, sizeof(err))) == NULL)
-            say(c, "FAIL", "%s database (%s_dsn) not reachable: %s", db_names[i], db_names[i], err);
+            say(c, "FAIL", "%s database (%s) not reachable: %s", db_names[i], db_keys[i], err);
         else
             say(c, "ok", "%s database reachable (PostgreSQL %d.%d)", db_names[i],
                 PQserverVersion(c->conn[i]) / 10000, PQserverVersion(c->conn[i]) % 100);
@@ -106,11 +109,11 @@ static void check_databases(check_t *c)
 static void check_migrations(check_t *c)
 {
     /* A region's replicated catalog carries the replica schema (sql/replica), not the primary's. */
-    const db_migration_t *lists[2] = {cfg_catalog_replicated(&c->cfg) ? db_replica_migrations
+    const db_migration_t *lists[3] = {cfg_catalog_replicated(&c->cfg) ? db_replica_migrations
                                                                       : db_catalog_migrations,
-                                      db_region_migrations};
+                                      db_region_migrations, db_catalog_migrations};
     char err[1024], missing[1024];
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < c->ndb; ++i) {
         int n, total = 0;
         for (const db_migration_t *m = lists[i]; m->name != NULL; ++m)
             ++total;
@@ -190,7 +193,7 @@ int cli_check(int argc, char **argv)
     say(&c, "ok", "config valid");
     for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]) && !c.failed; ++i)
         classes[i](&c);
-    for (int i = 0; i < 2; ++i)
+    for (int i = 0; i < 3; ++i)
         if (c.conn[i] != NULL)
             PQfinish(c.conn[i]);
     cfg_free(&c.cfg);

@@ -105,6 +105,12 @@ def test_each_region_reads_its_own_replica(st):
     assert st.psql("ocrgate_catalog", "SELECT count(*) FROM pg_subscription", cluster="EU") == "1"
     regions = st.run_cli(["region", "list"])
     assert {r["code"]: r["replication"] for r in regions} == {"US": "streaming", "EU": "streaming"}, regions
+    # ocrgate check on a region node checks the replica, the region database and the catalog primary.
+    p = st.run_cli(["check"], region="US", json_out=False, check=False)
+    assert p.returncode == 0, p.stdout + p.stderr
+    for want in ("ok    catalog database reachable", "ok    region database reachable",
+                 "ok    catalog primary database reachable", "ok    catalog primary database: migrations current"):
+        assert any(ln.startswith(want) for ln in p.stdout.splitlines()), (want, p.stdout)
 
 
 def test_disable_refused_in_every_region_within_3s(st):
@@ -201,6 +207,9 @@ def test_catalog_primary_down(st):
             assert st.node(region).request("GET", "/v1/apps", headers=admin(lic)).status == 200
         p = st.run_cli(["app", "create", "--license", us["licenseId"], "--name", "x"], check=False)
         assert p.returncode != 0 and "catalog primary" in p.stderr, p.stderr
+        p = st.run_cli(["check"], region="US", json_out=False, check=False)
+        assert p.returncode == 1 and any(ln.startswith("FAIL  catalog primary database (catalog_primary_dsn) "
+                                                       "not reachable") for ln in p.stdout.splitlines()), p.stdout
         # The replica notices it has lost the primary: lagging, still 200.
         def lagging():
             h = st.node("US").request("GET", "/v1/health")
