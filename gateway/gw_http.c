@@ -147,7 +147,7 @@ static void access_log(gw_req_t *r)
         if (r->who.app_id[0] != '\0')
             json_object_set_new(j, "appId", json_string(r->who.app_id));
     }
-    gw_log_line(s->access_log_fd, j);
+    cfg_log_line(s->access_log_fd, j);
 }
 
 static const char *reason(int status)

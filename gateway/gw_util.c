@@ -13,8 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOG_LINE_MAX 4096
-
 int64_t gw_now(const gw_server_t *server)
 {
     return (int64_t)time(NULL) + server->cfg.test_clock_offset_s;
@@ -105,38 +103,10 @@ double gw_round_to(double v, int decimals)
     return round(v * k) / k;
 }
 
-void gw_log_line(int fd, json_t *line)
-{
-    char buf[LOG_LINE_MAX];
-    if (line == NULL)
-        return;
-    size_t n = json_dumpb(line, buf, sizeof(buf) - 1, GW_JSON_FLAGS);
-    json_decref(line);
-    if (n == 0 || n >= sizeof(buf) - 1)
-        return;
-    buf[n++] = '\n';
-    if (write(fd, buf, n) < 0) {
-        /* Nowhere left to report a log that cannot be written. */
-    }
-}
-
 void gw_log(gw_server_t *s, const char *level, const char *fmt, ...)
 {
-    static const char *const levels[] = {"error", "warn", "info", "debug"};
-    int want = 2, have = 2;
-    for (int i = 0; i < 4; ++i) {
-        if (strcmp(s->cfg.log_level, levels[i]) == 0)
-            want = i;
-        if (strcmp(level, levels[i]) == 0)
-            have = i;
-    }
-    if (have > want)
-        return;
-    char msg[1024], ts[32];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    cfg_logv(s->cfg.log_level, level, NULL, fmt, ap);
     va_end(ap);
-    gw_format_time((int64_t)time(NULL), ts, sizeof(ts));
-    gw_log_line(STDERR_FILENO, json_pack("{s:s,s:s,s:s}", "time", ts, "level", level, "msg", msg));
 }

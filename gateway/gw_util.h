@@ -9,6 +9,8 @@
 #ifndef OCRGATE_GW_UTIL_H
 #define OCRGATE_GW_UTIL_H
 
+#include "config/cfg_log.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,15 +35,11 @@ void gw_uuid_new(char out[37]);
 /* The hex SHA-256 of an admin key (65 bytes with NUL). */
 void gw_admin_key_hash(const char *key, size_t len, char hex[65]);
 
-/* How every JSON document of the gateway is encoded: compact, ASCII, and reals with at most 15 significant
- * digits, so that a value rounded to a decimal (96.3) prints as that decimal, not as 96.299999999999997. */
-#define GW_JSON_FLAGS (JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15))
+/* How every JSON document of the gateway is encoded (see cfg_log.h). */
+#define GW_JSON_FLAGS CFG_JSON_FLAGS
 /* `v` rounded half away from zero to `decimals` (0..6) places, for figures shown to people. */
 double gw_round_to(double v, int decimals);
 
-/* Writes `line` (stolen; NULL is ignored) as one compact JSON line to fd, in one write(2) so that lines of
- * several threads never interleave. Lines longer than 4 KB are dropped rather than cut. */
-void gw_log_line(int fd, json_t *line);
 /* The process log on stderr: {"time","level","msg"} when `level` (error, warn, info, debug) is within the
  * configured log_level. */
 void gw_log(gw_server_t *s, const char *level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -1,7 +1,7 @@
 /*
- * job_log: the job runner's log lines, one JSON object per line on stderr
- * ({"level","component":"engine","msg"}: the component name the logs have always carried), written with one
- * write() so that lines from several threads never interleave. Any thread.
+ * job_log: the job runner's log lines on stderr, {"time","level","component":"engine","msg"} (the component
+ * name the logs have always carried), by the one JSON-line writer (config/cfg_log.h). Every level is written.
+ * Any thread.
  */
 #ifndef OCRGATE_JOB_LOG_H
 #define OCRGATE_JOB_LOG_H
