@@ -104,6 +104,17 @@ void job_opts_decode(const json_t *obj, job_opts_t *out)
     }
 }
 
+static const char *or_null(const char *s)
+{
+    return s[0] != '\0' ? s : NULL;
+}
+
+eng_pdf_meta_t job_opts_meta(const job_opts_t *o)
+{
+    return (eng_pdf_meta_t){or_null(o->pdf_title), or_null(o->pdf_author), or_null(o->pdf_subject),
+                            or_null(o->pdf_keywords)};
+}
+
 int job_opts_wants(const job_opts_t *o, const char *name)
 {
     const eng_output_t *row = eng_output_find(name);

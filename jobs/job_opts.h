@@ -76,6 +76,10 @@ const job_opt_row_t *job_opt_find(const char *name);
  * do values of the wrong kind; strings longer than the field are cut. */
 void job_opts_decode(const json_t *obj, job_opts_t *out);
 
+/* The document metadata of every output that carries some (searchable PDF, office formats): the pdfTitle,
+ * pdfAuthor, pdfSubject and pdfKeywords options, NULL where not given. The strings point into *o. */
+eng_pdf_meta_t job_opts_meta(const job_opts_t *o);
+
 /* Whether output format `name` (eng_format.h) is among o->outputs. */
 int job_opts_wants(const job_opts_t *o, const char *name);
 

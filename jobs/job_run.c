@@ -154,10 +154,7 @@ static void prepare(run_t *r)
     if (r->fmt == ENG_FMT_PDF && o->pdf_text_policy == JOB_PDF_TEXT_SKIP_TEXT_PAGES)
         r->pdfin = eng_pdfin_open(r->buf, r->len, err, sizeof(err));
     if (job_opts_wants(o, "pdf")) {
-#define OR_NULL(s) ((s)[0] != '\0' ? (s) : NULL)
-        eng_pdf_meta_t meta = {OR_NULL(o->pdf_title), OR_NULL(o->pdf_author), OR_NULL(o->pdf_subject),
-                               OR_NULL(o->pdf_keywords)};
-#undef OR_NULL
+        eng_pdf_meta_t meta = job_opts_meta(o);
         if ((r->pdf = eng_pdf_begin(r->wk->ocr, o->languages, &meta, err, sizeof(err))) == NULL)
             job_log("warn", "job %s: no searchable PDF: %s", r->j->id, err);
     }

@@ -70,6 +70,62 @@ static int store_output(job_worker_t *wk, const job_t *j, const eng_output_t *f,
     return r != NULL ? 0 : -1;
 }
 
+/* The page images of the completed pages, matched to the rows of `pages` by page number (NULL where a page
+ * has none). `imgs` holds them until the caller PQclear()s it. */
+static int page_images(job_worker_t *wk, const job_t *j, PGresult *pages, PGresult **imgs,
+                       eng_office_page_t *op)
+{
+    const char *p[1] = {j->id};
+    if ((*imgs = job_exec(wk, DB_RGN_JOB_PAGE_IMAGES, p, NULL)) == NULL)
+        return -1;
+    for (int i = 0, k = 0; i < PQntuples(pages) && k < PQntuples(*imgs); ++i) {
+        if (strcmp(PQgetvalue(*imgs, k, 0), PQgetvalue(pages, i, 0)) != 0)
+            continue;
+        if (!PQgetisnull(*imgs, k, 1)) {
+            op[i].png = (const unsigned char *)PQgetvalue(*imgs, k, 1);
+            op[i].png_len = (size_t)PQgetlength(*imgs, k, 1);
+        }
+        ++k;
+    }
+    return 0;
+}
+
+/* An office format (docx, odt, rtf, epub, mht) written from the stored page texts, with the job's languages
+ * and document metadata (the pdf* options). */
+static int store_office(job_worker_t *wk, const job_t *j, const eng_output_t *f, PGresult *pages)
+{
+    int n = PQntuples(pages), ret = -1;
+    eng_office_page_t *op = calloc((size_t)n + 1, sizeof(*op));
+    PGresult *imgs = NULL;
+    unsigned char *data = NULL;
+    size_t len = 0;
+    char err[256], ident[64];
+    if (op == NULL)
+        return -1;
+    for (int i = 0; i < n; ++i) {
+        op[i].page_no = atoi(PQgetvalue(pages, i, 0));
+        /* column 2: the text, the first per-page format */
+        if (strcmp(PQgetvalue(pages, i, 1), "completed") == 0 && !PQgetisnull(pages, i, 2))
+            op[i].text = PQgetvalue(pages, i, 2);
+    }
+    if (f->page_images && page_images(wk, j, pages, &imgs, op) != 0)
+        goto Exit;
+    const job_opts_t *o = &j->opts;
+    /* The modification time is left to the writer (now): the job finishes in this transaction. */
+    snprintf(ident, sizeof(ident), "urn:uuid:%s", j->id);
+    eng_office_doc_t doc = {op, n, o->languages, job_opts_meta(o), ident, 0};
+    if (f->office(&doc, &data, &len, err, sizeof(err)) != 0) {
+        job_log("warn", "job %s: no %s result: %s", j->id, f->name, err);
+        goto Exit;
+    }
+    ret = store_output(wk, j, f, (const char *)data, len);
+Exit:
+    free(data);
+    PQclear(imgs);
+    free(op);
+    return ret;
+}
+
 /* Renders and stores every whole-document output the job asked for from its stored pages (`pages`: the rows
  * of DB_RGN_JOB_PAGES_ALL, whose columns 2.. hold the per-page formats in the table's order). */
 static int store_outputs(job_worker_t *wk, const job_t *j, PGresult *pages, const unsigned char *pdf,
@@ -84,6 +140,10 @@ static int store_outputs(job_worker_t *wk, const job_t *j, PGresult *pages, cons
     for (size_t k = 0, col = 2; k < nf && ret == 0; col += (size_t)f[k].per_page, ++k) {
         if (!job_opts_wants(&j->opts, f[k].name))
             continue;
+        if (f[k].office != NULL) {
+            ret = store_office(wk, j, &f[k], pages);
+            continue;
+        }
         if (f[k].render == NULL) { /* the searchable PDF, made while the pages were recognized */
             if (pdf != NULL)
                 ret = store_output(wk, j, &f[k], (const char *)pdf, pdf_len);

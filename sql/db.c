@@ -392,6 +392,12 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          "SELECT page, status, text, json, hocr, tsv, alto FROM job_pages WHERE job_id = $1::uuid"
          " ORDER BY page",
          1, 0, 0},
+    /* $1 job. Binary result: the images of the completed pages, in page order: 0 page (as text), 1 the page
+     * as processed (PNG, or NULL). Only for the outputs that embed them (mht). */
+    [DB_RGN_JOB_PAGE_IMAGES] = {"job_page_images",
+                                "SELECT page::text, image FROM job_pages WHERE job_id = $1::uuid"
+                                " AND status = 'completed' ORDER BY page",
+                                1, 0, 1},
     /* $1 job, $2 format, $3 content type (from the formats table), $4 the bytes (binary). */
     [DB_RGN_OUTPUT_STORE] =
         {"output_store",

@@ -244,16 +244,23 @@ static void test_invalid_json(void)
         {"languages", "5", "languages must be a string such as \"eng\" or \"eng+deu\""},
         {"languages", "[\"eng\"]", "languages must be a string such as \"eng\" or \"eng+deu\""},
         {"outputs", "[]",
-         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
+         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto, docx, odt, "
+         "rtf, epub, mht"},
         {"outputs", "\"text\"",
-         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
+         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto, docx, odt, "
+         "rtf, epub, mht"},
         {"outputs", "[1]",
-         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
+         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto, docx, odt, "
+         "rtf, epub, mht"},
         {"outputs", "{}",
-         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
-        {"outputs", "[\"txt\"]", "outputs: 'txt' is not a result format (text, json, hocr, pdf, tsv, alto)"},
+         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto, docx, odt, "
+         "rtf, epub, mht"},
+        {"outputs", "[\"txt\"]",
+         "outputs: 'txt' is not a result format (text, json, hocr, pdf, tsv, alto, docx, odt, rtf, epub, "
+         "mht)"},
         {"outputs", "[\"TEXT\"]",
-         "outputs: 'TEXT' is not a result format (text, json, hocr, pdf, tsv, alto)"},
+         "outputs: 'TEXT' is not a result format (text, json, hocr, pdf, tsv, alto, docx, odt, rtf, epub, "
+         "mht)"},
         {"outputs", "[\"text\",\"pdf\",\"text\"]", "outputs lists 'text' more than once"},
         {"autostart", "\"true\"", "autostart must be true or false"},
         {"autostart", "1", "autostart must be true or false"},
@@ -566,10 +573,12 @@ static void test_query(void)
         {"autostart=yes", "autostart", "autostart must be true or false"},
         {"deskew=yes", "deskew", "deskew must be true or false"},
         {"outputs=text,,json", "outputs",
-         "outputs: '' is not a result format (text, json, hocr, pdf, tsv, alto)"},
-        {"outputs=text,", "outputs", "outputs: '' is not a result format (text, json, hocr, pdf, tsv, alto)"},
+         "outputs: '' is not a result format (text, json, hocr, pdf, tsv, alto, docx, odt, rtf, epub, mht)"},
+        {"outputs=text,", "outputs",
+         "outputs: '' is not a result format (text, json, hocr, pdf, tsv, alto, docx, odt, rtf, epub, mht)"},
         {"outputs=text,%20json", "outputs",
-         "outputs: ' json' is not a result format (text, json, hocr, pdf, tsv, alto)"},
+         "outputs: ' json' is not a result format (text, json, hocr, pdf, tsv, alto, docx, odt, rtf, epub, "
+         "mht)"},
         {"outputs=text,text", "outputs", "outputs lists 'text' more than once"},
         {"languages=eng+deu", "languages",
          "languages: 'eng deu' is not installed (installed: eng, deu, fra)"},
