@@ -5,6 +5,7 @@
 #include "engine/eng_format.h"
 #include "engine/eng_limits.h"
 #include "engine/eng_page.h"
+#include "engine/eng_pages.h"
 #include "jobs/job_log.h"
 #include "jobs/job_store.h"
 
@@ -21,6 +22,7 @@ typedef struct {
     size_t len;
     eng_format_t fmt;
     int npages, failed_pages, timeouts;
+    int selected;       /* pages of the `pages` selection in this document (npages without one) */
     eng_pdfin_t *pdfin; /* open when the job keeps the text of PDF pages that have some */
     eng_pdf_t *pdf;     /* the searchable PDF being built, or NULL */
     eng_page_job_t page;
@@ -87,6 +89,19 @@ static int load_document(run_t *r)
     return 0;
 }
 
+/* The pages option against the page count: a selection that names no page of this document fails the job
+ * (for images the gateway refused it at upload already; a PDF's pages are counted only here). */
+static int select_pages(run_t *r)
+{
+    const eng_pages_t *sel = &r->j->opts.pages;
+    char msg[256];
+    r->selected = eng_pages_count(sel, r->npages);
+    if (r->selected > 0)
+        return 0;
+    snprintf(msg, sizeof(msg), "the pages option selects no page of this %d-page document", r->npages);
+    return fail(r, "InvalidInput", msg);
+}
+
 /* Counts the pages and checks the tier's limits from the headers, before anything is decoded (the gateway
  * could not do it for PDFs: their pages are sized at the job's resolution here). */
 static int probe(run_t *r)
@@ -103,7 +118,7 @@ static int probe(run_t *r)
         return fail(r, "DocumentTooLarge", msg);
     if (pr != ENG_DOC_OK)
         return fail(r, "UnreadableDocument", err);
-    return 0;
+    return select_pages(r);
 }
 
 /* Records the page count (fenced); a cancel requested meanwhile ends the job here. */
@@ -136,6 +151,8 @@ static void prepare(run_t *r)
     memset(pj, 0, sizeof(*pj));
     pj->clean = (eng_clean_opts_t){o->deskew, o->auto_rotate, o->binarize, o->despeckle, o->remove_border};
     pj->delete_blank = o->delete_blank_pages;
+    pj->blank_max_ink = o->blank_page_max_noise / 100.0;
+    pj->barcode_types = o->barcode_types;
     pj->dpi = o->dpi;
     pj->max_pixels = r->j->max_pixels;
     pj->ocr.languages = o->languages;
@@ -177,15 +194,24 @@ static int after_store(run_t *r, int page, int stored)
 }
 
 /* One page: processed by the engine, then stored. Pages stored by an earlier attempt are kept; they are only
- * recognized again for the searchable PDF. */
+ * recognized again for the searchable PDF. A page the `pages` option leaves out is stored as skipped. */
 static int run_page(run_t *r, int page)
 {
-    int redo_for_pdf = page <= r->j->stored_pages;
-    if (redo_for_pdf && r->pdf == NULL)
+    int redo_for_pdf = page <= r->j->stored_pages, selected = eng_pages_selected(&r->j->opts.pages, page);
+    job_page_t pg = {.page = page,
+                     .npages = r->npages,
+                     .done = eng_pages_count(&r->j->opts.pages, page),
+                     .selected = r->selected};
+    if ((redo_for_pdf && r->pdf == NULL) || (redo_for_pdf && !selected))
         return 0;
+    if (!selected) {
+        pg.status = "skipped";
+        return after_store(r, page, job_store_page(r->wk, r->j, &pg));
+    }
     r->page.pdf_text = redo_for_pdf ? NULL : r->pdfin;
     r->page.pdf_out = r->pdf;
     r->page.want_image = !redo_for_pdf;
+    r->page.detect_barcodes = !redo_for_pdf && r->j->opts.detect_barcodes;
     eng_page_out_t out;
     int rc = eng_page_process(r->wk->ocr, r->buf, r->len, r->fmt, page - 1, &r->page, &out);
     if (out.warn[0] != '\0')
@@ -198,21 +224,25 @@ static int run_page(run_t *r, int page)
         ++r->failed_pages;
         r->timeouts += rc == ENG_TIMEOUT;
     }
-    int stored = 0;
     if (redo_for_pdf) {
         eng_page_out_free(&out);
         return 0;
     }
     if (out.blank) {
         /* Recorded (status blank) so that progress and resume see it. */
-        eng_page_result_t none;
-        memset(&none, 0, sizeof(none));
-        stored = job_store_page(r->wk, r->j, page, r->npages, &none, "blank", NULL, NULL, 0);
+        pg.status = "blank";
+        int stored = job_store_page(r->wk, r->j, &pg);
         eng_page_out_free(&out);
         return stored < 0 ? -1 : stored == 1 ? cancel(r) : 0;
     }
-    stored = job_store_page(r->wk, r->j, page, r->npages, &out.res, rc == ENG_OK ? "completed" : "failed",
-                            rc == ENG_OK ? NULL : out.err, out.png, out.png_len);
+    pg.status = rc == ENG_OK ? "completed" : "failed";
+    pg.error = rc == ENG_OK ? NULL : out.err;
+    pg.res = &out.res;
+    pg.png = out.png;
+    pg.png_len = out.png_len;
+    /* A page whose detection failed (a warning above) says null rather than an empty list. */
+    pg.barcodes = r->j->opts.detect_barcodes && rc == ENG_OK ? out.barcodes : NULL;
+    int stored = job_store_page(r->wk, r->j, &pg);
     __atomic_add_fetch(&r->wk->counters->pages_done, 1, __ATOMIC_RELAXED);
     eng_page_out_free(&out);
     return after_store(r, page, stored);
@@ -240,13 +270,13 @@ static void complete(run_t *r)
     char err[512];
     unsigned char *pdf = NULL;
     size_t pdf_len = 0;
-    if (r->pdf != NULL && r->failed_pages < r->npages &&
+    if (r->pdf != NULL && r->failed_pages < r->selected &&
         eng_pdf_end(r->pdf, &pdf, &pdf_len, err, sizeof(err)) != 0)
         job_log("warn", "job %s: searchable PDF failed: %s", r->j->id, err);
-    else if (r->pdf != NULL && r->failed_pages == r->npages)
+    else if (r->pdf != NULL && r->failed_pages == r->selected)
         eng_pdf_abort(r->pdf);
     r->pdf = NULL;
-    if (job_complete(r->wk, r->j, r->npages, r->failed_pages, r->timeouts, pdf, pdf_len) != 0)
+    if (job_complete(r->wk, r->j, r->selected, r->failed_pages, r->timeouts, pdf, pdf_len) != 0)
         job_log("warn", "job %s: not completed by this worker", r->j->id);
     free(pdf);
 }

@@ -31,11 +31,12 @@ int job_finish(job_worker_t *wk, const job_t *j, const char *status, const char 
     return 0;
 }
 
-int job_store_page(job_worker_t *wk, const job_t *j, int page, int npages, const eng_page_result_t *res,
-                   const char *status, const char *error, const unsigned char *png, size_t png_len)
+int job_store_page(job_worker_t *wk, const job_t *j, const job_page_t *pg)
 {
-    char spage[16], w[16], h[16], dpi[16], conf[32], words[16], ms[16], lease[16], np[16];
-    snprintf(spage, sizeof(spage), "%d", page);
+    static const eng_page_result_t none;
+    const eng_page_result_t *res = pg->res != NULL ? pg->res : &none;
+    char spage[16], w[16], h[16], dpi[16], conf[32], words[16], ms[16], lease[16], np[16], done[16], sel[16];
+    snprintf(spage, sizeof(spage), "%d", pg->page);
     snprintf(w, sizeof(w), "%d", res->width);
     snprintf(h, sizeof(h), "%d", res->height);
     snprintf(dpi, sizeof(dpi), "%d", res->dpi);
@@ -43,14 +44,35 @@ int job_store_page(job_worker_t *wk, const job_t *j, int page, int npages, const
     snprintf(words, sizeof(words), "%d", res->words);
     snprintf(ms, sizeof(ms), "%ld", res->engine_ms);
     snprintf(lease, sizeof(lease), "%d", lease_seconds(j));
-    snprintf(np, sizeof(np), "%d", npages);
-    int ok = strcmp(status, "completed") == 0;
-    const char *p[20] = {
-        j->id,           wk->owner,        j->attempt, spage, status, ok ? w : NULL,    ok ? h : NULL,
-        ok ? dpi : NULL, ok ? conf : NULL, words,      ms,    error,  res->text,        res->json,
-        res->hocr,       res->tsv,         res->alto,  lease, np,     (const char *)png};
-    int lens[20] = {0};
-    lens[19] = (int)png_len;
+    snprintf(np, sizeof(np), "%d", pg->npages);
+    snprintf(done, sizeof(done), "%d", pg->done);
+    snprintf(sel, sizeof(sel), "%d", pg->selected);
+    int ok = strcmp(pg->status, "completed") == 0;
+    const char *p[23] = {j->id,
+                         wk->owner,
+                         j->attempt,
+                         spage,
+                         pg->status,
+                         ok ? w : NULL,
+                         ok ? h : NULL,
+                         ok ? dpi : NULL,
+                         ok ? conf : NULL,
+                         words,
+                         ms,
+                         pg->error,
+                         res->text,
+                         res->json,
+                         res->hocr,
+                         res->tsv,
+                         res->alto,
+                         lease,
+                         np,
+                         (const char *)pg->png,
+                         pg->barcodes,
+                         done,
+                         sel};
+    int lens[23] = {0};
+    lens[19] = (int)pg->png_len;
     PGresult *r = job_exec(wk, DB_RGN_PAGE_STORE, p, lens);
     if (r == NULL || PQntuples(r) == 0) {
         PQclear(r);

@@ -61,6 +61,7 @@ typedef enum {
     DB_RGN_JOB_OUTPUT,
     DB_RGN_PAGE_RESULT,
     DB_RGN_PAGE_LIST,
+    DB_RGN_JOB_BARCODES,
     DB_RGN_PAGE_IMAGE,
     /* region: jobs, worker side */
     DB_RGN_JOB_CLAIM,
