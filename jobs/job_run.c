@@ -25,6 +25,7 @@ typedef struct {
     int selected;       /* pages of the `pages` selection in this document (npages without one) */
     eng_pdfin_t *pdfin; /* open when the job keeps the text of PDF pages that have some */
     eng_pdf_t *pdf;     /* the searchable PDF being built, or NULL */
+    int *pdf_dpi;       /* PDF: the resolution of each page (0: over the tier's pixels even at the lowest) */
     eng_page_job_t page;
 } run_t;
 
@@ -112,7 +113,18 @@ static int probe(run_t *r)
     int dpi = r->j->opts.dpi > 0 ? r->j->opts.dpi : ENG_PDFIN_DEFAULT_DPI;
     int pr =
         eng_doc_probe_dpi(r->buf, r->len, r->fmt, r->j->max_pages, dpi, &r->npages, &infos, err, sizeof(err));
-    int too_large = eng_limits_check(&lim, pr, r->npages, infos, msg, sizeof(msg)) != 0;
+    int too_large = 0;
+    if (r->fmt == ENG_FMT_PDF && pr == ENG_DOC_OK) {
+        /* A PDF page over the tier's pixels is rendered at a lower resolution, or is an error page. */
+        if ((r->pdf_dpi = calloc((size_t)r->npages + 1, sizeof(int))) == NULL) {
+            free(infos);
+            return -1;
+        }
+        for (int i = 0; i < r->npages; ++i)
+            r->pdf_dpi[i] = eng_limits_pdf_dpi(&lim, &infos[i], dpi);
+    } else {
+        too_large = eng_limits_check(&lim, pr, r->npages, infos, msg, sizeof(msg)) != 0;
+    }
     free(infos);
     if (too_large)
         return fail(r, "DocumentTooLarge", msg);
@@ -208,6 +220,18 @@ static int run_page(run_t *r, int page)
         pg.status = "skipped";
         return after_store(r, page, job_store_page(r->wk, r->j, &pg));
     }
+    r->page.dpi = r->pdf_dpi != NULL ? r->pdf_dpi[page - 1] : r->j->opts.dpi;
+    if (r->pdf_dpi != NULL && r->page.dpi == 0) {
+        char msg[256];
+        ++r->failed_pages;
+        if (redo_for_pdf)
+            return 0;
+        snprintf(msg, sizeof(msg), "page %d is over this tier's %lld pixels per page even at %d dpi", page,
+                 r->j->max_pixels, ENG_LIMITS_MIN_PDF_DPI);
+        pg.status = "failed";
+        pg.error = msg;
+        return after_store(r, page, job_store_page(r->wk, r->j, &pg));
+    }
     r->page.pdf_text = redo_for_pdf ? NULL : r->pdfin;
     r->page.pdf_out = r->pdf;
     r->page.want_image = !redo_for_pdf;
@@ -294,6 +318,7 @@ void job_process(job_worker_t *wk, job_t *j)
             complete(&r);
     }
     job_lease_drop(wk->lease, wk->index);
+    free(r.pdf_dpi);
     eng_pdfin_close(r.pdfin);
     eng_pdf_abort(r.pdf);
     PQclear(r.doc);

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import zipfile
 
-from harness import TESTDATA, Stack, accuracy, check_openapi, run, tenant, wait_job_until
+from harness import Stack, accuracy, check_openapi, run, tenant, wait_job_until
 from harness import testdata as read
 
 L = {}
@@ -353,17 +353,26 @@ def test_barcodes_in_pdf(st):
     assert j["barcodeCount"] == 2, j
 
 
-def three_pages():
-    """phototest.tif three times, as one TIFF (tiffcp)."""
+def tiffcp(tifs):
+    """One multi-page TIFF of several TIFFs' bytes, by tiffcp."""
     d = tempfile.mkdtemp(prefix="outputs-")
     try:
-        src, out = os.path.join(TESTDATA, "phototest.tif"), os.path.join(d, "three.tif")
-        p = sh(["tiffcp", src, src, src, out])
+        names = []
+        for i, t in enumerate(tifs):
+            names.append(os.path.join(d, f"{i}.tif"))
+            with open(names[-1], "wb") as f:
+                f.write(t)
+        p = sh(["tiffcp"] + names + [os.path.join(d, "all.tif")])
         assert p.returncode == 0, p.stderr
-        with open(out, "rb") as f:
+        with open(os.path.join(d, "all.tif"), "rb") as f:
             return f.read()
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def three_pages():
+    """phototest.tif three times, as one TIFF."""
+    return tiffcp([read("phototest.tif")] * 3)
 
 
 def test_pages_selected(st):
@@ -423,13 +432,42 @@ def test_blank_page_max_noise(st):
     assert r.status == 400 and r.json()["errorCode"] == "InvalidInput", r
 
 
+def test_oversize_pdf_pages(st):
+    # The "small" tier allows 4,000,000 pixels per page. A letter page (8.5 x 11 in) is 8.4 million pixels at
+    # 300 dpi: rendered at the largest dpi that fits instead; a 20 x 20 in page would need less than 150 dpi: an
+    # error page, not a failed job.
+    lic = L["small"]
+    letter = tiff2pdf(tiff(page(850, 1100), dpi=100))
+    r = st.node("US").request("POST", "/v1/jobs?outputs=text,json", body=letter,
+                              headers=dict(tenant(lic), **{"Content-Type": "application/pdf"}))
+    assert r.status == 201, r
+    j = wait_job_until(st.node("US"), r.json()["jobId"], tenant(lic), lambda j: j["status"] in ("completed", "failed"),
+                       180, "a final status")
+    assert j["status"] == "completed", j
+    items = st.node("US").request("GET", f"/v1/jobs/{j['jobId']}/pages", headers=tenant(lic)).json()["items"]
+    dpi = items[0]["dpi"]
+    assert 150 <= dpi < 300 and items[0]["width"] * items[0]["height"] <= 4000000, items
+    assert dpi >= 200, items  # sqrt(4.0 / 8.415) * 300 = 206: the largest that fits, not a safe low one
+    two = tiff2pdf(tiffcp([tiff(page(850, 1100), dpi=100), tiff(page(400, 400), dpi=20)]))
+    r = st.node("US").request("POST", "/v1/jobs?outputs=text", body=two,
+                              headers=dict(tenant(lic), **{"Content-Type": "application/pdf"}))
+    j = wait_job_until(st.node("US"), r.json()["jobId"], tenant(lic), lambda j: j["status"] in ("completed", "failed"),
+                       180, "a final status")
+    assert j["status"] == "completed" and j["errorPages"] == 1, j
+    items = st.node("US").request("GET", f"/v1/jobs/{j['jobId']}/pages", headers=tenant(lic)).json()["items"]
+    assert items[0]["status"] == "completed" and items[1]["status"] == "failed", items
+    assert "150 dpi" in items[1]["error"], items
+
+
 def _start():
     st = Stack(nodes={"US": 1}, node_cfg={"US": {"engine_workers": 2}}, name="outputs").start()
     L["lic"] = st.seed_license("US", apps=1, name="outputs")
+    st.run_cli(["tier", "create", "--name", "small", "--hourly-quota", "1000", "--max-pixels", "4000000"])
+    L["small"] = st.seed_license("US", tier="small", apps=1, name="small pages")
     return st
 
 
 if __name__ == "__main__":
     run([test_formats_listed, test_office_results_served, test_pandoc_accuracy, test_epubcheck, test_mht_in_chromium,
          test_barcodes_alone, test_barcodes_beside_text, test_barcodes_rotated, test_barcodes_in_pdf, test_pages_selected,
-         test_pages_refused, test_blank_page_max_noise], _start)
+         test_pages_refused, test_blank_page_max_noise, test_oversize_pdf_pages], _start)
