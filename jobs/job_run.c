@@ -97,6 +97,21 @@ static int select_pages(run_t *r)
     const eng_pages_t *sel = &r->j->opts.pages;
     char msg[256];
     r->selected = eng_pages_count(sel, r->npages);
+    if (r->selected > 0 && r->pdf_dpi != NULL) {
+        /* When no selected page fits even at the lowest resolution the document is too large as a whole. */
+        int first = 0, fit = 0;
+        for (int i = 1; i <= r->npages; ++i)
+            if (eng_pages_selected(sel, i)) {
+                fit += r->pdf_dpi[i - 1] != 0;
+                first = first == 0 ? i : first;
+            }
+        if (fit == 0) {
+            snprintf(msg, sizeof(msg), "page %d is over this tier's %lld pixels per page even at %d dpi%s",
+                     first, r->j->max_pixels, ENG_LIMITS_MIN_PDF_DPI,
+                     r->selected > 1 ? ", as is every other page" : "");
+            return fail(r, "DocumentTooLarge", msg);
+        }
+    }
     if (r->selected > 0)
         return 0;
     snprintf(msg, sizeof(msg), "the pages option selects no page of this %d-page document", r->npages);
