@@ -163,13 +163,19 @@ Exit:
 
 int eng_page_is_blank(struct Pix *pix)
 {
+    double ink = eng_page_ink(pix);
+    return ink >= 0 && ink < ENG_BLANK_MAX_INK;
+}
+
+double eng_page_ink(struct Pix *pix)
+{
     PIX *w = NULL, *mask = NULL, *noborder = NULL, *open = NULL;
     l_int32 count = 0;
-    int blank = 0;
+    double ink = -1;
 
     eng_global_init(); /* leptonica's warnings off */
     if (pix == NULL || (w = workable(pix)) == NULL)
-        return 0;
+        return -1;
     /* 160 rather than 128: after normalisation faint (light gray) print still counts as ink, so that a page
      * of pale text is not dropped. Paper noise stays well above it. */
     if ((mask = dark_mask(w, 160)) == NULL || (noborder = pixRemoveBorderConnComps(mask, 8)) == NULL)
@@ -178,13 +184,19 @@ int eng_page_is_blank(struct Pix *pix)
     if ((open = pixOpenBrick(NULL, noborder, 2, 2)) == NULL || pixCountPixels(open, &count, NULL) != 0)
         goto Exit;
     double area = (double)pixGetWidth(open) * pixGetHeight(open);
-    blank = area > 0 && count / area < ENG_BLANK_MAX_INK;
+    ink = area > 0 ? count / area : -1;
 Exit:
     pixDestroy(&w);
     pixDestroy(&mask);
     pixDestroy(&noborder);
     pixDestroy(&open);
-    return blank;
+    return ink;
+}
+
+static void set_ink(eng_clean_info_t *info, struct Pix *pix)
+{
+    info->ink = eng_page_ink(pix);
+    info->blank = info->ink >= 0 && info->ink < ENG_BLANK_MAX_INK;
 }
 
 struct Pix *eng_clean_page(eng_ocr_t *ocr, struct Pix *pix, const eng_clean_opts_t *o, eng_clean_info_t *info,
@@ -202,7 +214,7 @@ struct Pix *eng_clean_page(eng_ocr_t *ocr, struct Pix *pix, const eng_clean_opts
     if (o == NULL)
         o = &none;
     if (!o->deskew && !o->auto_rotate && !o->binarize && !o->despeckle && !o->remove_border) {
-        info->blank = eng_page_is_blank(pix);
+        set_ink(info, pix);
         return pixClone(pix);
     }
     if ((cur = workable(pix)) == NULL)
@@ -240,7 +252,7 @@ struct Pix *eng_clean_page(eng_ocr_t *ocr, struct Pix *pix, const eng_clean_opts
         goto Oom;
     if (o->remove_border && step(&cur, remove_border(cur)) != 0)
         goto Oom;
-    info->blank = eng_page_is_blank(cur);
+    set_ink(info, cur);
     return cur;
 Oom:
     eng__set_err(err, errlen, "Out of memory while cleaning up the page.");

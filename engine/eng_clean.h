@@ -31,6 +31,7 @@ typedef struct {
     double skew_degrees; /* deskew rotation applied (degrees, leptonica's sign: positive = clockwise); 0 if
                             none */
     int blank;           /* the cleaned page is judged blank (eng_page_is_blank), whatever the options */
+    double ink;          /* the fraction of the cleaned page that is dark (eng_page_ink); -1 when unknown */
 } eng_clean_info_t;
 
 /* Orientation detection below this confidence is treated as "unknown" and the page is not rotated. */
@@ -54,5 +55,9 @@ __attribute__((warn_unused_result)) struct Pix *eng_clean_page(eng_ocr_t *ocr, s
  * blank. 0 otherwise (also on out-of-memory, so that nothing is dropped by mistake). */
 #define ENG_BLANK_MAX_INK 0.0002
 int eng_page_is_blank(struct Pix *pix);
+/* The measure behind eng_page_is_blank: the fraction (0..1) of the page that is dark after those steps; -1
+ * on out-of-memory. A page is blank when it is below a threshold (ENG_BLANK_MAX_INK by default; the job
+ * option blankPageMaxNoise gives another). */
+double eng_page_ink(struct Pix *pix);
 
 #endif

@@ -16,8 +16,10 @@
 
 #include <stddef.h>
 
+#include "engine/eng_office.h"
+
 typedef struct {
-    const char *name;         /* "text", "json", "hocr", "pdf", "tsv", "alto" */
+    const char *name;         /* "text", "json", "hocr", "pdf", "tsv", "alto", "docx", "odt", ... */
     const char *content_type; /* as results are served, e.g. "text/plain; charset=utf-8" */
     int per_page;             /* also served per page (GET /v1/jobs/{id}/pages/{n}?format=) */
     int is_default;           /* in `outputs` when a job does not say */
@@ -28,6 +30,10 @@ typedef struct {
      * ("" or NULL: a neutral title). NULL for pdf, which is rendered while the pages are recognized. Returns
      * a malloc'ed string, NULL on out-of-memory. */
     char *(*render)(const char *const *pages, int n, const char *doc_name);
+    /* The office formats (docx, odt, rtf, epub, mht): the whole document written from the stored page texts
+     * by this writer (render is NULL for them). */
+    eng_office_writer_t office;
+    int page_images; /* the office writer embeds each page's image as processed (mht) */
 } eng_output_t;
 
 /* The table, in canonical order; *n receives its length. */
@@ -38,8 +44,8 @@ const eng_output_t *eng_output_find(const char *name);
 /* The row's position in the table (0-based): bit i of an output set stands for row i. */
 int eng_output_index(const eng_output_t *f);
 
-/* Writes "text, json, hocr, pdf, tsv, alto" (every format; only per-page ones when per_page_only) into buf.
- * Returns buf; truncated output stays NUL-terminated. */
+/* Writes "text, json, hocr, pdf, tsv, alto, docx, ..." (every format; only per-page ones when per_page_only)
+ * into buf. Returns buf; truncated output stays NUL-terminated. */
 char *eng_output_names(char *buf, size_t len, int per_page_only);
 
 #endif

@@ -24,4 +24,12 @@ typedef struct {
 __attribute__((warn_unused_result)) int eng_limits_check(const eng_limits_t *lim, int probe_rc, int npages,
                                                          const eng_page_info_t *infos, char *msg, size_t len);
 
+/* Oversize PDF pages are rendered at a lower resolution instead of failing the job, down to this one. */
+#define ENG_LIMITS_MIN_PDF_DPI 150
+
+/* The resolution at which a PDF page probed at `dpi` (info: its size in pixels at that dpi) is rendered:
+ * `dpi` itself when the page fits the tier's pixels per page and ENG_MAX_SIDE, else the largest lower one
+ * at which it fits, and 0 when that is below ENG_LIMITS_MIN_PDF_DPI (the page is then an error page). */
+int eng_limits_pdf_dpi(const eng_limits_t *lim, const eng_page_info_t *info, int dpi);
+
 #endif

@@ -1,9 +1,11 @@
 /* One page through the engine (see eng_page.h). */
 #include "engine/eng_page.h"
+#include "engine/eng_barcode.h"
 #include "engine/eng_doc.h"
 #include "engine/eng_image.h"
 #include "engine/eng_util.h"
 
+#include <jansson.h>
 #include <leptonica/allheaders.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,36 @@ static int too_large(const eng_page_job_t *job, struct Pix *pix, int index, eng_
     return 1;
 }
 
+/* The barcodes of the page as processed, kept as their own array and added to the page's JSON result. A
+ * failure is a warning: the page's text does not depend on it. */
+static void barcodes(struct Pix *clean, int index, const eng_page_job_t *job, eng_page_out_t *out)
+{
+    char err[256];
+    json_t *arr = NULL, *page = NULL;
+    if (eng_barcode_detect(clean, job->barcode_types, &arr, err, sizeof(err)) != 0) {
+        eng__set_err(out->warn, sizeof(out->warn), "page %d barcodes: %s", index + 1, err);
+        return;
+    }
+    char *list = json_dumps(arr, JSON_COMPACT), *json = NULL;
+    if (out->res.json != NULL && (page = json_loads(out->res.json, 0, NULL)) != NULL &&
+        json_object_set(page, "barcodes", arr) == 0)
+        json = json_dumps(page, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    if (list == NULL || (out->res.json != NULL && json == NULL)) {
+        eng__set_err(out->warn, sizeof(out->warn), "page %d barcodes: out of memory", index + 1);
+        free(list);
+        free(json);
+    } else {
+        out->barcodes = list;
+        out->nbarcodes = (int)json_array_size(arr);
+        if (json != NULL) {
+            free(out->res.json);
+            out->res.json = json;
+        }
+    }
+    json_decref(page);
+    json_decref(arr);
+}
+
 /* Recognizes the cleaned page and renders what goes with it: the PDF page, the page image. */
 static void recognize(eng_ocr_t *ocr, struct Pix *clean, int index, const eng_page_job_t *job,
                       const eng_clean_info_t *ci, eng_page_out_t *out)
@@ -50,6 +82,8 @@ static void recognize(eng_ocr_t *ocr, struct Pix *clean, int index, const eng_pa
         out->pdf_failed = 1;
         eng__set_err(out->warn, sizeof(out->warn), "PDF page %d: %s", index + 1, err);
     }
+    if (job->detect_barcodes)
+        barcodes(clean, index, job, out);
     if (job->want_image && eng_image_png(clean, 0, 0, &out->png, &out->png_len, err, sizeof(err)) != 0)
         eng__set_err(out->warn, sizeof(out->warn), "page %d image: %s", index + 1, err);
 }
@@ -74,7 +108,8 @@ int eng_page_process(eng_ocr_t *ocr, const void *buf, size_t len, eng_format_t f
     pixDestroy(&pix);
     if (clean == NULL)
         return out->status;
-    if (job->delete_blank && ci.blank) {
+    int blank = job->blank_max_ink > 0 ? ci.ink >= 0 && ci.ink < job->blank_max_ink : ci.blank;
+    if (job->delete_blank && blank) {
         out->blank = 1;
         out->status = ENG_OK;
     } else {
@@ -90,5 +125,6 @@ void eng_page_out_free(eng_page_out_t *out)
         return;
     eng_page_result_free(&out->res);
     free(out->png);
+    free(out->barcodes);
     memset(out, 0, sizeof(*out));
 }

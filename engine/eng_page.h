@@ -20,8 +20,12 @@
 
 typedef struct {
     eng_clean_opts_t clean;
-    int delete_blank; /* a blank page is reported as such instead of recognized */
-    int dpi;          /* PDF pages are rendered at this resolution (<= 0: 300); also ocr.dpi's source */
+    int delete_blank;     /* a blank page is reported as such instead of recognized */
+    double blank_max_ink; /* with delete_blank: the fraction of dark pixels under which a page is blank (<= 0:
+                             ENG_BLANK_MAX_INK) */
+    int detect_barcodes;  /* find barcodes on the page as processed (eng_barcode_detect) */
+    unsigned barcode_types; /* their ENG_BARCODE_BIT mask (0 = all) */
+    int dpi;                /* PDF pages are rendered at this resolution (<= 0: 300); also ocr.dpi's source */
     /* Recognition: languages, page segmentation, deadline, confidence, skip bits, cancel callback. rotation
      * and skew_degrees are filled in from the clean-up. */
     eng_page_opts_t ocr;
@@ -40,6 +44,10 @@ typedef struct {
     eng_page_result_t res; /* the page's outputs when status is ENG_OK and not blank */
     unsigned char *png;    /* the page as processed, when asked for and it could be rendered */
     size_t png_len;
+    /* With detect_barcodes: the page's barcodes as a JSON array (also the "barcodes" member of res.json),
+     * and how many; NULL when detection was not asked for or failed (see warn). */
+    char *barcodes;
+    int nbarcodes;
     int pdf_failed; /* the page could not be added to pdf_out: the caller abandons that PDF */
     char err[512];  /* why status is not ENG_OK */
     char warn[512]; /* a non-fatal problem (page image, PDF page) for the log; "" when none */

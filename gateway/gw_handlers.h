@@ -27,6 +27,7 @@ void gw_h_job_upload(gw_req_t *r);
 void gw_h_job_schedule(gw_req_t *r);
 void gw_h_job_cancel(gw_req_t *r);
 void gw_h_job_result(gw_req_t *r);
+void gw_h_job_barcodes(gw_req_t *r);
 void gw_h_page_list(gw_req_t *r);
 void gw_h_page_result(gw_req_t *r);
 void gw_h_page_image(gw_req_t *r);

@@ -75,9 +75,9 @@ static json_t *ordered(const json_t *src, const char *const *keys)
 
 /* The job object's keys in the order of API.md; nested objects likewise. */
 static const char *const JOB_KEYS[] = {
-    "jobId",       "appId",      "status",     "progress",       "document", "options",   "correlationId",
-    "description", "pagesDone",  "errorPages", "meanConfidence", "attempt",  "createdAt", "scheduledAt",
-    "startedAt",   "finishedAt", "expiresAt",  "results",        "error",    NULL};
+    "jobId",       "appId",     "status",     "progress",       "document",     "options", "correlationId",
+    "description", "pagesDone", "errorPages", "meanConfidence", "barcodeCount", "attempt", "createdAt",
+    "scheduledAt", "startedAt", "finishedAt", "expiresAt",      "results",      "error",   NULL};
 static const char *const PROGRESS_KEYS[] = {"current", "message", NULL};
 static const char *const DOCUMENT_KEYS[] = {"name", "contentType", "bytes", "pages", "sha256", NULL};
 static const char *const ERROR_KEYS[] = {"errorCode", "message", NULL};

@@ -211,11 +211,15 @@ static int read_request(gw_req_t *r, create_req_t *c, const json_t *base)
         }
         gw_job_doc_name(file, &c->doc);
         c->has_doc = 1;
-        return gw_job_doc_check(r, file->data, file->len, file->content_type, file->content_type_len,
-                                &c->doc);
+        if (gw_job_doc_check(r, file->data, file->len, file->content_type, file->content_type_len, &c->doc) !=
+            0)
+            return -1;
+        return gw_job_doc_pages(r, c->options, &c->doc);
     }
     c->has_doc = 1;
-    return gw_job_doc_check(r, body.base, body.len, ct, ctlen, &c->doc);
+    if (gw_job_doc_check(r, body.base, body.len, ct, ctlen, &c->doc) != 0)
+        return -1;
+    return gw_job_doc_pages(r, c->options, &c->doc);
 }
 
 /* Creation proper; `base` holds a template's options (or NULL for the defaults). */

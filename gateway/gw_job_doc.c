@@ -3,6 +3,7 @@
  * or opens a PDF (poppler serializes its callers, so only workers open PDFs). */
 #include "engine/eng_doc.h"
 #include "engine/eng_limits.h"
+#include "engine/eng_pages.h"
 #include "engine/eng_sniff.h"
 #include "gateway/gw_jobs.h"
 
@@ -67,6 +68,23 @@ int gw_job_doc_check(gw_req_t *r, const char *data, size_t len, const char *decl
     doc->content_type = eng_format_mime(fmt);
     doc->pages = npages;
     return 0;
+}
+
+int gw_job_doc_pages(gw_req_t *r, const json_t *options, const gw_job_doc_t *doc)
+{
+    const json_t *v = json_object_get(options, "pages");
+    eng_pages_t sel;
+    char err[256];
+    if (doc->pages <= 0 || !json_is_string(v) ||
+        eng_pages_parse(json_string_value(v), json_string_length(v), &sel, err, sizeof(err)) != 0 ||
+        eng_pages_any(&sel, doc->pages))
+        return 0;
+    /* The stored option passed the parser: digits, dashes, commas and spaces only. */
+    json_t *d = json_pack("[{s:s,s:s}]", "field", "pages", "message", "selects no page of the document");
+    gw_fail_counted(r, 400, "InvalidInput", d,
+                    "the pages option '%s' selects no page of this %d-page document", json_string_value(v),
+                    doc->pages);
+    return -1;
 }
 
 static int part_is(const gw_part_t *p, const char *name)

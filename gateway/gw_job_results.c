@@ -83,6 +83,44 @@ void gw_h_job_result(gw_req_t *r)
     gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_GET, p, NULL, on_result_job);
 }
 
+/* GET /v1/jobs/{id}/results/barcodes: every recognized page's barcodes in one document. */
+static void on_barcodes(gw_req_t *r, PGresult *res)
+{
+    result_req_t *s = rstate(r);
+    json_t *pages = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    if (pages == NULL) {
+        gw_send_error(r, 500, "InternalError", NULL, "the barcodes could not be assembled");
+        return;
+    }
+    gw_send_json(r, 200,
+                 json_pack("{s:s,s:I,s:o}", "jobId", s->job_id, "barcodeCount",
+                           (json_int_t)strtoll(PQgetvalue(res, 0, 1), NULL, 10), "pages", pages));
+}
+
+static void on_barcodes_job(gw_req_t *r, PGresult *res)
+{
+    result_req_t *s = rstate(r);
+    if (gw_job_gone(r, res))
+        return;
+    json_t *opts = json_loads(PQgetvalue(res, 0, 5), 0, NULL);
+    int asked = json_is_true(json_object_get(opts, "detectBarcodes"));
+    json_decref(opts);
+    if (!asked) {
+        gw_send_error(r, 404, "ResourceNotFound", NULL,
+                      "this job does not detect barcodes (the option detectBarcodes is false)");
+        return;
+    }
+    if (not_ready(r, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0)))
+        return;
+    const char *p[1] = {s->job_id};
+    gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_BARCODES, p, NULL, on_barcodes);
+}
+
+void gw_h_job_barcodes(gw_req_t *r)
+{
+    gw_job_call(r, rstate(r)->job_id, DB_RGN_JOB_GET, on_barcodes_job);
+}
+
 static void on_page_result(gw_req_t *r, PGresult *res)
 {
     result_req_t *s = rstate(r);
@@ -93,6 +131,11 @@ static void on_page_result(gw_req_t *r, PGresult *res)
     if (strcmp(PQgetvalue(res, 0, 0), "failed") == 0) {
         gw_send_error(r, 409, "JobFailed", NULL, "page %d could not be recognized: %s", s->page,
                       PQgetvalue(res, 0, 2));
+        return;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), "skipped") == 0) {
+        gw_send_error(r, 404, "ResourceNotFound", NULL, "page %d is not among the pages this job recognizes",
+                      s->page);
         return;
     }
     if (PQgetisnull(res, 0, 1)) {

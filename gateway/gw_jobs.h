@@ -76,6 +76,11 @@ typedef struct {
 __attribute__((warn_unused_result)) int gw_job_doc_check(gw_req_t *r, const char *data, size_t len,
                                                          const char *declared, size_t dlen,
                                                          gw_job_doc_t *doc);
+/* The `pages` option of `options` (the normalized object) against an image document's page count, known at
+ * upload: a selection that names none of its pages is 400 InvalidInput (sent counted; returns -1). A PDF's
+ * pages are counted by the worker, which fails such a job instead. */
+__attribute__((warn_unused_result)) int gw_job_doc_pages(gw_req_t *r, const json_t *options,
+                                                         const gw_job_doc_t *doc);
 /* The parts of a multipart/form-data job upload: at most one `file` and one `options`, nothing else. The
  * parts point into the body and into `parts` (GW_JOB_FORM_PARTS entries, which must outlive them). Sends the
  * error itself (counted) and returns -1; *file and *options are NULL when absent. */

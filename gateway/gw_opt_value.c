@@ -1,10 +1,13 @@
 /* One option value checked against its row and the caller's tier (see gw_opt_value.h). */
 #include "gateway/gw_opt_value.h"
+#include "engine/eng_barcode.h"
 #include "engine/eng_format.h"
+#include "engine/eng_pages.h"
 
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int gw__opt_in_list(const char *const *list, const char *s)
@@ -13,12 +16,6 @@ int gw__opt_in_list(const char *const *list, const char *s)
         if (strcmp(*list, s) == 0)
             return 1;
     return 0;
-}
-
-/* "text, json, hocr, pdf, tsv, alto", for the messages about `outputs`. */
-static const char *format_list(char *buf, size_t len)
-{
-    return eng_output_names(buf, len, 0);
 }
 
 /* Copies client-supplied text into a message: at most cap - 4 bytes (then "..."), anything but printable
@@ -119,6 +116,20 @@ static json_t *outputs_array(unsigned set)
     return a;
 }
 
+/* The `barcodeTypes` array of a type mask (ENG_BARCODE_BIT), in the types table's order. */
+static json_t *barcode_array(unsigned set)
+{
+    size_t nt;
+    const eng_barcode_type_t *t = eng_barcode_types(&nt);
+    json_t *a = json_array();
+    for (size_t i = 0; a != NULL && i < nt; ++i)
+        if ((set & ENG_BARCODE_BIT(&t[i])) && json_array_append_new(a, json_string(t[i].name)) != 0) {
+            json_decref(a);
+            a = NULL;
+        }
+    return a;
+}
+
 json_t *gw__opt_default(const job_opt_row_t *row, const gw_opt_limits_t *lim)
 {
     switch (row->type) {
@@ -147,8 +158,13 @@ json_t *gw__opt_default(const job_opt_row_t *row, const gw_opt_limits_t *lim)
     }
     case JOB_OPT_ENUM:
         return json_string(row->choices[0]);
+    case JOB_OPT_BARCODE_TYPES:
+        return barcode_array(ENG_BARCODE_ALL);
+    case JOB_OPT_PERCENT:
+        return json_real(row->def / 100.0);
     case JOB_OPT_STRING:
     case JOB_OPT_TEXT:
+    case JOB_OPT_PAGES:
         break;
     }
     return json_null();
@@ -211,40 +227,96 @@ static json_t *check_languages(const json_t *v, const gw_opt_limits_t *lim, prob
     return json_stringn(s, len);
 }
 
-static json_t *check_outputs(const json_t *v, problems_t *p)
+/* A set of names from one of the engine's tables (the output formats, the barcode types), as an option:
+ * a non-empty array of distinct names, normalized to the table's order. */
+typedef struct {
+    const char *noun;                           /* "formats" */
+    const char *what;                           /* "a result format" */
+    char *(*names)(char *buf, size_t len);      /* every name, for the messages */
+    unsigned (*bit)(const char *s, size_t len); /* the name's bit in a set, 0 when unknown */
+    json_t *(*array)(unsigned set);             /* the normalized array of a set */
+} name_set_t;
+
+static json_t *check_name_set(const job_opt_row_t *row, const name_set_t *ns, const json_t *v, problems_t *p)
 {
     unsigned seen = 0;
     size_t i;
     json_t *f;
-    char list[128];
-    if (!json_is_array(v) || json_array_size(v) == 0) {
-        gw__opt_problem(p, "outputs", "outputs must be a non-empty array of formats from %s",
-                        format_list(list, sizeof(list)));
-        return NULL;
-    }
+    char list[160], e[44];
     json_array_foreach(v, i, f)
     {
-        char e[44];
-        if (!json_is_string(f)) {
-            gw__opt_problem(p, "outputs", "outputs must be a non-empty array of formats from %s",
-                            format_list(list, sizeof(list)));
+        if (!json_is_string(f))
+            break;
+        unsigned bit = ns->bit(json_string_value(f), json_string_length(f));
+        if (bit == 0) {
+            gw__opt_problem(p, row->name, "%s: '%s' is not %s (%s)", row->name,
+                            gw__opt_echo(e, sizeof(e), json_string_value(f), json_string_length(f)), ns->what,
+                            ns->names(list, sizeof(list)));
             return NULL;
         }
-        const eng_output_t *row = eng_output_findn(json_string_value(f), json_string_length(f));
-        if (row == NULL) {
-            gw__opt_problem(p, "outputs", "outputs: '%s' is not a result format (%s)",
-                            gw__opt_echo(e, sizeof(e), json_string_value(f), json_string_length(f)),
-                            format_list(list, sizeof(list)));
+        if (seen & bit) {
+            gw__opt_problem(p, row->name, "%s lists '%s' more than once", row->name,
+                            gw__opt_echo(e, sizeof(e), json_string_value(f), json_string_length(f)));
             return NULL;
         }
-        int k = eng_output_index(row);
-        if (seen >> k & 1) {
-            gw__opt_problem(p, "outputs", "outputs lists '%s' more than once", row->name);
-            return NULL;
-        }
-        seen |= 1u << k;
+        seen |= bit;
     }
-    return outputs_array(seen);
+    if (!json_is_array(v) || json_array_size(v) == 0 || i < json_array_size(v)) {
+        gw__opt_problem(p, row->name, "%s must be a non-empty array of %s from %s", row->name, ns->noun,
+                        ns->names(list, sizeof(list)));
+        return NULL;
+    }
+    return ns->array(seen);
+}
+
+/* "text, json, hocr, pdf, ...", for the messages about `outputs`. */
+static char *all_formats(char *buf, size_t len)
+{
+    return eng_output_names(buf, len, 0);
+}
+
+static unsigned format_bit(const char *s, size_t len)
+{
+    const eng_output_t *row = eng_output_findn(s, len);
+    return row != NULL ? 1u << eng_output_index(row) : 0;
+}
+
+static unsigned barcode_bit(const char *s, size_t len)
+{
+    const eng_barcode_type_t *row = eng_barcode_type_findn(s, len);
+    return row != NULL ? ENG_BARCODE_BIT(row) : 0;
+}
+
+static const name_set_t output_set = {"formats", "a result format", all_formats, format_bit, outputs_array};
+static const name_set_t barcode_set = {"types", "a barcode type", eng_barcode_type_names, barcode_bit,
+                                       barcode_array};
+
+/* The selection is parsed by the engine's parser, whose sentence names the problem. */
+static json_t *check_pages(const json_t *v, problems_t *p)
+{
+    eng_pages_t sel;
+    char err[256];
+    if (!json_is_string(v)) {
+        gw__opt_problem(p, "pages", "pages must be a string such as \"1-3,5,8-\"");
+        return NULL;
+    }
+    if (eng_pages_parse(json_string_value(v), json_string_length(v), &sel, err, sizeof(err)) != 0) {
+        gw__opt_problem(p, "pages", "%s", err);
+        return NULL;
+    }
+    return json_stringn(json_string_value(v), json_string_length(v));
+}
+
+static json_t *check_percent(const job_opt_row_t *row, const json_t *v, problems_t *p)
+{
+    double d = json_is_number(v) ? json_number_value(v) : -1;
+    /* The bounds are hundredths; the comparison leaves room for the binary representation of 0.01. */
+    if (!json_is_number(v) || !(d * 100 >= row->min - 1e-9 && d * 100 <= row->max + 1e-9)) {
+        gw__opt_problem(p, row->name, "%s must be a number between %g and %g", row->name, row->min / 100.0,
+                        row->max / 100.0);
+        return NULL;
+    }
+    return json_real(d);
 }
 
 static json_t *check_string(const job_opt_row_t *row, const json_t *v, problems_t *p)
@@ -286,7 +358,7 @@ json_t *gw__opt_check(const job_opt_row_t *row, const json_t *v, const gw_opt_li
     case JOB_OPT_LANGUAGES:
         return check_languages(v, lim, p);
     case JOB_OPT_OUTPUTS:
-        return check_outputs(v, p);
+        return check_name_set(row, &output_set, v, p);
     case JOB_OPT_BOOL:
     case JOB_OPT_CLEANUP:
         if (!json_is_boolean(v)) {
@@ -317,6 +389,12 @@ json_t *gw__opt_check(const job_opt_row_t *row, const json_t *v, const gw_opt_li
             return NULL;
         }
         return json_string(json_string_value(v));
+    case JOB_OPT_BARCODE_TYPES:
+        return check_name_set(row, &barcode_set, v, p);
+    case JOB_OPT_PAGES:
+        return check_pages(v, p);
+    case JOB_OPT_PERCENT:
+        return check_percent(row, v, p);
     }
     return NULL;
 }
@@ -360,7 +438,8 @@ json_t *gw__opt_from_text(const job_opt_row_t *row, const char *s, const gw_opt_
                         int_max(row, lim));
         return NULL;
     }
-    case JOB_OPT_OUTPUTS: {
+    case JOB_OPT_OUTPUTS:
+    case JOB_OPT_BARCODE_TYPES: { /* comma-separated */
         json_t *a = json_array();
         for (size_t i = 0; a != NULL;) {
             const char *comma = memchr(s + i, ',', len - i);
@@ -374,6 +453,23 @@ json_t *gw__opt_from_text(const job_opt_row_t *row, const char *s, const gw_opt_
             i = end + 1;
         }
         return a;
+    }
+    case JOB_OPT_PERCENT: { /* plain decimal: digits with at most one '.' (an optional '-' earns the range
+                               message) */
+        size_t i = s[0] == '-', dots = 0, digits = 0;
+        for (; i < len; ++i) {
+            if (s[i] == '.')
+                ++dots;
+            else if (s[i] >= '0' && s[i] <= '9')
+                ++digits;
+            else
+                break;
+        }
+        if (i == len && dots <= 1 && digits > 0)
+            return json_real(strtod(s, NULL));
+        gw__opt_problem(p, row->name, "%s must be a number between %g and %g", row->name, row->min / 100.0,
+                        row->max / 100.0);
+        return NULL;
     }
     default:
         return json_string(s);

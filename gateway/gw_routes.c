@@ -19,6 +19,8 @@ const gw_route_t gw_routes[] = {
     {"PUT", "/v1/jobs/{id}/document", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_job_upload, GW_BODY_ANY},
     {"POST", "/v1/jobs/{id}/schedule", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_job_schedule, GW_BODY_ANY},
     {"POST", "/v1/jobs/{id}/cancel", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_job_cancel, GW_BODY_ANY},
+    /* Before the formats: barcodes are not an output format but the result of detectBarcodes. */
+    {"GET", "/v1/jobs/{id}/results/barcodes", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_job_barcodes, GW_BODY_ANY},
     {"GET", "/v1/jobs/{id}/results/{format}", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_job_result, GW_BODY_ANY},
     {"GET", "/v1/jobs/{id}/pages", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_page_list, GW_BODY_ANY},
     {"GET", "/v1/jobs/{id}/pages/{n}/results/{format}", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_page_result,

@@ -1,5 +1,7 @@
 /* The job options table and its decoder (see job_opts.h). */
 #include "jobs/job_opts.h"
+#include "engine/eng_barcode.h"
+#include "engine/eng_clean.h"
 #include "engine/eng_format.h"
 
 #include <stdio.h>
@@ -22,6 +24,8 @@ const job_opt_row_t job_opt_table[JOB_OPT_COUNT] = {
     {"despeckle", JOB_OPT_CLEANUP, 0, 0, 0, JOB_LIM_NONE, NULL, F(despeckle)},
     {"removeBorder", JOB_OPT_CLEANUP, 0, 0, 0, JOB_LIM_NONE, NULL, F(remove_border)},
     {"deleteBlankPages", JOB_OPT_CLEANUP, 0, 0, 0, JOB_LIM_NONE, NULL, F(delete_blank_pages)},
+    {"blankPageMaxNoise", JOB_OPT_PERCENT, (int)(ENG_BLANK_MAX_INK * 10000 + 0.5), 1, 10000, JOB_LIM_NONE,
+     NULL, F(blank_page_max_noise)},
     {"minConfidence", JOB_OPT_INT, 0, 0, 100, JOB_LIM_NONE, NULL, F(min_confidence)},
     {"dpi", JOB_OPT_INT, JOB_OPT_DEF_NULL, 70, 1200, JOB_LIM_NONE, NULL, F(dpi)},
     {"pageSegMode", JOB_OPT_ENUM, 0, 0, 0, JOB_LIM_NONE, page_seg_modes, F(page_seg_mode)},
@@ -31,6 +35,9 @@ const job_opt_row_t job_opt_table[JOB_OPT_COUNT] = {
     {"pdfSubject", JOB_OPT_STRING, 0, 0, 0, JOB_LIM_NONE, NULL, F(pdf_subject)},
     {"pdfKeywords", JOB_OPT_STRING, 0, 0, 0, JOB_LIM_NONE, NULL, F(pdf_keywords)},
     {"pdfTextPolicy", JOB_OPT_ENUM, 0, 0, 0, JOB_LIM_NONE, pdf_text_policies, F(pdf_text_policy)},
+    {"pages", JOB_OPT_PAGES, 0, 0, 0, JOB_LIM_NONE, NULL, F(pages)},
+    {"detectBarcodes", JOB_OPT_BOOL, 0, 0, 0, JOB_LIM_NONE, NULL, F(detect_barcodes)},
+    {"barcodeTypes", JOB_OPT_BARCODE_TYPES, 0, 0, 0, JOB_LIM_NONE, NULL, F(barcode_types)},
 };
 #undef F
 #define NROWS JOB_OPT_COUNT
@@ -59,6 +66,20 @@ static unsigned decode_outputs(const json_t *v)
         const eng_output_t *row = eng_output_find(json_string_value(f));
         if (row != NULL)
             set |= 1u << eng_output_index(row);
+    }
+    return set;
+}
+
+static unsigned decode_barcode_types(const json_t *v)
+{
+    unsigned set = 0;
+    size_t i;
+    json_t *t;
+    json_array_foreach(v, i, t)
+    {
+        const eng_barcode_type_t *row = eng_barcode_type_findn(json_string_value(t), json_string_length(t));
+        if (row != NULL)
+            set |= ENG_BARCODE_BIT(row);
     }
     return set;
 }
@@ -100,8 +121,32 @@ void job_opts_decode(const json_t *obj, job_opts_t *out)
         case JOB_OPT_ENUM:
             *(int *)(void *)field = decode_choice(row, json_string_value(v));
             break;
+        case JOB_OPT_BARCODE_TYPES:
+            *(unsigned *)(void *)field = decode_barcode_types(v);
+            break;
+        case JOB_OPT_PAGES: {
+            char err[256]; /* the gateway stored a valid selection; anything else selects every page */
+            if (json_is_string(v) && eng_pages_parse(json_string_value(v), json_string_length(v),
+                                                     (eng_pages_t *)(void *)field, err, sizeof(err)) != 0)
+                ((eng_pages_t *)(void *)field)->nparts = 0;
+            break;
+        }
+        case JOB_OPT_PERCENT:
+            *(double *)(void *)field = json_is_number(v) ? json_number_value(v) : 0;
+            break;
         }
     }
+}
+
+static const char *or_null(const char *s)
+{
+    return s[0] != '\0' ? s : NULL;
+}
+
+eng_pdf_meta_t job_opts_meta(const job_opts_t *o)
+{
+    return (eng_pdf_meta_t){or_null(o->pdf_title), or_null(o->pdf_author), or_null(o->pdf_subject),
+                            or_null(o->pdf_keywords)};
 }
 
 int job_opts_wants(const job_opts_t *o, const char *name)

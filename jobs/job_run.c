@@ -5,6 +5,7 @@
 #include "engine/eng_format.h"
 #include "engine/eng_limits.h"
 #include "engine/eng_page.h"
+#include "engine/eng_pages.h"
 #include "jobs/job_log.h"
 #include "jobs/job_store.h"
 
@@ -21,8 +22,10 @@ typedef struct {
     size_t len;
     eng_format_t fmt;
     int npages, failed_pages, timeouts;
+    int selected;       /* pages of the `pages` selection in this document (npages without one) */
     eng_pdfin_t *pdfin; /* open when the job keeps the text of PDF pages that have some */
     eng_pdf_t *pdf;     /* the searchable PDF being built, or NULL */
+    int *pdf_dpi;       /* PDF: the resolution of each page (0: over the tier's pixels even at the lowest) */
     eng_page_job_t page;
 } run_t;
 
@@ -87,6 +90,34 @@ static int load_document(run_t *r)
     return 0;
 }
 
+/* The pages option against the page count: a selection that names no page of this document fails the job
+ * (for images the gateway refused it at upload already; a PDF's pages are counted only here). */
+static int select_pages(run_t *r)
+{
+    const eng_pages_t *sel = &r->j->opts.pages;
+    char msg[256];
+    r->selected = eng_pages_count(sel, r->npages);
+    if (r->selected > 0 && r->pdf_dpi != NULL) {
+        /* When no selected page fits even at the lowest resolution the document is too large as a whole. */
+        int first = 0, fit = 0;
+        for (int i = 1; i <= r->npages; ++i)
+            if (eng_pages_selected(sel, i)) {
+                fit += r->pdf_dpi[i - 1] != 0;
+                first = first == 0 ? i : first;
+            }
+        if (fit == 0) {
+            snprintf(msg, sizeof(msg), "page %d is over this tier's %lld pixels per page even at %d dpi%s",
+                     first, r->j->max_pixels, ENG_LIMITS_MIN_PDF_DPI,
+                     r->selected > 1 ? ", as is every other page" : "");
+            return fail(r, "DocumentTooLarge", msg);
+        }
+    }
+    if (r->selected > 0)
+        return 0;
+    snprintf(msg, sizeof(msg), "the pages option selects no page of this %d-page document", r->npages);
+    return fail(r, "InvalidInput", msg);
+}
+
 /* Counts the pages and checks the tier's limits from the headers, before anything is decoded (the gateway
  * could not do it for PDFs: their pages are sized at the job's resolution here). */
 static int probe(run_t *r)
@@ -97,13 +128,24 @@ static int probe(run_t *r)
     int dpi = r->j->opts.dpi > 0 ? r->j->opts.dpi : ENG_PDFIN_DEFAULT_DPI;
     int pr =
         eng_doc_probe_dpi(r->buf, r->len, r->fmt, r->j->max_pages, dpi, &r->npages, &infos, err, sizeof(err));
-    int too_large = eng_limits_check(&lim, pr, r->npages, infos, msg, sizeof(msg)) != 0;
+    int too_large = 0;
+    if (r->fmt == ENG_FMT_PDF && pr == ENG_DOC_OK) {
+        /* A PDF page over the tier's pixels is rendered at a lower resolution, or is an error page. */
+        if ((r->pdf_dpi = calloc((size_t)r->npages + 1, sizeof(int))) == NULL) {
+            free(infos);
+            return -1;
+        }
+        for (int i = 0; i < r->npages; ++i)
+            r->pdf_dpi[i] = eng_limits_pdf_dpi(&lim, &infos[i], dpi);
+    } else {
+        too_large = eng_limits_check(&lim, pr, r->npages, infos, msg, sizeof(msg)) != 0;
+    }
     free(infos);
     if (too_large)
         return fail(r, "DocumentTooLarge", msg);
     if (pr != ENG_DOC_OK)
         return fail(r, "UnreadableDocument", err);
-    return 0;
+    return select_pages(r);
 }
 
 /* Records the page count (fenced); a cancel requested meanwhile ends the job here. */
@@ -136,6 +178,8 @@ static void prepare(run_t *r)
     memset(pj, 0, sizeof(*pj));
     pj->clean = (eng_clean_opts_t){o->deskew, o->auto_rotate, o->binarize, o->despeckle, o->remove_border};
     pj->delete_blank = o->delete_blank_pages;
+    pj->blank_max_ink = o->blank_page_max_noise / 100.0;
+    pj->barcode_types = o->barcode_types;
     pj->dpi = o->dpi;
     pj->max_pixels = r->j->max_pixels;
     pj->ocr.languages = o->languages;
@@ -154,10 +198,7 @@ static void prepare(run_t *r)
     if (r->fmt == ENG_FMT_PDF && o->pdf_text_policy == JOB_PDF_TEXT_SKIP_TEXT_PAGES)
         r->pdfin = eng_pdfin_open(r->buf, r->len, err, sizeof(err));
     if (job_opts_wants(o, "pdf")) {
-#define OR_NULL(s) ((s)[0] != '\0' ? (s) : NULL)
-        eng_pdf_meta_t meta = {OR_NULL(o->pdf_title), OR_NULL(o->pdf_author), OR_NULL(o->pdf_subject),
-                               OR_NULL(o->pdf_keywords)};
-#undef OR_NULL
+        eng_pdf_meta_t meta = job_opts_meta(o);
         if ((r->pdf = eng_pdf_begin(r->wk->ocr, o->languages, &meta, err, sizeof(err))) == NULL)
             job_log("warn", "job %s: no searchable PDF: %s", r->j->id, err);
     }
@@ -180,15 +221,36 @@ static int after_store(run_t *r, int page, int stored)
 }
 
 /* One page: processed by the engine, then stored. Pages stored by an earlier attempt are kept; they are only
- * recognized again for the searchable PDF. */
+ * recognized again for the searchable PDF. A page the `pages` option leaves out is stored as skipped. */
 static int run_page(run_t *r, int page)
 {
-    int redo_for_pdf = page <= r->j->stored_pages;
-    if (redo_for_pdf && r->pdf == NULL)
+    int redo_for_pdf = page <= r->j->stored_pages, selected = eng_pages_selected(&r->j->opts.pages, page);
+    job_page_t pg = {.page = page,
+                     .npages = r->npages,
+                     .done = eng_pages_count(&r->j->opts.pages, page),
+                     .selected = r->selected};
+    if ((redo_for_pdf && r->pdf == NULL) || (redo_for_pdf && !selected))
         return 0;
+    if (!selected) {
+        pg.status = "skipped";
+        return after_store(r, page, job_store_page(r->wk, r->j, &pg));
+    }
+    r->page.dpi = r->pdf_dpi != NULL ? r->pdf_dpi[page - 1] : r->j->opts.dpi;
+    if (r->pdf_dpi != NULL && r->page.dpi == 0) {
+        char msg[256];
+        ++r->failed_pages;
+        if (redo_for_pdf)
+            return 0;
+        snprintf(msg, sizeof(msg), "page %d is over this tier's %lld pixels per page even at %d dpi", page,
+                 r->j->max_pixels, ENG_LIMITS_MIN_PDF_DPI);
+        pg.status = "failed";
+        pg.error = msg;
+        return after_store(r, page, job_store_page(r->wk, r->j, &pg));
+    }
     r->page.pdf_text = redo_for_pdf ? NULL : r->pdfin;
     r->page.pdf_out = r->pdf;
     r->page.want_image = !redo_for_pdf;
+    r->page.detect_barcodes = !redo_for_pdf && r->j->opts.detect_barcodes;
     eng_page_out_t out;
     int rc = eng_page_process(r->wk->ocr, r->buf, r->len, r->fmt, page - 1, &r->page, &out);
     if (out.warn[0] != '\0')
@@ -201,21 +263,25 @@ static int run_page(run_t *r, int page)
         ++r->failed_pages;
         r->timeouts += rc == ENG_TIMEOUT;
     }
-    int stored = 0;
     if (redo_for_pdf) {
         eng_page_out_free(&out);
         return 0;
     }
     if (out.blank) {
         /* Recorded (status blank) so that progress and resume see it. */
-        eng_page_result_t none;
-        memset(&none, 0, sizeof(none));
-        stored = job_store_page(r->wk, r->j, page, r->npages, &none, "blank", NULL, NULL, 0);
+        pg.status = "blank";
+        int stored = job_store_page(r->wk, r->j, &pg);
         eng_page_out_free(&out);
         return stored < 0 ? -1 : stored == 1 ? cancel(r) : 0;
     }
-    stored = job_store_page(r->wk, r->j, page, r->npages, &out.res, rc == ENG_OK ? "completed" : "failed",
-                            rc == ENG_OK ? NULL : out.err, out.png, out.png_len);
+    pg.status = rc == ENG_OK ? "completed" : "failed";
+    pg.error = rc == ENG_OK ? NULL : out.err;
+    pg.res = &out.res;
+    pg.png = out.png;
+    pg.png_len = out.png_len;
+    /* A page whose detection failed (a warning above) says null rather than an empty list. */
+    pg.barcodes = r->j->opts.detect_barcodes && rc == ENG_OK ? out.barcodes : NULL;
+    int stored = job_store_page(r->wk, r->j, &pg);
     __atomic_add_fetch(&r->wk->counters->pages_done, 1, __ATOMIC_RELAXED);
     eng_page_out_free(&out);
     return after_store(r, page, stored);
@@ -243,13 +309,13 @@ static void complete(run_t *r)
     char err[512];
     unsigned char *pdf = NULL;
     size_t pdf_len = 0;
-    if (r->pdf != NULL && r->failed_pages < r->npages &&
+    if (r->pdf != NULL && r->failed_pages < r->selected &&
         eng_pdf_end(r->pdf, &pdf, &pdf_len, err, sizeof(err)) != 0)
         job_log("warn", "job %s: searchable PDF failed: %s", r->j->id, err);
-    else if (r->pdf != NULL && r->failed_pages == r->npages)
+    else if (r->pdf != NULL && r->failed_pages == r->selected)
         eng_pdf_abort(r->pdf);
     r->pdf = NULL;
-    if (job_complete(r->wk, r->j, r->npages, r->failed_pages, r->timeouts, pdf, pdf_len) != 0)
+    if (job_complete(r->wk, r->j, r->selected, r->failed_pages, r->timeouts, pdf, pdf_len) != 0)
         job_log("warn", "job %s: not completed by this worker", r->j->id);
     free(pdf);
 }
@@ -267,6 +333,7 @@ void job_process(job_worker_t *wk, job_t *j)
             complete(&r);
     }
     job_lease_drop(wk->lease, wk->index);
+    free(r.pdf_dpi);
     eng_pdfin_close(r.pdfin);
     eng_pdf_abort(r.pdf);
     PQclear(r.doc);

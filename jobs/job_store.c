@@ -31,11 +31,12 @@ int job_finish(job_worker_t *wk, const job_t *j, const char *status, const char 
     return 0;
 }
 
-int job_store_page(job_worker_t *wk, const job_t *j, int page, int npages, const eng_page_result_t *res,
-                   const char *status, const char *error, const unsigned char *png, size_t png_len)
+int job_store_page(job_worker_t *wk, const job_t *j, const job_page_t *pg)
 {
-    char spage[16], w[16], h[16], dpi[16], conf[32], words[16], ms[16], lease[16], np[16];
-    snprintf(spage, sizeof(spage), "%d", page);
+    static const eng_page_result_t none;
+    const eng_page_result_t *res = pg->res != NULL ? pg->res : &none;
+    char spage[16], w[16], h[16], dpi[16], conf[32], words[16], ms[16], lease[16], np[16], done[16], sel[16];
+    snprintf(spage, sizeof(spage), "%d", pg->page);
     snprintf(w, sizeof(w), "%d", res->width);
     snprintf(h, sizeof(h), "%d", res->height);
     snprintf(dpi, sizeof(dpi), "%d", res->dpi);
@@ -43,14 +44,35 @@ int job_store_page(job_worker_t *wk, const job_t *j, int page, int npages, const
     snprintf(words, sizeof(words), "%d", res->words);
     snprintf(ms, sizeof(ms), "%ld", res->engine_ms);
     snprintf(lease, sizeof(lease), "%d", lease_seconds(j));
-    snprintf(np, sizeof(np), "%d", npages);
-    int ok = strcmp(status, "completed") == 0;
-    const char *p[20] = {
-        j->id,           wk->owner,        j->attempt, spage, status, ok ? w : NULL,    ok ? h : NULL,
-        ok ? dpi : NULL, ok ? conf : NULL, words,      ms,    error,  res->text,        res->json,
-        res->hocr,       res->tsv,         res->alto,  lease, np,     (const char *)png};
-    int lens[20] = {0};
-    lens[19] = (int)png_len;
+    snprintf(np, sizeof(np), "%d", pg->npages);
+    snprintf(done, sizeof(done), "%d", pg->done);
+    snprintf(sel, sizeof(sel), "%d", pg->selected);
+    int ok = strcmp(pg->status, "completed") == 0;
+    const char *p[23] = {j->id,
+                         wk->owner,
+                         j->attempt,
+                         spage,
+                         pg->status,
+                         ok ? w : NULL,
+                         ok ? h : NULL,
+                         ok ? dpi : NULL,
+                         ok ? conf : NULL,
+                         words,
+                         ms,
+                         pg->error,
+                         res->text,
+                         res->json,
+                         res->hocr,
+                         res->tsv,
+                         res->alto,
+                         lease,
+                         np,
+                         (const char *)pg->png,
+                         pg->barcodes,
+                         done,
+                         sel};
+    int lens[23] = {0};
+    lens[19] = (int)pg->png_len;
     PGresult *r = job_exec(wk, DB_RGN_PAGE_STORE, p, lens);
     if (r == NULL || PQntuples(r) == 0) {
         PQclear(r);
@@ -70,6 +92,62 @@ static int store_output(job_worker_t *wk, const job_t *j, const eng_output_t *f,
     return r != NULL ? 0 : -1;
 }
 
+/* The page images of the completed pages, matched to the rows of `pages` by page number (NULL where a page
+ * has none). `imgs` holds them until the caller PQclear()s it. */
+static int page_images(job_worker_t *wk, const job_t *j, PGresult *pages, PGresult **imgs,
+                       eng_office_page_t *op)
+{
+    const char *p[1] = {j->id};
+    if ((*imgs = job_exec(wk, DB_RGN_JOB_PAGE_IMAGES, p, NULL)) == NULL)
+        return -1;
+    for (int i = 0, k = 0; i < PQntuples(pages) && k < PQntuples(*imgs); ++i) {
+        if (strcmp(PQgetvalue(*imgs, k, 0), PQgetvalue(pages, i, 0)) != 0)
+            continue;
+        if (!PQgetisnull(*imgs, k, 1)) {
+            op[i].png = (const unsigned char *)PQgetvalue(*imgs, k, 1);
+            op[i].png_len = (size_t)PQgetlength(*imgs, k, 1);
+        }
+        ++k;
+    }
+    return 0;
+}
+
+/* An office format (docx, odt, rtf, epub, mht) written from the stored page texts, with the job's languages
+ * and document metadata (the pdf* options). */
+static int store_office(job_worker_t *wk, const job_t *j, const eng_output_t *f, PGresult *pages)
+{
+    int n = PQntuples(pages), ret = -1;
+    eng_office_page_t *op = calloc((size_t)n + 1, sizeof(*op));
+    PGresult *imgs = NULL;
+    unsigned char *data = NULL;
+    size_t len = 0;
+    char err[256], ident[64];
+    if (op == NULL)
+        return -1;
+    for (int i = 0; i < n; ++i) {
+        op[i].page_no = atoi(PQgetvalue(pages, i, 0));
+        /* column 2: the text, the first per-page format */
+        if (strcmp(PQgetvalue(pages, i, 1), "completed") == 0 && !PQgetisnull(pages, i, 2))
+            op[i].text = PQgetvalue(pages, i, 2);
+    }
+    if (f->page_images && page_images(wk, j, pages, &imgs, op) != 0)
+        goto Exit;
+    const job_opts_t *o = &j->opts;
+    /* The modification time is left to the writer (now): the job finishes in this transaction. */
+    snprintf(ident, sizeof(ident), "urn:uuid:%s", j->id);
+    eng_office_doc_t doc = {op, n, o->languages, job_opts_meta(o), ident, 0};
+    if (f->office(&doc, &data, &len, err, sizeof(err)) != 0) {
+        job_log("warn", "job %s: no %s result: %s", j->id, f->name, err);
+        goto Exit;
+    }
+    ret = store_output(wk, j, f, (const char *)data, len);
+Exit:
+    free(data);
+    PQclear(imgs);
+    free(op);
+    return ret;
+}
+
 /* Renders and stores every whole-document output the job asked for from its stored pages (`pages`: the rows
  * of DB_RGN_JOB_PAGES_ALL, whose columns 2.. hold the per-page formats in the table's order). */
 static int store_outputs(job_worker_t *wk, const job_t *j, PGresult *pages, const unsigned char *pdf,
@@ -84,6 +162,10 @@ static int store_outputs(job_worker_t *wk, const job_t *j, PGresult *pages, cons
     for (size_t k = 0, col = 2; k < nf && ret == 0; col += (size_t)f[k].per_page, ++k) {
         if (!job_opts_wants(&j->opts, f[k].name))
             continue;
+        if (f[k].office != NULL) {
+            ret = store_office(wk, j, &f[k], pages);
+            continue;
+        }
         if (f[k].render == NULL) { /* the searchable PDF, made while the pages were recognized */
             if (pdf != NULL)
                 ret = store_output(wk, j, &f[k], (const char *)pdf, pdf_len);

@@ -13,9 +13,20 @@
 /* Finishes the job; status completed | failed | canceled. 0, or -1 when the lease was lost. */
 int job_finish(job_worker_t *wk, const job_t *j, const char *status, const char *code, const char *message,
                const char *progress);
+/* One page as stored. */
+typedef struct {
+    int page, npages;             /* the document's page number, and its page count */
+    int done, selected;           /* pages of the `pages` selection done with this one, and selected in all */
+    const char *status;           /* completed | failed | blank | skipped */
+    const char *error;            /* why it failed, or NULL */
+    const eng_page_result_t *res; /* its results (status completed, failed: engine figures), or NULL */
+    const unsigned char *png;     /* the page as processed, or NULL */
+    size_t png_len;
+    const char *barcodes; /* its barcodes (JSON array) when the job detects them, or NULL */
+} job_page_t;
+
 /* Stores one page's result: 1 when cancel was requested, 0 to go on, -1 when the lease is lost. */
-int job_store_page(job_worker_t *wk, const job_t *j, int page, int npages, const eng_page_result_t *res,
-                   const char *status, const char *error, const unsigned char *png, size_t png_len);
+int job_store_page(job_worker_t *wk, const job_t *j, const job_page_t *pg);
 /* Assembles and stores the whole-document outputs (pdf: the searchable PDF or NULL) and completes the job, in
  * one transaction; a job whose every page failed fails instead. */
 int job_complete(job_worker_t *wk, const job_t *j, int npages, int failed_pages, int timeouts,

@@ -328,6 +328,14 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " 'engineMs', engine_ms, 'error', error) ORDER BY page), '[]') FROM job_pages"
          " WHERE job_id = $1::uuid",
          1, 0, 0},
+    /* $1 job. 0 the barcodes of every recognized page (jsonb array of {page, barcodes}, by page number; a
+     * page whose detection failed has barcodes null), 1 how many in all */
+    [DB_RGN_JOB_BARCODES] =
+        {"job_barcodes",
+         "SELECT coalesce(jsonb_agg(jsonb_build_object('page', page, 'barcodes', barcodes) ORDER BY page)"
+         " FILTER (WHERE status = 'completed'), '[]'),"
+         " coalesce(sum(jsonb_array_length(barcodes)), 0) FROM job_pages WHERE job_id = $1::uuid",
+         1, 0, 0},
 
     /* $1 worker, $2 lease seconds. 0 job, 1 attempt, 2 max attempts, 3 options, 4 max pages, 5 max pixels,
      * 6 pages already stored, 7 app, 8 name. A purged job has no document left: never claimed. */
@@ -359,28 +367,30 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                               4, 0, 0},
     /* $1 job, $2 worker, $3 attempt, $4 page, $5 status, $6 width, $7 height, $8 dpi, $9 confidence, $10
      * words, $11 engine ms, $12 error, $13 text, $14 json, $15 hocr, $16 tsv, $17 alto, $18 lease seconds,
-     * $19 pages, $20 the page as processed (PNG) or NULL. Stores one page and moves progress in one
-     * statement, fenced; returns cancel_requested (no row: lease lost). */
+     * $19 pages of the document, $20 the page as processed (PNG) or NULL, $21 the page's barcodes (JSON
+     * array) or NULL, $22 pages of the selection done with this one, $23 pages selected. Stores one page and
+     * moves progress in one statement, fenced; returns cancel_requested (no row: lease lost). */
     [DB_RGN_PAGE_STORE] =
         {"page_store",
-         "WITH j AS (UPDATE jobs SET pages_done = $4::int,"
+         "WITH j AS (UPDATE jobs SET pages_done = $22::int,"
          " error_pages = error_pages + CASE WHEN $5 = 'failed' THEN 1 ELSE 0 END,"
          " confidence_sum = confidence_sum + CASE WHEN $10::int > 0 THEN $9::float8 ELSE 0 END,"
          " confidence_pages = confidence_pages + CASE WHEN $10::int > 0 THEN 1 ELSE 0 END,"
-         " progress = LEAST(99, ($4::int * 100) / GREATEST($19::int, 1)),"
-         " progress_message = 'recognized page ' || $4 || ' of ' || $19,"
+         " progress = LEAST(99, ($22::int * 100) / GREATEST($23::int, 1)),"
+         " progress_message = CASE WHEN $5 = 'skipped' THEN progress_message"
+         " ELSE 'recognized page ' || $4 || ' of ' || $19 END,"
          " locked_until = now() + make_interval(secs => $18::int)"
          " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
          " RETURNING cancel_requested),"
          " p AS (INSERT INTO job_pages (job_id, page, status, width, height, dpi, confidence, words,"
-         " engine_ms, error, text, json, hocr, tsv, alto, image)"
+         " engine_ms, error, text, json, hocr, tsv, alto, image, barcodes)"
          " SELECT $1::uuid, $4::int, $5, $6::int, $7::int, $8::int, $9::float8, $10::int, $11::int,"
-         " $12, $13, $14, $15, $16, $17, $20::bytea FROM j"
+         " $12, $13, $14, $15, $16, $17, $20::bytea, $21::jsonb FROM j"
          " ON CONFLICT (job_id, page) DO UPDATE SET status = EXCLUDED.status, text = EXCLUDED.text,"
          " json = EXCLUDED.json, hocr = EXCLUDED.hocr, tsv = EXCLUDED.tsv, alto = EXCLUDED.alto,"
-         " error = EXCLUDED.error, image = EXCLUDED.image)"
+         " error = EXCLUDED.error, image = EXCLUDED.image, barcodes = EXCLUDED.barcodes)"
          " SELECT cancel_requested FROM j",
-         20, 1u << 19, 0},
+         23, 1u << 19, 0},
     /* binary result: 0 status, 1 the page as processed (PNG) */
     [DB_RGN_PAGE_IMAGE] = {"page_image",
                            "SELECT status, image FROM job_pages WHERE job_id = $1::uuid AND page = $2::int",
@@ -392,6 +402,12 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          "SELECT page, status, text, json, hocr, tsv, alto FROM job_pages WHERE job_id = $1::uuid"
          " ORDER BY page",
          1, 0, 0},
+    /* $1 job. Binary result: the images of the completed pages, in page order: 0 page (as text), 1 the page
+     * as processed (PNG, or NULL). Only for the outputs that embed them (mht). */
+    [DB_RGN_JOB_PAGE_IMAGES] = {"job_page_images",
+                                "SELECT page::text, image FROM job_pages WHERE job_id = $1::uuid"
+                                " AND status = 'completed' ORDER BY page",
+                                1, 0, 1},
     /* $1 job, $2 format, $3 content type (from the formats table), $4 the bytes (binary). */
     [DB_RGN_OUTPUT_STORE] =
         {"output_store",

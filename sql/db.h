@@ -61,6 +61,7 @@ typedef enum {
     DB_RGN_JOB_OUTPUT,
     DB_RGN_PAGE_RESULT,
     DB_RGN_PAGE_LIST,
+    DB_RGN_JOB_BARCODES,
     DB_RGN_PAGE_IMAGE,
     /* region: jobs, worker side */
     DB_RGN_JOB_CLAIM,
@@ -69,6 +70,7 @@ typedef enum {
     DB_RGN_JOB_SET_PAGES,
     DB_RGN_PAGE_STORE,
     DB_RGN_JOB_PAGES_ALL,
+    DB_RGN_JOB_PAGE_IMAGES,
     DB_RGN_OUTPUT_STORE,
     DB_RGN_JOB_FINISH,
     DB_RGN_REQUEUE_EXPIRED,

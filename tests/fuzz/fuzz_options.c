@@ -10,6 +10,7 @@
 
 #include "gateway/gw_options.h"
 #include "gateway/gw_query.h"
+#include "jobs/job_opts.h"
 
 static const char *const fuzz_options_langs[] = {"eng", "deu", "fra", "chi_sim"};
 static const gw_opt_limits_t fuzz_options_lim = {30, 60000, fuzz_options_langs, 4};
@@ -32,7 +33,7 @@ static void fuzz_options_check_ok(json_t *out)
 {
     gw_opt_error_t err;
     json_t *again = NULL;
-    if (!json_is_object(out) || json_object_size(out) != 21)
+    if (!json_is_object(out) || json_object_size(out) != JOB_OPT_COUNT)
         abort();
     /* The normalized object is a valid input that normalizes to itself. */
     char *text = json_dumps(out, JSON_COMPACT);

@@ -303,6 +303,19 @@ class Stack:
         return self._openapi
 
 
+def testdata(name):
+    """The bytes of a file of tests/data."""
+    with open(os.path.join(TESTDATA, name), "rb") as f:
+        return f.read()
+
+
+def accuracy(got, truth):
+    """Character accuracy of got against truth, white space runs counted as one space."""
+    import Levenshtein
+    g, t = " ".join(got.split()), " ".join(truth.split())
+    return 1.0 - Levenshtein.distance(g, t) / max(1, len(t))
+
+
 def tenant(lic, app=None):
     return {"X-License-Id": lic["licenseId"], "X-App-Id": app or lic["apps"][0]}
 

@@ -92,7 +92,7 @@ def wait_job(st, job_id, statuses=("completed", "failed", "canceled"), timeout=3
 
 
 JOB_KEYS = ["jobId", "appId", "status", "progress", "document", "options", "correlationId", "description",
-            "pagesDone", "errorPages", "meanConfidence", "attempt", "createdAt", "scheduledAt", "startedAt",
+            "pagesDone", "errorPages", "meanConfidence", "barcodeCount", "attempt", "createdAt", "scheduledAt", "startedAt",
             "finishedAt", "expiresAt", "results", "error"]
 
 

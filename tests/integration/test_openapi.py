@@ -47,9 +47,10 @@ def test_job_query_parameters_are_the_options(st):
     assert sorted(defaults) == options, sorted(defaults)
     for name in options:
         v = defaults[name]
+        example = doc["components"]["schemas"]["Options"]["properties"][name].get("example", "x")
         value = ",".join(v) if isinstance(v, list) else ("true" if v is True else "false" if v is False else
                                                           "eng" if name == "languages" else "300" if name == "dpi" else
-                                                          str(v) if v is not None else "x")
+                                                          str(v) if v is not None else example)
         r = st.node("US").request("POST", f"/v1/jobs?{name}={value}",
                                   headers=dict(tenant(L["lic"]), **{"Content-Type": "application/json"}), body=b"{}")
         assert r.status == 201, (name, value, r)

@@ -1,25 +1,13 @@
 """Scans as they come: automatic rotation, blank pages, PDF input (rendered, own text layer, refused kinds),
 page images and thumbnails, installed languages."""
-import os
 import struct
 import time
 import zlib
 
-import Levenshtein
-
-from harness import TESTDATA, Stack, check_openapi, run, tenant, wait_job_until
+from harness import Stack, accuracy, check_openapi, run, tenant, wait_job_until
+from harness import testdata as read
 
 L = {}
-
-
-def accuracy(got, truth):
-    g, t = " ".join(got.split()), " ".join(truth.split())
-    return 1.0 - Levenshtein.distance(g, t) / max(1, len(t))
-
-
-def read(name):
-    with open(os.path.join(TESTDATA, name), "rb") as f:
-        return f.read()
 
 
 def png_gray(w, h, pixel):

@@ -14,8 +14,9 @@ int main(void)
     const eng_output_t *t = eng_outputs(&n);
     char buf[128];
 
-    is_int(n, 6, "six output formats");
-    is_str(eng_output_names(buf, sizeof(buf), 0), "text, json, hocr, pdf, tsv, alto", "canonical order");
+    is_int(n, 11, "eleven output formats");
+    is_str(eng_output_names(buf, sizeof(buf), 0),
+           "text, json, hocr, pdf, tsv, alto, docx, odt, rtf, epub, mht", "canonical order");
     is_str(eng_output_names(buf, sizeof(buf), 1), "text, json, hocr, tsv, alto",
            "per-page formats: all but pdf");
     is_str(eng_output_find("text")->content_type, "text/plain; charset=utf-8", "text is served with charset");
@@ -27,6 +28,20 @@ int main(void)
     is_str(eng_output_find("pdf")->content_type, "application/pdf", "pdf content type");
     ok(eng_output_find("PDF") == NULL && eng_output_find("") == NULL && eng_output_find(NULL) == NULL,
        "lookup is exact");
+    is_str(eng_output_find("docx")->content_type,
+           "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx content type");
+    is_str(eng_output_find("odt")->content_type, "application/vnd.oasis.opendocument.text",
+           "odt content type");
+    is_str(eng_output_find("rtf")->content_type, "application/rtf", "rtf content type");
+    is_str(eng_output_find("epub")->content_type, "application/epub+zip", "epub content type");
+    is_str(eng_output_find("mht")->content_type, "multipart/related", "mht content type");
+    ok(eng_output_find("docx")->office == eng_docx_write && eng_output_find("odt")->office == eng_odt_write &&
+           eng_output_find("rtf")->office == eng_rtf_write &&
+           eng_output_find("epub")->office == eng_epub_write &&
+           eng_output_find("mht")->office == eng_mht_write,
+       "the office formats are written by their writers");
+    ok(eng_output_find("mht")->page_images && !eng_output_find("docx")->page_images,
+       "only mht embeds the page images");
     ok(eng_output_findn("textual", 4) == eng_output_find("text"), "lookup by length");
     ok(eng_output_find("pdf")->render == NULL && !eng_output_find("pdf")->per_page,
        "pdf is rendered during recognition, not per page");
@@ -36,6 +51,7 @@ int main(void)
         is_int(eng_output_index(&t[i]), i, "index of a row is its position");
         defaults |= (unsigned)t[i].is_default << i;
         ok(t[i].per_page == (t[i].render != NULL), "%s: a renderer exactly for per-page formats", t[i].name);
+        ok(t[i].render == NULL || t[i].office == NULL, "%s: one way to assemble the document", t[i].name);
     }
     is_int(defaults, 0x0f, "defaults are text, json, hocr, pdf");
     ok(eng_output_find("tsv")->skip_unless_wanted == ENG_SKIP_TSV &&

@@ -29,5 +29,19 @@ int main(void)
     is_str(msg, "the document has more than 3 pages, this tier's limit", "pages sentence");
     is_int(eng_limits_check(&lim, ENG_DOC_ERR, 0, NULL, msg, sizeof(msg)), 0,
            "an unreadable document is the caller's to report");
+
+    /* Oversize PDF pages: the largest dpi at which the page fits, not below 150. A letter page at 300 dpi is
+     * 2550x3300; 4,000,000 pixels allow 206 dpi (1752x2267). */
+    eng_limits_t small = {10, 4000000};
+    eng_page_info_t letter = {2550, 3300, 300, 32}, huge = {6000, 6000, 300, 32};
+    is_int(eng_limits_pdf_dpi(&lim, &letter, 300), 300, "a page that fits keeps its dpi");
+    int d = eng_limits_pdf_dpi(&small, &letter, 300);
+    ok(d >= 200 && d <= 206, "an oversize page gets the largest dpi that fits (%d)", d);
+    ok((2550LL * d / 300 + 2) * (3300LL * d / 300 + 2) <= 4000000, "at that dpi it fits, rounding included");
+    is_int(eng_limits_pdf_dpi(&small, &huge, 300), 0, "a page that needs less than 150 dpi is refused");
+    eng_page_info_t wide = {40000, 100, 300, 32};
+    d = eng_limits_pdf_dpi(&lim, &wide, 300);
+    ok(d >= ENG_LIMITS_MIN_PDF_DPI && (40000LL * d / 300 + 2) <= ENG_MAX_SIDE,
+       "the side limit counts too (%d)", d);
     return done_testing();
 }

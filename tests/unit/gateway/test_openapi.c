@@ -23,6 +23,7 @@ static const char *value_type(const json_t *v)
 {
     return json_is_boolean(v)   ? "boolean"
            : json_is_integer(v) ? "integer"
+           : json_is_real(v)    ? "number"
            : json_is_array(v)   ? "array"
            : json_is_string(v)  ? "string"
                                 : NULL;

@@ -13,8 +13,11 @@ static const char *const extra_name[] = {"name", NULL};
     "{\"languages\":\"eng\",\"outputs\":[\"text\",\"json\",\"hocr\",\"pdf\"],\"autostart\":true,"            \
     "\"retentionDays\":7,\"correlationId\":null,\"description\":null,\"deskew\":false,\"autoRotate\":false," \
     "\"binarize\":false,\"despeckle\":false,\"removeBorder\":false,\"deleteBlankPages\":false,"              \
-    "\"minConfidence\":0,\"dpi\":null,\"pageSegMode\":\"auto\",\"pageTimeoutMs\":60000,\"pdfTitle\":null,"   \
-    "\"pdfAuthor\":null,\"pdfSubject\":null,\"pdfKeywords\":null,\"pdfTextPolicy\":\"ocr\"}"
+    "\"blankPageMaxNoise\":0.02,\"minConfidence\":0,\"dpi\":null,\"pageSegMode\":\"auto\","                  \
+    "\"pageTimeoutMs\":60000,\"pdfTitle\":null,"                                                             \
+    "\"pdfAuthor\":null,\"pdfSubject\":null,\"pdfKeywords\":null,\"pdfTextPolicy\":\"ocr\",\"pages\":null,"  \
+    "\"detectBarcodes\":false,\"barcodeTypes\":[\"ean8\",\"upce\",\"isbn10\",\"upca\",\"ean13\",\"isbn13\"," \
+    "\"i25\",\"code39\",\"qrcode\",\"code128\"]}"
 
 /* Compact JSON text in the object's own key order (so that order is checked too); static, overwritten. */
 static const char *dump(const json_t *j)
@@ -128,6 +131,14 @@ static void test_valid_json(void)
         {"outputs", "[\"alto\",\"tsv\",\"pdf\",\"hocr\",\"json\",\"text\"]",
          "[\"text\",\"json\",\"hocr\",\"pdf\",\"tsv\",\"alto\"]"},
         {"outputs", "[\"tsv\"]", NULL},
+        {"outputs", "[\"mht\",\"docx\",\"text\"]", "[\"text\",\"docx\",\"mht\"]"},
+        {"barcodeTypes", "[\"qrcode\",\"ean13\"]", "[\"ean13\",\"qrcode\"]"},
+        {"pages", "\"1-3,5,8-\"", NULL},
+        {"pages", "\" 2 \"", NULL},
+        {"detectBarcodes", "true", NULL},
+        {"blankPageMaxNoise", "0.01", NULL},
+        {"blankPageMaxNoise", "100", "100.0"},
+        {"blankPageMaxNoise", "1.5", NULL},
         {"autostart", "false", NULL},
         {"autostart", "true", NULL},
         {"retentionDays", "1", NULL},
@@ -175,7 +186,7 @@ static void test_valid_json(void)
         }
         snprintf(name, sizeof(name), "json %s normalized", text);
         is_str(dump_key(out, cases[i].key), cases[i].want != NULL ? cases[i].want : cases[i].value, name);
-        is_int(json_object_size(out), 21, "all options present");
+        is_int(json_object_size(out), JOB_OPT_COUNT, "all options present");
         json_decref(out);
     }
 
@@ -233,6 +244,19 @@ static void test_invalid_json(void)
         const char *key, *value, *msg;
     } cases[] = {
         {"languages", "\"xx\"", "languages: 'xx' is not installed (installed: eng, deu, fra)"},
+        {"barcodeTypes", "[]",
+         "barcodeTypes must be a non-empty array of types from ean8, upce, isbn10, upca, ean13, isbn13, i25, "
+         "code39, qrcode, code128"},
+        {"barcodeTypes", "[\"ean\"]",
+         "barcodeTypes: 'ean' is not a barcode type (ean8, upce, isbn10, upca, ean13, isbn13, i25, code39, "
+         "qrcode, code128)"},
+        {"barcodeTypes", "[\"i25\",\"i25\"]", "barcodeTypes lists 'i25' more than once"},
+        {"pages", "\"1-3,,5\"", "The pages option '1-3,,5' has an empty part at position 5."},
+        {"pages", "3", "pages must be a string such as \"1-3,5,8-\""},
+        {"detectBarcodes", "1", "detectBarcodes must be true or false"},
+        {"blankPageMaxNoise", "0", "blankPageMaxNoise must be a number between 0.01 and 100"},
+        {"blankPageMaxNoise", "100.5", "blankPageMaxNoise must be a number between 0.01 and 100"},
+        {"blankPageMaxNoise", "\"1\"", "blankPageMaxNoise must be a number between 0.01 and 100"},
         {"languages", "\"osd\"", "languages: 'osd' is not installed (installed: eng, deu, fra)"},
         {"languages", "\"eng+xx\"", "languages: 'xx' is not installed (installed: eng, deu, fra)"},
         {"languages", "\"ENG\"", "languages: 'ENG' is not installed (installed: eng, deu, fra)"},
@@ -244,16 +268,23 @@ static void test_invalid_json(void)
         {"languages", "5", "languages must be a string such as \"eng\" or \"eng+deu\""},
         {"languages", "[\"eng\"]", "languages must be a string such as \"eng\" or \"eng+deu\""},
         {"outputs", "[]",
-         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
+         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto, docx, odt, "
+         "rtf, epub, mht"},
         {"outputs", "\"text\"",
-         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
+         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto, docx, odt, "
+         "rtf, epub, mht"},
         {"outputs", "[1]",
-         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
+         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto, docx, odt, "
+         "rtf, epub, mht"},
         {"outputs", "{}",
-         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto"},
-        {"outputs", "[\"txt\"]", "outputs: 'txt' is not a result format (text, json, hocr, pdf, tsv, alto)"},
+         "outputs must be a non-empty array of formats from text, json, hocr, pdf, tsv, alto, docx, odt, "
+         "rtf, epub, mht"},
+        {"outputs", "[\"txt\"]",
+         "outputs: 'txt' is not a result format (text, json, hocr, pdf, tsv, alto, docx, odt, rtf, epub, "
+         "mht)"},
         {"outputs", "[\"TEXT\"]",
-         "outputs: 'TEXT' is not a result format (text, json, hocr, pdf, tsv, alto)"},
+         "outputs: 'TEXT' is not a result format (text, json, hocr, pdf, tsv, alto, docx, odt, rtf, epub, "
+         "mht)"},
         {"outputs", "[\"text\",\"pdf\",\"text\"]", "outputs lists 'text' more than once"},
         {"autostart", "\"true\"", "autostart must be true or false"},
         {"autostart", "1", "autostart must be true or false"},
@@ -471,7 +502,7 @@ static void test_null_base_extra(void)
     is_str(dump_key(out, "outputs"), "[\"text\"]", "given outputs override");
     is_str(dump_key(out, "retentionDays"), "14", "base retentionDays kept");
     is_str(dump_key(out, "pageSegMode"), "\"auto\"", "key missing from base gets the default");
-    is_int(json_object_size(out), 21, "every option present");
+    is_int(json_object_size(out), JOB_OPT_COUNT, "every option present");
     ok(json_object_get(base, "pageSegMode") == NULL, "base not modified");
 
     /* PATCH semantics: a job's stored options are the base of the next change. */
@@ -535,18 +566,40 @@ static void test_query(void)
         "{\"languages\":\"eng+deu\",\"outputs\":[\"text\",\"pdf\"],\"autostart\":false,\"retentionDays\":30,"
         "\"correlationId\":\"x y\",\"description\":\"a\\nb\",\"deskew\":false,\"autoRotate\":false,"
         "\"binarize\":false,\"despeckle\":false,\"removeBorder\":false,\"deleteBlankPages\":false,"
-        "\"minConfidence\":7,\"dpi\":300,\"pageSegMode\":\"sparse\",\"pageTimeoutMs\":1,\"pdfTitle\":null,"
-        "\"pdfAuthor\":null,\"pdfSubject\":null,\"pdfKeywords\":null,\"pdfTextPolicy\":\"skipTextPages\"}",
+        "\"blankPageMaxNoise\":0.02,\"minConfidence\":7,\"dpi\":300,\"pageSegMode\":\"sparse\","
+        "\"pageTimeoutMs\":1,\"pdfTitle\":null,\"pdfAuthor\":null,\"pdfSubject\":null,\"pdfKeywords\":null,"
+        "\"pdfTextPolicy\":\"skipTextPages\",\"pages\":null,\"detectBarcodes\":false,\"barcodeTypes\":"
+        "[\"ean8\",\"upce\",\"isbn10\",\"upca\",\"ean13\",\"isbn13\",\"i25\",\"code39\",\"qrcode\","
+        "\"code128\"]}",
         "query values typed and normalized");
     json_decref(out);
     is_int(from_query("outputs=alto,json,text", NULL, &out, &err), 0, "outputs list");
     is_str(dump_key(out, "outputs"), "[\"text\",\"json\",\"alto\"]", "canonical order from a query");
+    json_decref(out);
+    is_int(from_query("barcodeTypes=code128,ean8&detectBarcodes=true&pages=2-&blankPageMaxNoise=0.5", NULL,
+                      &out, &err),
+           0, "barcode, pages and blank options from a query");
+    is_str(dump_key(out, "barcodeTypes"), "[\"ean8\",\"code128\"]",
+           "barcodeTypes in the types table's order");
+    is_str(dump_key(out, "pages"), "\"2-\"", "pages kept as given");
+    is_str(dump_key(out, "blankPageMaxNoise"), "0.5", "blankPageMaxNoise a number");
     json_decref(out);
 
     static const struct {
         const char *q, *field, *msg;
     } bad[] = {
         {"retentionDays=7x", "retentionDays", "retentionDays must be an integer between 1 and 30"},
+        {"blankPageMaxNoise=1e1", "blankPageMaxNoise",
+         "blankPageMaxNoise must be a number between 0.01 and 100"},
+        {"blankPageMaxNoise=1..2", "blankPageMaxNoise",
+         "blankPageMaxNoise must be a number between 0.01 and 100"},
+        {"blankPageMaxNoise=-1", "blankPageMaxNoise",
+         "blankPageMaxNoise must be a number between 0.01 and 100"},
+        {"pages=0-2", "pages", "The pages option '0-2' names page 0; pages are numbered from 1."},
+        {"barcodeTypes=ean13,", "barcodeTypes",
+         "barcodeTypes: '' is not a barcode type (ean8, upce, isbn10, upca, ean13, isbn13, i25, code39, "
+         "qrcode, "
+         "code128)"},
         {"retentionDays=%2B7", "retentionDays", "retentionDays must be an integer between 1 and 30"},
         {"retentionDays=+7", "retentionDays", "retentionDays must be an integer between 1 and 30"},
         {"retentionDays=%207", "retentionDays", "retentionDays must be an integer between 1 and 30"},
@@ -566,10 +619,12 @@ static void test_query(void)
         {"autostart=yes", "autostart", "autostart must be true or false"},
         {"deskew=yes", "deskew", "deskew must be true or false"},
         {"outputs=text,,json", "outputs",
-         "outputs: '' is not a result format (text, json, hocr, pdf, tsv, alto)"},
-        {"outputs=text,", "outputs", "outputs: '' is not a result format (text, json, hocr, pdf, tsv, alto)"},
+         "outputs: '' is not a result format (text, json, hocr, pdf, tsv, alto, docx, odt, rtf, epub, mht)"},
+        {"outputs=text,", "outputs",
+         "outputs: '' is not a result format (text, json, hocr, pdf, tsv, alto, docx, odt, rtf, epub, mht)"},
         {"outputs=text,%20json", "outputs",
-         "outputs: ' json' is not a result format (text, json, hocr, pdf, tsv, alto)"},
+         "outputs: ' json' is not a result format (text, json, hocr, pdf, tsv, alto, docx, odt, rtf, epub, "
+         "mht)"},
         {"outputs=text,text", "outputs", "outputs lists 'text' more than once"},
         {"languages=eng+deu", "languages",
          "languages: 'eng deu' is not installed (installed: eng, deu, fra)"},

@@ -1,5 +1,6 @@
 /* unit.jobs.opts: the job options table and its decoder (stored JSON -> job_opts_t). */
 #include "jobs/job_opts.h"
+#include "engine/eng_barcode.h"
 #include "engine/eng_format.h"
 
 #include <string.h>
@@ -22,7 +23,7 @@ int main(void)
     }
     is_int(seen, 6, "six clean-up options");
     is_str(job_opt_table[0].name, "languages", "languages first (API.md order)");
-    is_str(job_opt_table[JOB_OPT_COUNT - 1].name, "pdfTextPolicy", "pdfTextPolicy last");
+    is_str(job_opt_table[JOB_OPT_COUNT - 1].name, "barcodeTypes", "barcodeTypes last");
     ok(job_opt_find("Deskew") == NULL && job_opt_find("nope") == NULL, "unknown names are not found");
 
     /* Decoding a normalized object. */
@@ -32,7 +33,9 @@ int main(void)
                    "\"autoRotate\":false,\"binarize\":true,\"despeckle\":true,\"removeBorder\":true,"
                    "\"deleteBlankPages\":true,\"minConfidence\":40,\"dpi\":null,"
                    "\"pageSegMode\":\"sparse\",\"pageTimeoutMs\":1500,\"pdfTitle\":\"T\",\"pdfAuthor\":null,"
-                   "\"pdfSubject\":\"S\",\"pdfKeywords\":\"k\",\"pdfTextPolicy\":\"skipTextPages\"}",
+                   "\"pdfSubject\":\"S\",\"pdfKeywords\":\"k\",\"pdfTextPolicy\":\"skipTextPages\","
+                   "\"blankPageMaxNoise\":0.5,\"pages\":\"2-3,7-\",\"detectBarcodes\":true,"
+                   "\"barcodeTypes\":[\"ean13\",\"qrcode\"]}",
                    0, NULL);
     job_opts_decode(obj, &o);
     is_str(o.languages, "eng+deu", "languages");
@@ -53,6 +56,13 @@ int main(void)
     is_str(o.pdf_title, "T", "pdfTitle");
     is_str(o.pdf_author, "", "null pdfAuthor is empty");
     is_int(o.pdf_text_policy, JOB_PDF_TEXT_SKIP_TEXT_PAGES, "pdfTextPolicy");
+    ok(o.blank_page_max_noise == 0.5, "blankPageMaxNoise");
+    ok(o.pages.nparts == 2 && eng_pages_selected(&o.pages, 2) && !eng_pages_selected(&o.pages, 4) &&
+           eng_pages_selected(&o.pages, 9),
+       "pages decodes to the selection");
+    ok(o.detect_barcodes && o.barcode_types == (ENG_BARCODE_BIT(eng_barcode_type_findn("ean13", 5)) |
+                                                ENG_BARCODE_BIT(eng_barcode_type_findn("qrcode", 6))),
+       "detectBarcodes, barcodeTypes as a type mask");
     json_decref(obj);
 
     /* Missing keys and wrong kinds leave zero values; a long string is cut, not overrun. */
@@ -67,6 +77,6 @@ int main(void)
        "wrong kinds and missing keys decode to zero");
     json_decref(obj);
     job_opts_decode(NULL, &o);
-    ok(o.outputs == 0 && o.page_timeout_ms == 0, "NULL object: all zero");
+    ok(o.outputs == 0 && o.page_timeout_ms == 0 && o.pages.nparts == 0, "NULL object: all zero, every page");
     return done_testing();
 }
