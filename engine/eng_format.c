@@ -40,12 +40,12 @@ static char *render_alto(const char *const *pages, int n, const char *doc_name)
 }
 
 static const eng_output_t outputs[] = {
-    {"text", "text/plain; charset=utf-8", 1, 1, 0, render_text},
-    {"json", "application/json", 1, 1, 0, render_json},
-    {"hocr", "text/html; charset=utf-8", 1, 1, 0, render_hocr},
-    {"pdf", "application/pdf", 0, 1, 0, NULL},
-    {"tsv", "text/tab-separated-values; charset=utf-8", 1, 0, ENG_SKIP_TSV, render_tsv},
-    {"alto", "application/xml", 1, 0, ENG_SKIP_ALTO, render_alto},
+    {"text", "text/plain; charset=utf-8", 1, 1, 0, render_text, "txt"},
+    {"json", "application/json", 1, 1, 0, render_json, "json"},
+    {"hocr", "text/html; charset=utf-8", 1, 1, 0, render_hocr, "hocr"},
+    {"pdf", "application/pdf", 0, 1, 0, NULL, "pdf"},
+    {"tsv", "text/tab-separated-values; charset=utf-8", 1, 0, ENG_SKIP_TSV, render_tsv, "tsv"},
+    {"alto", "application/xml", 1, 0, ENG_SKIP_ALTO, render_alto, "xml"},
 };
 #define NOUTPUTS (sizeof(outputs) / sizeof(outputs[0]))
 

@@ -28,6 +28,9 @@ typedef struct {
      * ("" or NULL: a neutral title). NULL for pdf, which is rendered while the pages are recognized. Returns
      * a malloc'ed string, NULL on out-of-memory. */
     char *(*render)(const char *const *pages, int n, const char *doc_name);
+    /* The file name extension of a saved result, without the dot ("txt", "xml"): what `ocrgate ocr` names
+     * the files it writes. */
+    const char *extension;
 } eng_output_t;
 
 /* The table, in canonical order; *n receives its length. */

@@ -324,6 +324,15 @@ def npm_ci(folder, package):
     assert p.returncode == 0, f"npm ci failed:\n{p.stdout}\n{p.stderr}"
 
 
+# --- recognition quality ---
+
+def accuracy(got, truth):
+    """1 - the edit distance between got and truth (whitespace runs made one space) over truth's length."""
+    import Levenshtein
+    g, t = " ".join(got.split()), " ".join(truth.split())
+    return 1.0 - Levenshtein.distance(g, t) / max(1, len(t))
+
+
 # --- waiting for a job ---
 
 def job_updates(node, job_id, headers, timeout):

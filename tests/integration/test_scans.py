@@ -5,16 +5,9 @@ import struct
 import time
 import zlib
 
-import Levenshtein
-
-from harness import TESTDATA, Stack, check_openapi, run, tenant, wait_job_until
+from harness import TESTDATA, accuracy, Stack, check_openapi, run, tenant, wait_job_until
 
 L = {}
-
-
-def accuracy(got, truth):
-    g, t = " ".join(got.split()), " ".join(truth.split())
-    return 1.0 - Levenshtein.distance(g, t) / max(1, len(t))
 
 
 def read(name):
