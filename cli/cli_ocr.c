@@ -618,11 +618,32 @@ static int parse_args(int argc, char **argv, ocr_args_t *a)
     return 0;
 }
 
+/* Two inputs whose results would land on the same path (a.tif and a.png into one directory) are refused
+ * before anything is sent, rather than one silently overwriting the other. */
+static int check_collisions(const ocr_args_t *a)
+{
+    int ret = 0;
+    char **paths = calloc((size_t)a->nfiles, sizeof(char *));
+    if (paths == NULL)
+        return EXIT_JOB_FAILED;
+    for (int i = 0; i < a->nfiles && ret == 0; ++i) {
+        paths[i] = output_path(a, a->files[i], a->formats[0]);
+        for (int k = 0; k < i && ret == 0 && paths[i] != NULL; ++k)
+            if (paths[k] != NULL && strcmp(paths[k], paths[i]) == 0)
+                ret = cli_usage_error("ocr", "'%s' and '%s' would both write %s", a->files[k], a->files[i],
+                                      paths[i]);
+    }
+    for (int i = 0; i < a->nfiles; ++i)
+        free(paths[i]);
+    free(paths);
+    return ret;
+}
+
 int cli_ocr(int argc, char **argv)
 {
     ocr_args_t a;
     int code = parse_args(argc, argv, &a);
-    if (code != 0)
+    if (code != 0 || (code = check_collisions(&a)) != 0)
         return code;
     ocr_run_t run = {.a = &a};
     pthread_mutex_init(&run.lock, NULL);

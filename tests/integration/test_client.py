@@ -148,6 +148,9 @@ def test_exit_codes(st):
                  ["-o", os.path.join(d, "one.txt"), "--format", "text", "--format", "pdf"]):
         rc, _, err = client(st, lic, [f], *args)
         assert rc == 2 and "ocrgate ocr:" in err, (args, rc, err)
+    png = copy_in(d, "phototest-rotated-L.png", "phototest.png")
+    rc, _, err = client(st, lic, [f, png])
+    assert rc == 2 and "would both write" in err, (rc, err)
     rc, _, err = client(st, lic, [])
     assert rc == 2 and "no input file" in err, err
     rc, _, err = client(st, lic, [os.path.join(d, "missing.tif")])
