@@ -10,13 +10,15 @@
 #include <strings.h>
 #include <time.h>
 
-/* Backoff for 503 and connection errors: 0.5 s doubling to 8 s, unless the server says how long. */
+/* Backoff for 503 and connection errors: 0.5 s doubling to 8 s, unless the server says how long; each wait
+ * is drawn within +-25% so that the parallel jobs of a run (or many clients) do not retry in step. */
 #define BACKOFF_FIRST_S 0.5
 #define BACKOFF_MAX_S 8.0
 
 struct cli_http {
     CURL *curl;
     cli_http_opts_t o;
+    unsigned seed; /* rand_r state for the jitter */
 };
 
 cli_http_t *cli_http_create(const cli_http_opts_t *opts)
@@ -25,6 +27,9 @@ cli_http_t *cli_http_create(const cli_http_opts_t *opts)
     if (h == NULL)
         return NULL;
     h->o = *opts;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    h->seed = (unsigned)ts.tv_nsec ^ (unsigned)(uintptr_t)h;
     if ((h->curl = curl_easy_init()) == NULL) {
         free(h);
         return NULL;
