@@ -101,6 +101,7 @@ typedef struct {
     char base[BASE_MAX]; /* the processing region's endpoint, no trailing slash */
     char query[QUERY_MAX];
     ocr_file_t *files;
+    ocr_file_t discovery; /* the outcome of GET /v1/licenses when it failed */
     cli_progress_t *progress;
     pthread_mutex_t lock;
     int next;
@@ -412,17 +413,17 @@ static int discover(ocr_run_t *run, const char *endpoint)
     if (h == NULL)
         return EXIT_JOB_FAILED;
     cli_http_resp_t r;
-    ocr_file_t f = {0};
+    ocr_file_t *f = &run->discovery;
     cli_http_result_t res = cli_http_call(h, "GET", url, NULL, NULL, &r);
     cli_http_destroy(h);
     int code = 0;
     json_t *j = res == CLI_HTTP_ANSWERED && r.status == 200 ? json_loadb(r.body, r.len, 0, NULL) : NULL;
     const char *ep = json_string_value(json_object_get(j, "endpoint"));
     if (ep == NULL) {
-        code = failure(&f, res, &r);
+        code = failure(f, res, &r);
         if (code == EXIT_JOB_FAILED || code == EXIT_USAGE)
             code = EXIT_AUTH; /* no answer that names a region: nothing to run against */
-        fprintf(stderr, "ocrgate ocr: %.*s: %s\n", (int)n, endpoint, f.message);
+        fprintf(stderr, "ocrgate ocr: %.*s: %s\n", (int)n, endpoint, f->message);
     } else {
         n = strlen(ep);
         while (n > 0 && ep[n - 1] == '/')
@@ -460,24 +461,33 @@ static int build_query(ocr_run_t *run)
     return 0;
 }
 
-static void print_json(const ocr_run_t *run)
+/* Errors as the API names them: errorCode and message. */
+static json_t *error_json(const ocr_file_t *f)
+{
+    return f->exit_code == 0 ? json_null()
+                             : json_pack("{s:s,s:s}", "errorCode", f->error_code, "message", f->message);
+}
+
+/* The run's outcome on stdout: the endpoint used (null when discovery failed, with its error), every file's,
+ * and the exit status. */
+static void print_json(ocr_run_t *run, int code)
 {
     json_t *arr = json_array();
-    for (int i = 0; i < run->a->nfiles; ++i) {
+    for (int i = 0; run->files != NULL && i < run->a->nfiles; ++i) {
         const ocr_file_t *f = &run->files[i];
         json_t *out = json_object();
         for (int k = 0; k < run->a->nformats; ++k)
             if (f->written[k] != NULL)
                 json_object_set_new(out, run->a->formats[k]->name, json_string(f->written[k]));
-        json_t *err = f->exit_code == 0
-                          ? json_null()
-                          : json_pack("{s:s,s:s}", "errorCode", f->error_code, "message", f->message);
+        json_t *err = error_json(f);
         json_array_append_new(arr, json_pack("{s:s,s:s?,s:s?,s:i,s:o,s:o,s:i}", "file", f->path, "jobId",
                                              f->job_id[0] ? f->job_id : NULL, "status",
                                              f->status[0] ? f->status : NULL, "pages", f->pages, "outputs",
                                              out, "error", err, "exitCode", f->exit_code));
     }
-    json_t *doc = json_pack("{s:s,s:o}", "endpoint", run->base, "files", arr);
+    run->discovery.exit_code = run->base[0] == '\0' ? code : 0;
+    json_t *doc = json_pack("{s:s?,s:o,s:o,s:i}", "endpoint", run->base[0] ? run->base : NULL, "files", arr,
+                            "error", error_json(&run->discovery), "exitCode", code);
     char *s = json_dumps(doc, JSON_INDENT(2));
     printf("%s\n", s);
     free(s);
@@ -650,8 +660,11 @@ int cli_ocr(int argc, char **argv)
     if ((code = build_query(&run)) != 0)
         return code;
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    if ((code = discover(&run, a.endpoint)) != 0)
+    if ((code = discover(&run, a.endpoint)) != 0) {
+        if (a.json)
+            print_json(&run, code);
         goto Exit;
+    }
     run.files = calloc((size_t)a.nfiles, sizeof(ocr_file_t));
     int nthreads = a.jobs < a.nfiles ? a.jobs : a.nfiles;
     pthread_t *threads = calloc((size_t)nthreads, sizeof(pthread_t));
@@ -678,7 +691,7 @@ int cli_ocr(int argc, char **argv)
         if (run.files[i].exit_code > code)
             code = run.files[i].exit_code;
     if (a.json)
-        print_json(&run);
+        print_json(&run, code);
 Exit:
     if (run.files != NULL)
         for (int i = 0; i < a.nfiles; ++i)

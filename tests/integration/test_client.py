@@ -63,7 +63,7 @@ def test_discovery_from_the_wrong_region(st):
     f = copy_in(d, "phototest.tif")
     rc, out, err = client(st, lic, [f], "--json", endpoint=st.node("EU").url)
     assert rc == 0, (rc, out, err)
-    assert out["endpoint"] == st.node("US").url, out
+    assert out["endpoint"] == st.node("US").url and out["error"] is None and out["exitCode"] == 0, out
     (res,) = out["files"]
     assert res["status"] == "completed" and res["exitCode"] == 0 and res["error"] is None, res
     assert res["outputs"] == {"text": os.path.join(d, "phototest.txt")}, res
@@ -142,8 +142,10 @@ def test_exit_codes(st):
     d = workdir(st, "codes")
     f = copy_in(d, "phototest.tif")
     bad = dict(lic, licenseId=str(uuid.uuid4()))
-    rc, _, err = client(st, bad, [f], app=str(uuid.uuid4()))
+    rc, out, err = client(st, bad, [f], "--json", app=str(uuid.uuid4()))
     assert rc == 3 and "InvalidCredentials" in err, (rc, err)
+    assert out["endpoint"] is None and out["files"] == [] and out["exitCode"] == 3, out
+    assert out["error"]["errorCode"] == "InvalidCredentials", out
     for args in (["--format", "docx2"], ["--option", "deskew"], ["--jobs", "0"], ["--bogus"],
                  ["-o", os.path.join(d, "one.txt"), "--format", "text", "--format", "pdf"]):
         rc, _, err = client(st, lic, [f], *args)
