@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,7 @@ typedef struct {
     ocr_args_t *a;
     char base[BASE_MAX]; /* the processing region's endpoint, no trailing slash */
     char query[QUERY_MAX];
+    long long max_file_bytes; /* the license's tier, from discovery; 0: not said */
     ocr_file_t *files;
     ocr_file_t discovery; /* the outcome of GET /v1/licenses when it failed */
     cli_progress_t *progress;
@@ -348,6 +350,14 @@ static int process_file(ocr_run_t *run, int line)
         snprintf(f->message, sizeof(f->message), "cannot read the file: %s", strerror(errno));
         return EXIT_USAGE;
     }
+    if (run->max_file_bytes > 0 && (long long)len > run->max_file_bytes) {
+        /* Sent anyway, the body would be refused (413) and the connection closed mid-upload. */
+        free(data);
+        snprintf(f->error_code, sizeof(f->error_code), "PayloadTooLarge");
+        snprintf(f->message, sizeof(f->message), "%zu bytes, over the tier's limit of %lld bytes per file",
+                 len, run->max_file_bytes);
+        return EXIT_JOB_FAILED;
+    }
     cli_http_t *h = session(run->a, &w);
     if (h == NULL) {
         free(data);
@@ -429,6 +439,7 @@ static int discover(ocr_run_t *run, const char *endpoint)
         while (n > 0 && ep[n - 1] == '/')
             --n;
         snprintf(run->base, sizeof(run->base), "%.*s", (int)n, ep);
+        run->max_file_bytes = json_integer_value(json_object_get(json_object_get(j, "tier"), "maxFileBytes"));
         const char *region = json_string_value(json_object_get(j, "processingRegion"));
         if (isatty(STDERR_FILENO) && strncmp(run->base, endpoint, n) != 0)
             fprintf(stderr, "ocrgate ocr: license processed in %s: using %s\n", region ? region : "?",
@@ -565,6 +576,9 @@ static int parse_args(int argc, char **argv, ocr_args_t *a)
                 return cli_usage_error("ocr", "--option takes name=value, not '%s'", optarg);
             if (strncmp(optarg, "outputs=", 8) == 0)
                 return cli_usage_error("ocr", "name the results with --format, not --option outputs=");
+            if (strncmp(optarg, "autostart=", 10) == 0)
+                return cli_usage_error("ocr",
+                                       "the client starts its jobs itself: --option autostart is not taken");
             if (a->noptions == MAX_OPTIONS)
                 return cli_usage_error("ocr", "at most %d --option", MAX_OPTIONS);
             a->options[a->noptions++] = optarg;
@@ -659,6 +673,9 @@ int cli_ocr(int argc, char **argv)
     pthread_mutex_init(&run.lock, NULL);
     if ((code = build_query(&run)) != 0)
         return code;
+    /* libcurl with CURLOPT_NOSIGNAL (threads) leaves SIGPIPE alone: a server closing mid-upload must be an
+     * error to retry, not the end of the process. */
+    signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if ((code = discover(&run, a.endpoint)) != 0) {
         if (a.json)

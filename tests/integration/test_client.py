@@ -166,6 +166,12 @@ def test_exit_codes(st):
         fh.write("not an image at all\n")
     rc, _, err = client(st, lic, [junk])
     assert rc == 1 and "415" in err, (rc, err)
+    # A file over the tier's byte limit: refused before the upload, nothing created.
+    st.run_cli(["tier", "create", "--name", "small", "--hourly-quota", "1000", "--max-file-bytes", "20000"])
+    small = st.seed_license("US", tier="small", apps=1, name="small")
+    rc, out, err = client(st, small, [f], "--json")
+    assert rc == 1 and "over the tier's limit of 20000 bytes" in err, (rc, err)
+    assert out["files"][0]["error"]["errorCode"] == "PayloadTooLarge" and not jobs_of_no_count(st, small), out
     # No gateway at all: retried, then 5.
     rc, _, err = client(st, lic, [f], "--retry-for", "1.5", endpoint=f"https://localhost:{free_port()}")
     assert rc == 5 and "retrying" in err, (rc, err)

@@ -98,6 +98,8 @@ static void test_usage(void)
     is_int(parse(opt), EXIT_USAGE, "--option without a value");
     char *outputs[] = {"ocr", "--option", "outputs=pdf", src, NULL};
     is_int(parse(outputs), EXIT_USAGE, "outputs through --option");
+    char *autostart[] = {"ocr", "--option", "autostart=false", src, NULL};
+    is_int(parse(autostart), EXIT_USAGE, "autostart through --option (the job would never run)");
     char *jobs[] = {"ocr", "--jobs", "0", src, NULL};
     is_int(parse(jobs), EXIT_USAGE, "--jobs 0");
     char *file[] = {"ocr", "-o", "x.txt", "--format", "text", "--format", "pdf", src, NULL};
