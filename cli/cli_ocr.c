@@ -40,7 +40,7 @@ enum {
 #define BASE_MAX 1024
 #define QUERY_MAX 4096
 #define URL_MAX 8192
-/* Polling GET /v1/jobs/{id} counts against the quota: every 0.5 s at first, slowing to every 2 s. */
+/* Polling GET /v1/jobs/{id} counts against the quota: every 0.5 s after a change, slowing to every 2 s. */
 #define POLL_FIRST_S 0.5
 #define POLL_MAX_S 2.0
 
@@ -269,6 +269,8 @@ static int follow(ocr_run_t *run, cli_http_t *h, int line, ocr_file_t *f, json_t
 {
     char url[URL_MAX];
     double poll = POLL_FIRST_S;
+    int last_done = -1;
+    char last_status[32] = "";
     snprintf(url, sizeof(url), "%s/v1/jobs/%s", run->base, f->job_id);
     for (;;) {
         const char *st = json_string_value(json_object_get(job, "status"));
@@ -281,6 +283,11 @@ static int follow(ocr_run_t *run, cli_http_t *h, int line, ocr_file_t *f, json_t
             cli_progress_pages(run->progress, line, done, f->pages);
         else
             cli_progress_state(run->progress, line, "%s", f->status);
+        /* Polls slow down while nothing moves (a long queue) and speed up again once it does. */
+        if (done != last_done || strcmp(f->status, last_status) != 0)
+            poll = POLL_FIRST_S;
+        last_done = done;
+        snprintf(last_status, sizeof(last_status), "%s", f->status);
         cli_http_sleep(poll);
         poll = poll * 1.25 > POLL_MAX_S ? POLL_MAX_S : poll * 1.25;
         cli_http_resp_t r;

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #define BAR_WIDTH 24
+/* Longer labels (paths) keep their end, which names the file: "...scans/page-7.tif". */
+#define LABEL_MAX 40
 #define LINE_MAX_BYTES 512
 /* Byte counts arrive per chunk: redraw at most every 100 ms, and at once when a line changes its kind. */
 #define REDRAW_NS 100000000LL
@@ -34,6 +36,21 @@ static long long mono_ns(void)
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* The label as drawn: whole, or "..." and its end, cut at a character boundary (UTF-8). */
+static char *short_label(const char *label)
+{
+    size_t len = strlen(label);
+    if (len <= LABEL_MAX)
+        return strdup(label);
+    const char *tail = label + len - (LABEL_MAX - 3);
+    while ((*tail & 0xC0) == 0x80)
+        ++tail;
+    char *out = malloc(LABEL_MAX + 1);
+    if (out != NULL)
+        snprintf(out, LABEL_MAX + 1, "...%s", tail);
+    return out;
+}
+
 cli_progress_t *cli_progress_create(FILE *out, int draw, int nlines, const char *const *labels)
 {
     cli_progress_t *p = calloc(1, sizeof(*p));
@@ -46,11 +63,11 @@ cli_progress_t *cli_progress_create(FILE *out, int draw, int nlines, const char 
     p->draw = draw;
     p->nlines = nlines;
     for (int i = 0; i < nlines; ++i) {
-        p->lines[i].label = strdup(labels[i]);
+        p->lines[i].label = short_label(labels[i]);
         snprintf(p->lines[i].text, LINE_MAX_BYTES, "waiting");
-        int w = (int)strlen(labels[i]);
+        int w = p->lines[i].label != NULL ? (int)strlen(p->lines[i].label) : 0;
         if (w > p->label_width)
-            p->label_width = w > 40 ? 40 : w;
+            p->label_width = w > LABEL_MAX ? LABEL_MAX : w;
     }
     return p;
 }
@@ -83,8 +100,8 @@ static void redraw(cli_progress_t *p)
         fprintf(p->out, "\r\033[%dA", p->nlines);
     for (int i = 0; i < p->nlines; ++i) {
         char buf[LINE_MAX_BYTES + 64];
-        int n = snprintf(buf, sizeof(buf), "%-*.*s  %s", p->label_width, p->label_width, p->lines[i].label,
-                         p->lines[i].text);
+        int n = snprintf(buf, sizeof(buf), "%-*.*s  %s", p->label_width, p->label_width,
+                         p->lines[i].label ? p->lines[i].label : "", p->lines[i].text);
         if (n > width)
             buf[width] = '\0';
         fprintf(p->out, "\r\033[2K%s\n", buf);
