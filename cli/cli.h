@@ -28,6 +28,7 @@ int cli_tier(int argc, char **argv);
 int cli_license(int argc, char **argv);
 int cli_app(int argc, char **argv);
 int cli_check(int argc, char **argv); /* cli_check.c */
+int cli_ocr(int argc, char **argv);   /* cli_ocr.c: the API client */
 
 /* cli_region.c: `ocrgate region add|list`, and the steps of `ocrgate migrate`. */
 int cli_region(int argc, char **argv);

@@ -49,6 +49,9 @@ static const cli_command_t commands[] = {
     {"check", cli_check,
      "check a node's config, certificate, databases, migrations and models before it starts",
      "ocrgate check [--config FILE]"},
+    {"ocr", cli_ocr, "recognize files through the API of any region (the command-line client)",
+     "ocrgate ocr [--endpoint URL] [--license ID --app ID] [--format F]... [-o FILE|DIR] FILE... "
+     "(ocrgate ocr --help)"},
     {"version", cmd_version, "print the version of ocrgate and its engine", "ocrgate version"},
     {"help", cmd_help, "list commands, or describe one", "ocrgate help [COMMAND]"},
 };

@@ -40,19 +40,19 @@ static char *render_alto(const char *const *pages, int n, const char *doc_name)
 }
 
 static const eng_output_t outputs[] = {
-    {"text", "text/plain; charset=utf-8", 1, 1, 0, render_text, NULL, 0},
-    {"json", "application/json", 1, 1, 0, render_json, NULL, 0},
-    {"hocr", "text/html; charset=utf-8", 1, 1, 0, render_hocr, NULL, 0},
-    {"pdf", "application/pdf", 0, 1, 0, NULL, NULL, 0},
-    {"tsv", "text/tab-separated-values; charset=utf-8", 1, 0, ENG_SKIP_TSV, render_tsv, NULL, 0},
-    {"alto", "application/xml", 1, 0, ENG_SKIP_ALTO, render_alto, NULL, 0},
+    {"text", "text/plain; charset=utf-8", 1, 1, 0, render_text, NULL, 0, "txt"},
+    {"json", "application/json", 1, 1, 0, render_json, NULL, 0, "json"},
+    {"hocr", "text/html; charset=utf-8", 1, 1, 0, render_hocr, NULL, 0, "hocr"},
+    {"pdf", "application/pdf", 0, 1, 0, NULL, NULL, 0, "pdf"},
+    {"tsv", "text/tab-separated-values; charset=utf-8", 1, 0, ENG_SKIP_TSV, render_tsv, NULL, 0, "tsv"},
+    {"alto", "application/xml", 1, 0, ENG_SKIP_ALTO, render_alto, NULL, 0, "xml"},
     /* Whole-document only: a page of them is the text result's page. */
     {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", 0, 0, 0, NULL,
-     eng_docx_write, 0},
-    {"odt", "application/vnd.oasis.opendocument.text", 0, 0, 0, NULL, eng_odt_write, 0},
-    {"rtf", "application/rtf", 0, 0, 0, NULL, eng_rtf_write, 0},
-    {"epub", "application/epub+zip", 0, 0, 0, NULL, eng_epub_write, 0},
-    {"mht", "multipart/related", 0, 0, 0, NULL, eng_mht_write, 1},
+     eng_docx_write, 0, "docx"},
+    {"odt", "application/vnd.oasis.opendocument.text", 0, 0, 0, NULL, eng_odt_write, 0, "odt"},
+    {"rtf", "application/rtf", 0, 0, 0, NULL, eng_rtf_write, 0, "rtf"},
+    {"epub", "application/epub+zip", 0, 0, 0, NULL, eng_epub_write, 0, "epub"},
+    {"mht", "multipart/related", 0, 0, 0, NULL, eng_mht_write, 1, "mht"},
 };
 #define NOUTPUTS (sizeof(outputs) / sizeof(outputs[0]))
 

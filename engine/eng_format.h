@@ -34,6 +34,9 @@ typedef struct {
      * by this writer (render is NULL for them). */
     eng_office_writer_t office;
     int page_images; /* the office writer embeds each page's image as processed (mht) */
+    /* The file name extension of a saved result, without the dot ("txt", "xml"): what `ocrgate ocr` names
+     * the files it writes. */
+    const char *extension;
 } eng_output_t;
 
 /* The table, in canonical order; *n receives its length. */

@@ -14,17 +14,9 @@ import uuid
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
-import Levenshtein
-
-from harness import TESTDATA, Stack, check_openapi, job_updates, run, tenant, wait_job_until
+from harness import TESTDATA, accuracy, Stack, check_openapi, job_updates, run, tenant, wait_job_until
 
 L = {}
-
-
-def accuracy(got, truth):
-    norm = lambda s: " ".join(s.split())
-    g, t = norm(got), norm(truth)
-    return 1.0 - Levenshtein.distance(g, t) / max(1, len(t))
 
 
 def read(name):

@@ -26,6 +26,15 @@ int main(void)
     is_str(eng_output_find("json")->content_type, "application/json", "json content type");
     is_str(eng_output_find("alto")->content_type, "application/xml", "alto content type");
     is_str(eng_output_find("pdf")->content_type, "application/pdf", "pdf content type");
+    int exts = 1;
+    for (size_t i = 0; i < n; ++i) {
+        exts &= t[i].extension != NULL && t[i].extension[0] != '\0' && strchr(t[i].extension, '.') == NULL;
+        for (size_t k = 0; k < i; ++k)
+            exts &= strcmp(t[i].extension, t[k].extension) != 0;
+    }
+    ok(exts, "every format has a file extension of its own, without the dot");
+    is_str(eng_output_find("text")->extension, "txt", "text results are .txt files");
+    is_str(eng_output_find("alto")->extension, "xml", "ALTO results are .xml files");
     ok(eng_output_find("PDF") == NULL && eng_output_find("") == NULL && eng_output_find(NULL) == NULL,
        "lookup is exact");
     is_str(eng_output_find("docx")->content_type,
