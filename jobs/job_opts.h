@@ -50,11 +50,15 @@ typedef struct {
     int retention_days;
     char correlation_id[JOB_OPT_MAX_STRING + 1];
     char description[JOB_OPT_MAX_STRING + 1];
-    int deskew, auto_rotate, binarize, despeckle, remove_border, delete_blank_pages;
+    int deskew, auto_rotate, binarize, despeckle, remove_border;
+    /* The ownOCR clean-ups (engine/eng_restore.h says what each does). */
+    int remove_color_noise, remove_halftone, remove_hole_punch, improve_text, deskew_adjust_paper_size;
+    int delete_blank_pages;
     double blank_page_max_noise; /* percent of dark pixels under which a page is blank */
     int min_confidence;
     int dpi;           /* 0: not given (JSON null), the file's own resolution counts */
     int page_seg_mode; /* eng_psm_t: the choices are listed in that enum's order */
+    int fast_mode;     /* a faster recognition setting, at some cost in accuracy (eng_ocr.h) */
     int page_timeout_ms;
     char pdf_title[JOB_OPT_MAX_STRING + 1], pdf_author[JOB_OPT_MAX_STRING + 1];
     char pdf_subject[JOB_OPT_MAX_STRING + 1], pdf_keywords[JOB_OPT_MAX_STRING + 1];
@@ -76,7 +80,7 @@ typedef struct {
 } job_opt_row_t;
 
 /* The rows, in the order in which the normalized object lists them (API.md's table order). */
-#define JOB_OPT_COUNT 25
+#define JOB_OPT_COUNT 31
 extern const job_opt_row_t job_opt_table[JOB_OPT_COUNT];
 /* The row named `name`, or NULL. */
 const job_opt_row_t *job_opt_find(const char *name);

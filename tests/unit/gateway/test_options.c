@@ -12,8 +12,12 @@ static const char *const extra_name[] = {"name", NULL};
 #define DEFAULTS                                                                                             \
     "{\"languages\":\"eng\",\"outputs\":[\"text\",\"json\",\"hocr\",\"pdf\"],\"autostart\":true,"            \
     "\"retentionDays\":7,\"correlationId\":null,\"description\":null,\"deskew\":false,\"autoRotate\":false," \
-    "\"binarize\":false,\"despeckle\":false,\"removeBorder\":false,\"deleteBlankPages\":false,"              \
-    "\"blankPageMaxNoise\":0.02,\"minConfidence\":0,\"dpi\":null,\"pageSegMode\":\"auto\","                  \
+    "\"binarize\":false,\"despeckle\":false,\"removeBorder\":false,\"removeColorNoise\":false,"              \
+    "\"removeHalftone\":false,"                                                                              \
+    "\"removeHolePunch\":false,\"improveText\":false,\"deskewAdjustPaperSize\":false,\"deleteBlankPages\":"  \
+    "false,"                                                                                                 \
+    "\"blankPageMaxNoise\":0.02,\"minConfidence\":0,\"dpi\":null,\"pageSegMode\":\"auto\",\"fastMode\":"     \
+    "false,"                                                                                                 \
     "\"pageTimeoutMs\":60000,\"pdfTitle\":null,"                                                             \
     "\"pdfAuthor\":null,\"pdfSubject\":null,\"pdfKeywords\":null,\"pdfTextPolicy\":\"ocr\",\"pages\":null,"  \
     "\"detectBarcodes\":false,\"barcodeTypes\":[\"ean8\",\"upce\",\"isbn10\",\"upca\",\"ean13\",\"isbn13\"," \
@@ -565,8 +569,12 @@ static void test_query(void)
         dump(out),
         "{\"languages\":\"eng+deu\",\"outputs\":[\"text\",\"pdf\"],\"autostart\":false,\"retentionDays\":30,"
         "\"correlationId\":\"x y\",\"description\":\"a\\nb\",\"deskew\":false,\"autoRotate\":false,"
-        "\"binarize\":false,\"despeckle\":false,\"removeBorder\":false,\"deleteBlankPages\":false,"
-        "\"blankPageMaxNoise\":0.02,\"minConfidence\":7,\"dpi\":300,\"pageSegMode\":\"sparse\","
+        "\"binarize\":false,\"despeckle\":false,\"removeBorder\":false,\"removeColorNoise\":false,"
+        "\"removeHalftone\":false,"
+        "\"removeHolePunch\":false,\"improveText\":false,\"deskewAdjustPaperSize\":false,"
+        "\"deleteBlankPages\":false,"
+        "\"blankPageMaxNoise\":0.02,\"minConfidence\":7,\"dpi\":300,\"pageSegMode\":\"sparse\",\"fastMode\":"
+        "false,"
         "\"pageTimeoutMs\":1,\"pdfTitle\":null,\"pdfAuthor\":null,\"pdfSubject\":null,\"pdfKeywords\":null,"
         "\"pdfTextPolicy\":\"skipTextPages\",\"pages\":null,\"detectBarcodes\":false,\"barcodeTypes\":"
         "[\"ean8\",\"upce\",\"isbn10\",\"upca\",\"ean13\",\"isbn13\",\"i25\",\"code39\",\"qrcode\","

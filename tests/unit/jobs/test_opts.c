@@ -21,7 +21,7 @@ int main(void)
            r->name);
         seen += r->type == JOB_OPT_CLEANUP;
     }
-    is_int(seen, 6, "six clean-up options");
+    is_int(seen, 11, "eleven clean-up options");
     is_str(job_opt_table[0].name, "languages", "languages first (API.md order)");
     is_str(job_opt_table[JOB_OPT_COUNT - 1].name, "barcodeTypes", "barcodeTypes last");
     ok(job_opt_find("Deskew") == NULL && job_opt_find("nope") == NULL, "unknown names are not found");
@@ -31,6 +31,7 @@ int main(void)
         json_loads("{\"languages\":\"eng+deu\",\"outputs\":[\"text\",\"pdf\",\"alto\"],\"autostart\":false,"
                    "\"retentionDays\":3,\"correlationId\":\"c-1\",\"description\":\"a\\tb\",\"deskew\":true,"
                    "\"autoRotate\":false,\"binarize\":true,\"despeckle\":true,\"removeBorder\":true,"
+                   "\"removeHalftone\":true,\"improveText\":true,\"fastMode\":true,"
                    "\"deleteBlankPages\":true,\"minConfidence\":40,\"dpi\":null,"
                    "\"pageSegMode\":\"sparse\",\"pageTimeoutMs\":1500,\"pdfTitle\":\"T\",\"pdfAuthor\":null,"
                    "\"pdfSubject\":\"S\",\"pdfKeywords\":\"k\",\"pdfTextPolicy\":\"skipTextPages\","
@@ -51,6 +52,9 @@ int main(void)
     is_str(o.description, "a\tb", "description");
     ok(o.deskew && !o.auto_rotate && o.binarize && o.despeckle && o.remove_border && o.delete_blank_pages,
        "clean-up flags");
+    ok(!o.remove_color_noise && o.remove_halftone && !o.remove_hole_punch && o.improve_text &&
+           !o.deskew_adjust_paper_size && o.fast_mode,
+       "ownOCR clean-up flags and fastMode");
     ok(o.min_confidence == 40 && o.dpi == 0 && o.page_timeout_ms == 1500, "integers; null dpi is 0");
     is_int(o.page_seg_mode, ENG_PSM_SPARSE, "pageSegMode decodes to eng_psm_t");
     is_str(o.pdf_title, "T", "pdfTitle");
