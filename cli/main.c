@@ -20,6 +20,9 @@
 #include "engine/eng_doc.h"
 #include "engine/eng_ocr.h"
 #include "jobs/job_pool.h"
+#include "webhooks/wh_pool.h"
+
+#include <curl/curl.h>
 
 extern const char ocrgate_openapi_json[];
 
@@ -203,10 +206,19 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "ocrgate: engine workers: %s\n", err);
         return CLI_EXIT_FAIL;
     }
-    /* gw_server_run returns once its loop threads are joined: nothing reads the pool after that. */
+    /* The delivery threads use libcurl, whose global set-up must happen before any thread uses it. */
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if ((server.webhooks = wh_pool_start(&server.cfg, server.node_id, err, sizeof(err))) == NULL) {
+        fprintf(stderr, "ocrgate: %s\n", err);
+        job_pool_stop(server.pool);
+        return CLI_EXIT_FAIL;
+    }
+    /* gw_server_run returns once its loop threads are joined: nothing reads the pools after that. */
     int ret = gw_server_run(&server, err, sizeof(err));
     job_pool_stop(server.pool);
     server.pool = NULL;
+    wh_pool_stop(server.webhooks);
+    server.webhooks = NULL;
     if (ret != 0) {
         fprintf(stderr, "ocrgate: %s\n", err);
         return CLI_EXIT_FAIL;

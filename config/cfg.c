@@ -87,6 +87,18 @@ static const cfg_key_t cfg_keys[] = {
     K(job_lease_s, CFG_INT, "120", 1, 3600,
       "seconds a worker's lease on a job lasts unrenewed; the node renews it every third of that while it "
       "works"),
+    K(webhook_threads, CFG_INT, "2", 0, 64,
+      "webhook delivery threads (each sends one message at a time, with its own database connection); 0 = "
+      "this node delivers none"),
+    K(webhook_poll_ms, CFG_INT, "1000", 50, 60000,
+      "how often idle delivery threads look for retries that fell due (new messages wake them at once)"),
+    K(webhook_first_retry_ms, CFG_INT, "5000", 10, 3600000,
+      "delay before a failed webhook's first retry; the later ones (5 min, 30 min, 2 h, 5 h, 10 h, 10 h at "
+      "the default) keep their ratio to it"),
+    K(webhook_allow_http, CFG_BOOL, "off", 0, 0, "accept plain-http webhook targets (https only when off)"),
+    K(webhook_allow_private, CFG_BOOL, "off", 0, 0,
+      "send webhooks to loopback, private and link-local addresses (the cloud metadata address included); "
+      "keep off unless every receiver is trusted"),
     K(test_clock_offset_s, CFG_INT, "0", -86400, 86400,
       "TESTING ONLY: seconds added to the clock used for quota windows; keep 0 in production"),
 };

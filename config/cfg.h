@@ -49,6 +49,11 @@ typedef struct cfg {
     int metrics_port;
     int sweep_interval_ms;
     int job_lease_s;
+    int webhook_threads;
+    int webhook_poll_ms;
+    int webhook_first_retry_ms;
+    int webhook_allow_http;
+    int webhook_allow_private;
 } cfg_t;
 
 #define CFG_DEFAULT_PATH "/etc/ocrgate/ocrgate.conf"

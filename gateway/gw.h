@@ -86,7 +86,8 @@ struct gw_server {
     char *languages_json;
     char **languages; /* installed, for option checks */
     size_t nlanguages;
-    struct job_pool *pool; /* the node's job runner: started, stopped and freed by main(), not here */
+    struct job_pool *pool;    /* the node's job runner: started, stopped and freed by main(), not here */
+    struct wh_pool *webhooks; /* the webhook delivery threads: likewise main()'s */
     char node_id[256];
     uint64_t replica_contact_ns; /* gw_replica.c: monotonic time the replica last heard from the primary */
     char replica_subscription[RGN_SUBSCRIPTION_MAX];

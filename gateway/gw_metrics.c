@@ -6,6 +6,7 @@
 #include "gateway/gw_guard.h"
 #include "gateway/gw_handlers.h"
 #include "gateway/gw_replica.h"
+#include "webhooks/wh_pool.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,15 @@ static void on_load(gw_req_t *r, PGresult *res)
             "# HELP ocrgate_jobs_finished_total Jobs this node finished (completed, failed or canceled).\n"
             "# TYPE ocrgate_jobs_finished_total counter\nocrgate_jobs_finished_total %llu\n",
             jobs);
+    unsigned long long wh_ok = 0, wh_failed = 0;
+    wh_pool_stats(s->webhooks, &wh_ok, &wh_failed);
+    fprintf(
+        m,
+        "# HELP ocrgate_webhook_deliveries_total Webhook delivery attempts this node made, by result (ok: "
+        "answered 2xx).\n# TYPE ocrgate_webhook_deliveries_total counter\n"
+        "ocrgate_webhook_deliveries_total{result=\"ok\"} %llu\n"
+        "ocrgate_webhook_deliveries_total{result=\"failed\"} %llu\n",
+        wh_ok, wh_failed);
     if (res != NULL) {
         fprintf(m,
                 "# HELP ocrgate_queue_depth Jobs waiting in the region.\n# TYPE ocrgate_queue_depth gauge\n"

@@ -47,6 +47,8 @@ static json_t *series_entry(long long *v, const long long *hist)
                   "completed", (json_int_t)v[6], "failed", (json_int_t)v[7], "canceled", (json_int_t)v[8],
                   "pages", (json_int_t)v[9], "errorPages", (json_int_t)v[10], "bytesIn", (json_int_t)v[11],
                   "bytesOut", (json_int_t)v[12], "engineMs", (json_int_t)v[13]);
+    json_object_set_new(e, "webhooks",
+                        json_pack("{s:I,s:I}", "delivered", (json_int_t)v[16], "failed", (json_int_t)v[17]));
     json_object_set_new(e, "latencyMs",
                         json_pack("{s:f,s:f,s:f}", "p50", gw_latency_quantile(hist, GW_LAT_BUCKETS, 0.50),
                                   "p95", gw_latency_quantile(hist, GW_LAT_BUCKETS, 0.95), "p99",
@@ -76,8 +78,9 @@ gw_window_error_t gw_report_window(int64_t now, const char *granularity, const c
     return GW_WINDOW_OK;
 }
 
-/* Values 0..13 as in series_entry, 14 confidence sum (scaled x1000), 15 confidence pages */
-#define NVALS 16
+/* Values 0..13 as in series_entry, 14 confidence sum (scaled x1000), 15 confidence pages, 16 and 17 webhook
+ * attempts delivered and failed */
+#define NVALS 18
 
 static void set_confidence(json_t *e, const long long *v)
 {
@@ -113,6 +116,9 @@ json_t *gw_analytics_report(PGresult *res, const char *app_id, int64_t from_t, i
             v[14] = (long long)(strtod(PQgetvalue(res, row, 15), NULL) * 1000.0);
             v[15] = strtoll(PQgetvalue(res, row, 16), NULL, 10);
             parse_hist(PQgetvalue(res, row, 17), hist);
+            /* A result without the webhook columns (18 of them) reads them as zero. */
+            for (int k = 16; k < NVALS && 2 + k < PQnfields(res); ++k)
+                v[k] = strtoll(PQgetvalue(res, row, 2 + k), NULL, 10);
             ++row;
         }
         for (int k = 0; k < NVALS; ++k)

@@ -5,6 +5,7 @@
 #include "gateway/gw_offload.h"
 #include "gateway/gw_guard.h"
 #include "jobs/job_pool.h"
+#include "webhooks/wh_pool.h"
 #include "gateway/gw_quota.h"
 #include "gateway/gw_tls.h"
 #include "gateway/gw_replica.h"
@@ -325,6 +326,7 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
     /* Workers finish their page and give their jobs back while the loops drain their requests; the pool
      * stays readable (/v1/serverload, /metrics) until main() frees it after the loops are joined. */
     job_pool_request_stop(s->pool);
+    wh_pool_request_stop(s->webhooks);
     for (int i = 0; i < s->nthreads; ++i)
         pthread_join(s->threads[i].tid, NULL);
     gw_log(s, "info", "stopped");

@@ -515,7 +515,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
     /* $1 license, $2 app, $3 from, $4 to, $5 'hour' | 'day'. One row per bucket that has data:
      * 0 start (epoch), 1 requests, 2 2xx, 3 4xx, 4 5xx, 5 quota, 6 created, 7 completed, 8 failed, 9
      * canceled, 10 pages, 11 error pages, 12 bytes in, 13 bytes out, 14 engine ms, 15 confidence sum, 16
-     * confidence pages, 17 merged latency histogram (as '{...}') */
+     * confidence pages, 17 merged latency histogram (as '{...}'), 18 webhook attempts delivered, 19 failed */
     [DB_RGN_USAGE_QUERY] =
         {"usage_query",
          "WITH r AS (SELECT date_trunc($5, hour AT TIME ZONE 'UTC') AS b, * FROM app_usage_hourly"
@@ -527,7 +527,8 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " sum(responses_4xx), sum(responses_5xx), sum(quota_rejections), sum(jobs_created),"
          " sum(jobs_completed), sum(jobs_failed), sum(jobs_canceled), sum(pages), sum(error_pages),"
          " sum(bytes_in), sum(bytes_out), sum(engine_ms), sum(confidence_sum), sum(confidence_pages),"
-         " min(h.hist::text) FROM r JOIN h ON h.b = r.b GROUP BY r.b ORDER BY 1",
+         " min(h.hist::text), sum(webhooks_ok), sum(webhooks_failed)"
+         " FROM r JOIN h ON h.b = r.b GROUP BY r.b ORDER BY 1",
          5, 0, 0},
     [DB_RGN_TPL_CREATE] =
         {"tpl_create",
@@ -576,6 +577,134 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " coalesce((SELECT jsonb_object_agg(status, n) FROM (SELECT status, count(*) AS n FROM jobs"
          " WHERE purged_at IS NULL GROUP BY status) s), '{}')"
          " FROM jobs WHERE status IN ('scheduled', 'processing')",
+         0, 0, 0},
+
+    /* Webhooks. Endpoint statements take $1 endpoint, $2 license, $3 app (an endpoint of another app or
+     * license names nothing) and return the endpoint object, webhook_json(), which never holds a secret. */
+    /* $4 url, $5 events (JSON array), $6 secret, $7 most endpoints per app. 0 object, 1 secret; no row
+     * when the app has its most already. */
+    [DB_RGN_WH_CREATE] =
+        {"wh_create",
+         "INSERT INTO webhook_endpoints (endpoint_id, license_id, app_id, url, events, secret)"
+         " SELECT $1::uuid, $2::uuid, $3::uuid, $4, ARRAY(SELECT jsonb_array_elements_text($5::jsonb)), $6"
+         " WHERE (SELECT count(*) FROM webhook_endpoints WHERE app_id = $3::uuid) < $7::int"
+         " RETURNING webhook_json(webhook_endpoints), secret",
+         7, 0, 0},
+    /* $1 license, $2 app. 0 JSON array of objects, oldest first */
+    [DB_RGN_WH_LIST] = {"wh_list",
+                        "SELECT coalesce(jsonb_agg(webhook_json(e) ORDER BY created_at, endpoint_id), '[]')"
+                        " FROM webhook_endpoints e WHERE license_id = $1::uuid AND app_id = $2::uuid",
+                        2, 0, 0},
+    /* $4 url, $5 events (JSON array), $6 enabled ('true' | 'false'), each NULL to keep. Enabling an endpoint
+     * that was off clears why and since when it failed, and makes the messages it held due at once. */
+    [DB_RGN_WH_UPDATE] =
+        {"wh_update",
+         "WITH e AS (UPDATE webhook_endpoints SET url = coalesce($4, url),"
+         " events = CASE WHEN $5::jsonb IS NULL THEN events"
+         " ELSE ARRAY(SELECT jsonb_array_elements_text($5::jsonb)) END,"
+         " enabled = coalesce($6::boolean, enabled),"
+         " disabled_reason = CASE WHEN $6::boolean THEN NULL ELSE disabled_reason END,"
+         " failing_since = CASE WHEN $6::boolean AND NOT enabled THEN NULL ELSE failing_since END,"
+         " updated_at = now()"
+         " WHERE endpoint_id = $1::uuid AND license_id = $2::uuid AND app_id = $3::uuid"
+         " RETURNING endpoint_id, webhook_json(webhook_endpoints) AS j),"
+         " m AS (UPDATE webhook_messages SET next_attempt_at = now() WHERE $6::boolean"
+         " AND endpoint_id IN (SELECT endpoint_id FROM e) AND status = 'pending' AND locked_by IS NULL)"
+         " SELECT j FROM e",
+         6, 0, 0},
+    [DB_RGN_WH_DELETE] =
+        {"wh_delete",
+         "DELETE FROM webhook_endpoints WHERE endpoint_id = $1::uuid AND license_id = $2::uuid"
+         " AND app_id = $3::uuid RETURNING 1",
+         3, 0, 0},
+    /* $4 the new secret. The current one keeps signing, beside it, for 24 hours. 0 object */
+    [DB_RGN_WH_ROTATE] = {"wh_rotate",
+                          "UPDATE webhook_endpoints SET old_secret = secret,"
+                          " old_secret_until = now() + interval '24 hours', secret = $4, updated_at = now()"
+                          " WHERE endpoint_id = $1::uuid AND license_id = $2::uuid AND app_id = $3::uuid"
+                          " RETURNING webhook_json(webhook_endpoints)",
+                          4, 0, 0},
+    /* A webhook.test message for an enabled endpoint. 0 enabled, 1 message id (NULL when disabled) */
+    [DB_RGN_WH_TEST] = {"wh_test",
+                        "SELECT e.enabled, CASE WHEN e.enabled THEN webhook_enqueue(e, 'webhook.test',"
+                        " jsonb_build_object('webhookId', e.endpoint_id, 'appId', e.app_id)) END,"
+                        " pg_notify('ocrgate_webhooks', '')::text"
+                        " FROM webhook_endpoints e WHERE endpoint_id = $1::uuid AND license_id = $2::uuid"
+                        " AND app_id = $3::uuid",
+                        3, 0, 0},
+    /* $4 how many. 0 JSON array of the endpoint's latest attempts, newest first */
+    [DB_RGN_WH_DELIVERIES] =
+        {"wh_deliveries",
+         "SELECT coalesce((SELECT jsonb_agg(jsonb_build_object('messageId', a.message_id,"
+         " 'eventType', m.event_type, 'attempt', a.attempt, 'at', iso_utc(a.at), 'statusCode', a.status_code,"
+         " 'latencyMs', a.latency_ms, 'delivered', a.error IS NULL, 'error', a.error,"
+         " 'messageStatus', m.status, 'nextAttemptAt',"
+         " CASE WHEN m.status = 'pending' THEN iso_utc(m.next_attempt_at) END)"
+         " ORDER BY a.at DESC, a.attempt DESC)"
+         " FROM (SELECT * FROM webhook_attempts WHERE endpoint_id = e.endpoint_id"
+         " ORDER BY at DESC, attempt DESC LIMIT $4::int) a JOIN webhook_messages m USING (message_id)), '[]')"
+         " FROM webhook_endpoints e WHERE e.endpoint_id = $1::uuid AND e.license_id = $2::uuid"
+         " AND e.app_id = $3::uuid",
+         4, 0, 0},
+    [DB_RGN_WH_LISTEN] = {"wh_listen", "LISTEN ocrgate_webhooks", 0, 0, 0},
+    /* $1 delivery thread ("<node>/wh<n>"), $2 lease seconds. The oldest due message of an enabled endpoint,
+     * claimed: its next attempt moves past the lease, so that no other thread sends it meanwhile, and a
+     * thread that dies holding it only delays it. 0 message id, 1 attempt (1-based), 2 body, 3 url, 4
+     * secret, 5 the secret being rotated out (NULL when none), 6 endpoint */
+    [DB_RGN_WH_CLAIM] =
+        {"wh_claim",
+         "WITH c AS (SELECT m.message_id FROM webhook_messages m JOIN webhook_endpoints e USING (endpoint_id)"
+         " WHERE m.status = 'pending' AND m.next_attempt_at <= now() AND e.enabled"
+         " ORDER BY m.next_attempt_at LIMIT 1 FOR UPDATE OF m SKIP LOCKED)"
+         " UPDATE webhook_messages m SET attempts = m.attempts + 1, locked_by = $1,"
+         " next_attempt_at = now() + make_interval(secs => $2::int)"
+         " FROM c, webhook_endpoints e WHERE m.message_id = c.message_id AND e.endpoint_id = m.endpoint_id"
+         " RETURNING m.message_id, m.attempts, m.payload::text, e.url, e.secret,"
+         " CASE WHEN e.old_secret_until > now() THEN e.old_secret END, e.endpoint_id",
+         2, 0, 0},
+    /* An attempt's outcome, fenced on the claim: $1 message, $2 thread, $3 attempt, $4 HTTP status (NULL: no
+     * answer), $5 latency ms, $6 error (NULL: delivered), $7 'delivered' | 'retry' | 'failed' | 'gone', $8
+     * milliseconds to the next attempt (retry). The attempt is logged, the app's analytics counted, and the
+     * endpoint disabled on 'gone' or when it has been failing for 3 days. 0 why it was disabled, or NULL */
+    [DB_RGN_WH_RESULT] =
+        {"wh_result",
+         "WITH m AS (UPDATE webhook_messages SET locked_by = NULL,"
+         " status = CASE $7 WHEN 'delivered' THEN 'delivered' WHEN 'retry' THEN 'pending' ELSE 'failed' END,"
+         " next_attempt_at = CASE WHEN $7 = 'retry' THEN now() + make_interval(secs => $8::float8 / 1000)"
+         " ELSE next_attempt_at END,"
+         " finished_at = CASE WHEN $7 = 'retry' THEN NULL ELSE now() END"
+         " WHERE message_id = $1 AND locked_by = $2 AND attempts = $3::int AND status = 'pending'"
+         " RETURNING endpoint_id, app_id, license_id),"
+         " a AS (INSERT INTO webhook_attempts (message_id, attempt, endpoint_id, status_code, latency_ms,"
+         " error) SELECT $1, $3::int, endpoint_id, $4::int, $5::int, $6 FROM m),"
+         " u AS (INSERT INTO app_usage_hourly AS u (app_id, hour, license_id, webhooks_ok, webhooks_failed)"
+         " SELECT app_id, date_trunc('hour', now()), license_id, ($6 IS NULL)::int, ($6 IS NOT NULL)::int"
+         " FROM m ON CONFLICT (app_id, hour) DO UPDATE SET webhooks_ok = u.webhooks_ok + "
+         "EXCLUDED.webhooks_ok,"
+         " webhooks_failed = u.webhooks_failed + EXCLUDED.webhooks_failed)"
+         " UPDATE webhook_endpoints e SET"
+         " failing_since = CASE WHEN $6 IS NULL THEN NULL ELSE coalesce(e.failing_since, now()) END,"
+         " enabled = e.enabled AND $7 <> 'gone' AND NOT ($6 IS NOT NULL"
+         " AND coalesce(e.failing_since < now() - interval '3 days', false)),"
+         " disabled_reason = CASE WHEN NOT e.enabled THEN e.disabled_reason WHEN $7 = 'gone' THEN 'gone'"
+         " WHEN $6 IS NOT NULL AND e.failing_since < now() - interval '3 days' THEN 'failing'"
+         " ELSE e.disabled_reason END"
+         " FROM m WHERE e.endpoint_id = m.endpoint_id RETURNING e.disabled_reason",
+         8, 0, 0},
+    /* Messages a delivery thread ("<node>/wh<n>") or every thread of a node ("<node>") had claimed and not
+     * finished: due again at once, the unfinished attempt not counted. A node starting again takes back what
+     * it held when it died; a thread that stops mid-attempt gives its message back. */
+    [DB_RGN_WH_REQUEUE_MINE] = {"wh_requeue_mine",
+                                "UPDATE webhook_messages SET locked_by = NULL, next_attempt_at = now(),"
+                                " attempts = attempts - 1 WHERE status = 'pending'"
+                                " AND (locked_by = $1 OR starts_with(locked_by, $1 || '/')) RETURNING 1",
+                                1, 0, 0},
+    /* Finished messages (and their attempts) are kept 30 days for the deliveries list. */
+    [DB_RGN_WH_SWEEP] =
+        {"wh_sweep",
+         "DELETE FROM webhook_messages WHERE message_id IN (SELECT message_id FROM"
+         " webhook_messages WHERE status <> 'pending' AND finished_at < now() - interval '30 days'"
+         " LIMIT 1000)",
          0, 0, 0},
 
     /* `ocrgate check`. 0 whether the runner's table exists (a database never migrated has none) */
