@@ -632,14 +632,15 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                         " FROM webhook_endpoints e WHERE endpoint_id = $1::uuid AND license_id = $2::uuid"
                         " AND app_id = $3::uuid",
                         3, 0, 0},
-    /* $4 how many. 0 JSON array of the endpoint's latest attempts, newest first */
+    /* $4 how many. 0 JSON array of the endpoint's latest attempts, newest first; nextAttemptAt is null while
+     * an attempt is under way (the claim's lease is no promise to the user) */
     [DB_RGN_WH_DELIVERIES] =
         {"wh_deliveries",
          "SELECT coalesce((SELECT jsonb_agg(jsonb_build_object('messageId', a.message_id,"
          " 'eventType', m.event_type, 'attempt', a.attempt, 'at', iso_utc(a.at), 'statusCode', a.status_code,"
          " 'latencyMs', a.latency_ms, 'delivered', a.error IS NULL, 'error', a.error,"
          " 'messageStatus', m.status, 'nextAttemptAt',"
-         " CASE WHEN m.status = 'pending' THEN iso_utc(m.next_attempt_at) END)"
+         " CASE WHEN m.status = 'pending' AND m.locked_by IS NULL THEN iso_utc(m.next_attempt_at) END)"
          " ORDER BY a.at DESC, a.attempt DESC)"
          " FROM (SELECT * FROM webhook_attempts WHERE endpoint_id = e.endpoint_id"
          " ORDER BY at DESC, attempt DESC LIMIT $4::int) a JOIN webhook_messages m USING (message_id)), '[]')"

@@ -101,17 +101,30 @@ static int connect_db(wh_thread_t *t)
     return t->conn != NULL ? 0 : -1;
 }
 
-/* Idle: until a NOTIFY of a new message, the poll interval, or the stop. */
+/* Frees the notifications libpq has read; how many there were. */
+static int drain_notifies(PGconn *conn)
+{
+    int count = 0;
+    PGnotify *n;
+    while ((n = PQnotifies(conn)) != NULL) {
+        PQfreemem(n);
+        ++count;
+    }
+    return count;
+}
+
+/* Idle: until a NOTIFY of a new message, the poll interval, or the stop. A notification libpq read along with
+ * the last claim's answer is already off the socket: it ends the wait at once. */
 static void idle(wh_thread_t *t)
 {
+    if (drain_notifies(t->conn) > 0)
+        return;
     if (wait_for(t->p, PQsocket(t->conn), t->p->cfg->webhook_poll_ms)) {
         if (PQconsumeInput(t->conn) == 0) {
             drop_conn(t, PQerrorMessage(t->conn));
             return;
         }
-        PGnotify *n;
-        while ((n = PQnotifies(t->conn)) != NULL)
-            PQfreemem(n);
+        drain_notifies(t->conn);
     }
 }
 
