@@ -16,9 +16,8 @@ long long wh_retry_delay_ms(int attempt, long long first_retry_ms, long long ret
     long long d = base * 8 / 10 + (long long)((double)base * 0.4 * ((double)rnd / 4294967296.0));
     if (retry_after_s >= 0) {
         long long cap = STEPS[WH_MAX_ATTEMPTS - 2] * first_retry_ms;
-        long long ra = retry_after_s * 1000;
-        if (ra > cap)
-            ra = cap;
+        /* compared before multiplying: a receiver may send any number */
+        long long ra = retry_after_s > cap / 1000 ? cap : retry_after_s * 1000;
         if (ra > d)
             d = ra;
     }

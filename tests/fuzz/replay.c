@@ -1,9 +1,10 @@
 /*
- * Replays seeds through the four libFuzzer entry points in the ordinary build (any compiler, no libFuzzer),
+ * Replays seeds through the five libFuzzer entry points in the ordinary build (any compiler, no libFuzzer),
  * so that the fuzz targets keep compiling and their invariants keep holding. Inline seeds always run; with a
- * directory argument, every file under <dir>/options, <dir>/multipart, <dir>/query and <dir>/doc runs too
- * (the same files seed the fuzzers: ./fuzz_options corpus/options). Also feeds every prefix of each seed,
- * which is where framing bugs live. Exit status is non-zero when nothing ran; a broken invariant aborts.
+ * directory argument, every file under <dir>/options, <dir>/multipart, <dir>/query, <dir>/doc and
+ * <dir>/webhook runs too (the same files seed the fuzzers: ./fuzz_options corpus/options). Also feeds every
+ * prefix of each seed, which is where framing bugs live. Exit status is non-zero when nothing ran; a broken
+ * invariant aborts.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -21,6 +22,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput replay_doc
 #include "tests/fuzz/fuzz_doc.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput replay_webhook
+#include "tests/fuzz/fuzz_webhook.c"
 #undef LLVMFuzzerTestOneInput
 
 typedef int (*replay_fn)(const uint8_t *data, size_t size);
@@ -115,7 +119,7 @@ static size_t replay_dir(replay_fn fn, const char *root, const char *sub)
 
 int main(int argc, char **argv)
 {
-    size_t n[4] = {0, 0, 0, 0};
+    size_t n[5] = {0, 0, 0, 0, 0};
     for (size_t i = 0; i < sizeof(options_seeds) / sizeof(options_seeds[0]); ++i)
         n[0] += replay_one(replay_options, options_seeds[i].data, options_seeds[i].len);
     for (size_t i = 0; i < sizeof(multipart_seeds) / sizeof(multipart_seeds[0]); ++i)
@@ -127,10 +131,11 @@ int main(int argc, char **argv)
         n[1] += replay_dir(replay_multipart, argv[1], "multipart");
         n[2] += replay_dir(replay_query, argv[1], "query");
         n[3] += replay_dir(replay_doc, argv[1], "doc");
+        n[4] += replay_dir(replay_webhook, argv[1], "webhook");
     }
     printf("ok 1 - options seeds replayed (%zu)\nok 2 - multipart seeds replayed (%zu)\nok 3 - query seeds "
            "replayed "
-           "(%zu)\nok 4 - document seeds replayed (%zu)\n1..4\n",
-           n[0], n[1], n[2], n[3]);
-    return n[0] == 0 || n[1] == 0 || n[2] == 0 || (argc > 1 && n[3] == 0);
+           "(%zu)\nok 4 - document seeds replayed (%zu)\nok 5 - webhook seeds replayed (%zu)\n1..5\n",
+           n[0], n[1], n[2], n[3], n[4]);
+    return n[0] == 0 || n[1] == 0 || n[2] == 0 || (argc > 1 && (n[3] == 0 || n[4] == 0));
 }

@@ -18,6 +18,9 @@ int main(void)
     ok(wh_retry_delay_ms(1, 5000, 120, 0) == 120000, "a longer Retry-After is honoured");
     ok(wh_retry_delay_ms(2, 5000, 10, 0) == 240000, "a shorter Retry-After does not hasten the schedule");
     ok(wh_retry_delay_ms(1, 5000, 999999, 0) == 36000000, "Retry-After is capped at the longest step");
+    ok(wh_retry_delay_ms(1, 5000, wh_parse_retry_after("4848000000000000000000000000000008", 0), 0) ==
+           36000000,
+       "a Retry-After past any integer is capped too (found by fuzz_webhook)");
     is_int(wh_parse_retry_after("120", 0), 120, "delay-seconds");
     is_int(wh_parse_retry_after(" 7 \r\n", 0), 7, "with white space around");
     is_int(wh_parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412420), 60, "an HTTP date");
