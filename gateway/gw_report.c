@@ -116,8 +116,7 @@ json_t *gw_analytics_report(PGresult *res, const char *app_id, int64_t from_t, i
             v[14] = (long long)(strtod(PQgetvalue(res, row, 15), NULL) * 1000.0);
             v[15] = strtoll(PQgetvalue(res, row, 16), NULL, 10);
             parse_hist(PQgetvalue(res, row, 17), hist);
-            /* A result without the webhook columns (18 of them) reads them as zero. */
-            for (int k = 16; k < NVALS && 2 + k < PQnfields(res); ++k)
+            for (int k = 16; k < NVALS; ++k)
                 v[k] = strtoll(PQgetvalue(res, row, 2 + k), NULL, 10);
             ++row;
         }

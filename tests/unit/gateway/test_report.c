@@ -14,22 +14,23 @@ static int64_t at(const char *iso)
     return t;
 }
 
-/* A DB_RGN_USAGE_QUERY-shaped result with the given rows (18 text columns each). */
-static PGresult *usage_result(const char *const (*rows)[18], int n)
+/* A DB_RGN_USAGE_QUERY-shaped result with the given rows (20 text columns each). */
+#define NCOLS 20
+static PGresult *usage_result(const char *const (*rows)[NCOLS], int n)
 {
     PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
-    PGresAttDesc cols[18];
+    PGresAttDesc cols[NCOLS];
     memset(cols, 0, sizeof(cols));
-    for (int c = 0; c < 18; ++c) {
+    for (int c = 0; c < NCOLS; ++c) {
         cols[c].name = (char *)"c";
         cols[c].format = 0;
         cols[c].typid = 25;
         cols[c].typlen = -1;
         cols[c].atttypmod = -1;
     }
-    PQsetResultAttrs(res, 18, cols);
+    PQsetResultAttrs(res, NCOLS, cols);
     for (int r = 0; r < n; ++r)
-        for (int c = 0; c < 18; ++c)
+        for (int c = 0; c < NCOLS; ++c)
             PQsetvalue(res, r, c, (char *)rows[r][c], (int)strlen(rows[r][c]));
     return res;
 }
@@ -109,11 +110,11 @@ static void test_report(void)
     char h11[24];
     snprintf(h11, sizeof(h11), "%lld", (long long)at("2026-03-10T11:00:00Z"));
     /* hour, requests, 2xx, 4xx, 5xx, 429, created, completed, failed, canceled, pages, error pages, bytes in,
-     * bytes out, engine ms, confidence sum, confidence pages, histogram */
+     * bytes out, engine ms, confidence sum, confidence pages, histogram, webhooks delivered, failed */
     static char hist[200];
     snprintf(hist, sizeof(hist), "{0,0,0,7,0,0,0,0,0,0,3%s}", ",0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0");
-    const char *const rows[1][18] = {{h11, "10", "8", "1", "1", "1", "2", "1", "1", "0", "3", "1", "1000",
-                                      "2000", "450", "288.9", "3", hist}};
+    const char *const rows[1][NCOLS] = {{h11, "10", "8",    "1",    "1",   "1",     "2", "1",  "1", "0",
+                                         "3", "1",  "1000", "2000", "450", "288.9", "3", hist, "5", "2"}};
     PGresult *res = usage_result(rows, 1);
     json_t *rep = gw_analytics_report(res, "a1", from, to, 0);
     PQclear(res);
@@ -129,6 +130,13 @@ static void test_report(void)
     is_int(json_integer_value(json_object_get(e, "requests")), 10, "requests of 11:00");
     is_int(json_integer_value(json_object_get(json_object_get(e, "responses"), "4xx")), 1, "4xx");
     is_int(json_integer_value(json_object_get(json_object_get(e, "jobs"), "failed")), 1, "jobs failed");
+    is_int(json_integer_value(json_object_get(json_object_get(e, "webhooks"), "delivered")), 5,
+           "webhook attempts delivered");
+    is_int(json_integer_value(json_object_get(json_object_get(e, "webhooks"), "failed")), 2,
+           "webhook attempts failed");
+    is_int(json_integer_value(
+               json_object_get(json_object_get(json_object_get(rep, "totals"), "webhooks"), "delivered")),
+           5, "webhook attempts in the totals");
     ok(json_real_value(json_object_get(e, "meanConfidence")) == 96.3, "confidence 288.9 / 3 rounded to 96.3");
     json_t *lat = json_object_get(e, "latencyMs");
     ok(json_real_value(json_object_get(lat, "p50")) == 0.3, "p50 0.3 ms");
