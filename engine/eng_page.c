@@ -103,11 +103,19 @@ int eng_page_process(eng_ocr_t *ocr, const void *buf, size_t len, eng_format_t f
         pixDestroy(&pix);
         return out->status;
     }
+    if (eng_restore_before(&pix, &job->restore, dpi, out->err, sizeof(out->err)) != 0) {
+        pixDestroy(&pix);
+        return out->status;
+    }
     eng_clean_info_t ci;
     struct Pix *clean = eng_clean_page(ocr, pix, &job->clean, &ci, out->err, sizeof(out->err));
     pixDestroy(&pix);
     if (clean == NULL)
         return out->status;
+    if (eng_restore_after(&clean, &job->restore, ci.skew_degrees, dpi, out->err, sizeof(out->err)) != 0) {
+        pixDestroy(&clean);
+        return out->status;
+    }
     int blank = job->blank_max_ink > 0 ? ci.ink >= 0 && ci.ink < job->blank_max_ink : ci.blank;
     if (job->delete_blank && blank) {
         out->blank = 1;

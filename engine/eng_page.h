@@ -16,11 +16,13 @@
 #include "engine/eng_clean.h"
 #include "engine/eng_ocr.h"
 #include "engine/eng_pdf_in.h"
+#include "engine/eng_restore.h"
 #include "engine/eng_sniff.h"
 
 typedef struct {
     eng_clean_opts_t clean;
-    int delete_blank;     /* a blank page is reported as such instead of recognized */
+    eng_restore_opts_t restore; /* steps for degraded scans around clean (eng_restore.h), and fastMode */
+    int delete_blank;           /* a blank page is reported as such instead of recognized */
     double blank_max_ink; /* with delete_blank: the fraction of dark pixels under which a page is blank (<= 0:
                              ENG_BLANK_MAX_INK) */
     int detect_barcodes;  /* find barcodes on the page as processed (eng_barcode_detect) */
