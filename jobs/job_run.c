@@ -177,9 +177,14 @@ static void prepare(run_t *r)
     eng_page_job_t *pj = &r->page;
     memset(pj, 0, sizeof(*pj));
     pj->clean = (eng_clean_opts_t){o->deskew, o->auto_rotate, o->binarize, o->despeckle, o->remove_border};
-    pj->restore =
-        (eng_restore_opts_t){o->remove_color_noise, o->remove_halftone,          o->remove_hole_punch,
-                             o->improve_text,       o->deskew_adjust_paper_size, o->fast_mode};
+    pj->restore = (eng_restore_opts_t){
+        .remove_color_noise = o->remove_color_noise,
+        .remove_halftone = o->remove_halftone,
+        .remove_hole_punch = o->remove_hole_punch,
+        .improve_text = o->improve_text,
+        .adjust_paper_size = o->deskew_adjust_paper_size,
+        .fast = o->fast_mode,
+    };
     pj->delete_blank = o->delete_blank_pages;
     pj->blank_max_ink = o->blank_page_max_noise / 100.0;
     pj->barcode_types = o->barcode_types;

@@ -150,6 +150,36 @@ def test_languages(st):
     assert acc >= 0.97, acc
 
 
+def test_restore_options(st):
+    """The clean-up options for degraded scans and fastMode reach the engine (unit.engine.restore measures each on
+    a degraded page): fastMode recognizes the 200 dpi page at 150 dpi; the others leave a clean page readable."""
+    truth = read("phototest.txt").decode()
+    names = ("removeColorNoise", "removeHalftone", "removeHolePunch", "improveText", "deskewAdjustPaperSize")
+    r = submit(st, read("phototest.tif"), "?outputs=text,json&fastMode=true", "image/tiff")
+    assert r.status == 201, r
+    check_openapi(st, "POST", "/v1/jobs", r)
+    opts = r.json()["options"]
+    assert opts["fastMode"] is True and all(opts[n] is False for n in names), opts
+    j = done(st, r.json()["jobId"])
+    page = get(st, f"/v1/jobs/{j['jobId']}/results/json").json()["pages"][0]
+    assert (page["dpi"], page["width"], page["height"]) == (150, 480, 360), page
+    acc = accuracy(get(st, f"/v1/jobs/{j['jobId']}/results/text").body.decode(), truth)
+    print(f"# phototest with fastMode: accuracy {acc:.4f}")
+    assert acc >= 0.98, acc
+    q = "&".join(f"{n}=true" for n in names)
+    r = submit(st, read("phototest.tif"), f"?outputs=text,json&deskew=true&{q}", "image/tiff")
+    assert r.status == 201 and all(r.json()["options"][n] is True for n in names), r
+    j = done(st, r.json()["jobId"])
+    assert j["status"] == "completed", j
+    page = get(st, f"/v1/jobs/{j['jobId']}/results/json").json()["pages"][0]
+    assert page["dpi"] == 200, page
+    acc = accuracy(get(st, f"/v1/jobs/{j['jobId']}/results/text").body.decode(), truth)
+    print(f"# phototest with every clean-up for degraded scans: accuracy {acc:.4f}")
+    assert acc >= 0.98, acc
+    r = submit(st, read("phototest.tif"), "?fastMode=1", "image/tiff")
+    assert r.status == 400 and "fastMode" in r.json()["message"], r
+
+
 def _start():
     st = Stack(nodes={"US": 1}, node_cfg={"US": {"engine_workers": 2}}, name="scans").start()
     L["lic"] = st.seed_license("US", apps=2, name="scans")
@@ -157,5 +187,6 @@ def _start():
 
 
 if __name__ == "__main__":
-    run([test_auto_rotate, test_blank_page_dropped, test_pdf_input, test_pdf_refused, test_page_images, test_languages],
+    run([test_auto_rotate, test_blank_page_dropped, test_pdf_input, test_pdf_refused, test_page_images, test_languages,
+         test_restore_options],
         _start)
