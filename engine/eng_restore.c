@@ -174,25 +174,44 @@ Exit:
     return r;
 }
 
+/* The smallest square (2 to k pixels) whose opening removes nine tenths of the dots in `small`: strokes
+ * wider than that survive it, the dots do not. */
+static int dot_opening(PIX *small, int k)
+{
+    l_int32 all = 0, left = 0;
+    if (pixCountPixels(small, &all, NULL) != 0 || all == 0)
+        return 2;
+    for (int s = 2; s < k; ++s) {
+        PIX *o = pixOpenBrick(NULL, small, s, s);
+        int gone = o != NULL && pixCountPixels(o, &left, NULL) == 0 && left * 10 < all;
+        pixDestroy(&o);
+        if (gone)
+            return s;
+    }
+    return k;
+}
+
 /* removeHalftone: a screen is many small dots close together. Components of the print no larger than 1/40
  * inch are dots where such components cover at least 8 % of the surrounding 1/8-inch square: that square is
  * the screen. There the dots become paper, and so do dots that touch a stroke: only what survives an opening
- * wider than a dot (the strokes), grown back by a pixel, is kept of the print. Elsewhere a full stop or the
- * dot of an i has too few small neighbours to count and the print stays as it is. */
+ * that removes the dots (the strokes), grown back by a pixel, is kept of the print. Elsewhere a
+ * full stop or the dot of an i has too few small neighbours to count and the print stays as it is. */
 static PIX *remove_halftone(PIX *pix, int res)
 {
     PIX *ink = NULL, *small = NULL, *s8 = NULL, *dens = NULL, *screen = NULL, *seed = NULL, *keep = NULL,
         *drop = NULL, *r = NULL;
-    int k = at_least(res / 40.0, 2), hw = at_least(res / 16.0, 4), o = at_least(res / 100.0, 2);
+    int k = at_least(res / 40.0, 2), hw = at_least(res / 16.0, 4);
 
     if ((ink = ink_of(pix)) == NULL ||
         (small = pixSelectBySize(ink, k, k, 8, L_SELECT_IF_BOTH, L_SELECT_IF_LTE, NULL)) == NULL ||
         (s8 = pixConvert1To8(NULL, small, 0, 255)) == NULL || (dens = pixBlockconv(s8, hw, hw)) == NULL ||
         (screen = pixThresholdToBinary(dens, 20)) == NULL || pixInvert(screen, screen) == NULL ||
-        pixDilateBrick(screen, screen, 2 * hw + 1, 2 * hw + 1) == NULL ||
-        (seed = pixOpenBrick(NULL, ink, o, o)) == NULL || (keep = pixDilateBrick(NULL, seed, 3, 3)) == NULL ||
+        pixDilateBrick(screen, screen, 2 * hw + 1, 2 * hw + 1) == NULL)
+        goto Exit;
+    int o = dot_opening(small, k);
+    if ((seed = pixOpenBrick(NULL, ink, o, o)) == NULL || (keep = pixDilateBrick(NULL, seed, 3, 3)) == NULL ||
         pixAnd(keep, keep, ink) == NULL || (drop = pixSubtract(NULL, ink, keep)) == NULL ||
-        pixAnd(drop, drop, screen) == NULL)
+        pixOr(drop, drop, small) == NULL || pixAnd(drop, drop, screen) == NULL)
         goto Exit;
     r = erase(pix, drop);
 Exit:
