@@ -54,6 +54,7 @@ typedef struct cfg {
     int webhook_first_retry_ms;
     int webhook_allow_http;
     int webhook_allow_private;
+    char *ocrjobs_prefix;
 } cfg_t;
 
 #define CFG_DEFAULT_PATH "/etc/ocrgate/ocrgate.conf"

@@ -93,7 +93,15 @@ struct gw_server {
     char replica_subscription[RGN_SUBSCRIPTION_MAX];
 };
 
-typedef enum { GW_AUTH_NONE, GW_AUTH_TENANT, GW_AUTH_TENANT_ANY_REGION, GW_AUTH_ADMIN } gw_auth_kind_t;
+/* GW_AUTH_TENANT_OR_ADMIN: HTTP Basic with the License ID as user and either an App ID or the license's admin
+ * key as password (the ownOCR surface's "admin rights"); an admin is admitted with an empty who.app_id. */
+typedef enum {
+    GW_AUTH_NONE,
+    GW_AUTH_TENANT,
+    GW_AUTH_TENANT_ANY_REGION,
+    GW_AUTH_ADMIN,
+    GW_AUTH_TENANT_OR_ADMIN
+} gw_auth_kind_t;
 /* GW_QUOTA_OWN: the handler counts the request itself (job creation shares one transaction with the count).
  */
 /* PEEK fills the quota headers from a window read up to a second ago; READ reads it every time. */
@@ -124,6 +132,11 @@ struct gw_req {
     const char *pend_code;
     char pend_msg[256];
     json_t *pend_details;
+    /* A surface over v1 (gateway/compat/) that reshapes what v1 code answers: when set, gw_send hands it the
+     * response instead of sending it, clearing it first so that the surface's own gw_send goes out. `surface`
+     * is that surface's request state (from the request's pool; v1 handlers keep theirs in hstate). */
+    void (*reshape)(gw_req_t *r, int status, const char *content_type, const char *body, size_t len);
+    void *surface;
 };
 
 typedef void (*gw_handler_t)(gw_req_t *r);

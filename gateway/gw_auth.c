@@ -40,20 +40,18 @@ struct gw_auth_cache {
     } inval[INVAL_RING];
 };
 
-int gw_parse_tenant_credentials(const char *lic, size_t lic_len, const char *app, size_t app_len,
-                                const char *authz, size_t authz_len, char license_id[37], char app_id[37])
+/* HTTP Basic credentials: user and password point into `dec` (160 bytes), or -1 when the header is not Basic
+ * or does not decode. */
+static int basic_decode(const char *authz, size_t authz_len, unsigned char dec[160], const char **user,
+                        size_t *ulen, const char **pass, size_t *plen)
 {
-    if (lic != NULL || app != NULL)
-        return gw_uuid_parse(lic, lic_len, license_id) == 0 && gw_uuid_parse(app, app_len, app_id) == 0 ? 0
-                                                                                                        : -1;
     if (authz == NULL || authz_len < 6 || authz_len > 200 || strncasecmp(authz, "Basic ", 6) != 0)
         return -1;
     const char *b64 = authz + 6;
     size_t blen = authz_len - 6;
     while (blen > 0 && *b64 == ' ')
         ++b64, --blen;
-    unsigned char dec[160];
-    if (blen == 0 || blen % 4 != 0 || blen / 4 * 3 >= sizeof(dec))
+    if (blen == 0 || blen % 4 != 0 || blen / 4 * 3 >= 160)
         return -1;
     int n = EVP_DecodeBlock(dec, (const unsigned char *)b64, (int)blen);
     if (n < 0)
@@ -66,11 +64,39 @@ int gw_parse_tenant_credentials(const char *lic, size_t lic_len, const char *app
     const char *colon = memchr(dec, ':', (size_t)n);
     if (colon == NULL)
         return -1;
-    size_t ulen = (size_t)(colon - (const char *)dec);
-    return gw_uuid_parse((const char *)dec, ulen, license_id) == 0 &&
-                   gw_uuid_parse(colon + 1, (size_t)n - ulen - 1, app_id) == 0
-               ? 0
-               : -1;
+    *user = (const char *)dec;
+    *ulen = (size_t)(colon - (const char *)dec);
+    *pass = colon + 1;
+    *plen = (size_t)n - *ulen - 1;
+    return 0;
+}
+
+int gw_parse_tenant_credentials(const char *lic, size_t lic_len, const char *app, size_t app_len,
+                                const char *authz, size_t authz_len, char license_id[37], char app_id[37])
+{
+    if (lic != NULL || app != NULL)
+        return gw_uuid_parse(lic, lic_len, license_id) == 0 && gw_uuid_parse(app, app_len, app_id) == 0 ? 0
+                                                                                                        : -1;
+    unsigned char dec[160];
+    const char *user, *pass;
+    size_t ulen, plen;
+    if (basic_decode(authz, authz_len, dec, &user, &ulen, &pass, &plen) != 0)
+        return -1;
+    return gw_uuid_parse(user, ulen, license_id) == 0 && gw_uuid_parse(pass, plen, app_id) == 0 ? 0 : -1;
+}
+
+/* Basic with a License ID and a password that is no App ID (so an admin key): 0 and the key's hash. */
+static int basic_admin(const char *authz, size_t authz_len, char license_id[37], char key_hash[65])
+{
+    unsigned char dec[160];
+    const char *user, *pass;
+    size_t ulen, plen;
+    char app_id[37];
+    if (basic_decode(authz, authz_len, dec, &user, &ulen, &pass, &plen) != 0 ||
+        gw_uuid_parse(user, ulen, license_id) != 0 || plen == 0 || gw_uuid_parse(pass, plen, app_id) == 0)
+        return -1;
+    gw_admin_key_hash(pass, plen, key_hash);
+    return 0;
 }
 
 static int64_t mono_s(void)
@@ -391,13 +417,29 @@ Exit:
     free(l);
 }
 
+/* The admin-key look-up: the license's key hash from the catalog, compared in on_admin_row. */
+static void admit_admin(gw_req_t *r, const char license_id[37], const char key_hash[65],
+                        void (*next)(gw_req_t *r))
+{
+    if (gw_guard_lookup(r) != 0)
+        return;
+    lookup_t *l = calloc(1, sizeof(*l));
+    l->r = r;
+    l->next = next;
+    memcpy(l->key, license_id, 37);
+    memcpy(l->key_hash, key_hash, 65);
+    gw_req_addref(r);
+    const char *params[1] = {license_id};
+    db_pool_query(r->thr->db[GW_DB_CATALOG], DB_CAT_AUTH_ADMIN, params, on_admin_row, l);
+}
+
 void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r))
 {
     gw_thread_t *t = r->thr;
     size_t llen = 0, alen = 0, zlen = 0;
     const char *lic = gw_header(r, "x-license-id", &llen);
     const char *authz = gw_header_token(r, H2O_TOKEN_AUTHORIZATION, &zlen);
-    char license_id[37], app_id[37];
+    char license_id[37], app_id[37], key_hash[65];
 
     if (r->route->auth == GW_AUTH_ADMIN) {
         if (gw_uuid_parse(lic, llen, license_id) != 0 || authz == NULL || zlen < 8 || zlen > 512 ||
@@ -406,16 +448,13 @@ void gw_admit(gw_req_t *r, void (*next)(gw_req_t *r))
                           "X-License-Id and Authorization: Bearer <adminKey> are required");
             return;
         }
-        if (gw_guard_lookup(r) != 0)
-            return;
-        lookup_t *l = calloc(1, sizeof(*l));
-        l->r = r;
-        l->next = next;
-        memcpy(l->key, license_id, 37);
-        gw_admin_key_hash(authz + 7, zlen - 7, l->key_hash);
-        gw_req_addref(r);
-        const char *params[1] = {license_id};
-        db_pool_query(t->db[GW_DB_CATALOG], DB_CAT_AUTH_ADMIN, params, on_admin_row, l);
+        gw_admin_key_hash(authz + 7, zlen - 7, key_hash);
+        admit_admin(r, license_id, key_hash, next);
+        return;
+    }
+    if (r->route->auth == GW_AUTH_TENANT_OR_ADMIN && lic == NULL &&
+        basic_admin(authz, zlen, license_id, key_hash) == 0) {
+        admit_admin(r, license_id, key_hash, next);
         return;
     }
 

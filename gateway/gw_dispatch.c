@@ -7,6 +7,7 @@
 #include "gateway/gw_json_body.h"
 #include "gateway/gw_quota.h"
 #include "gateway/gw_router.h"
+#include "gateway/compat/cx_ocrjobs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -124,9 +125,14 @@ int gw_on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     char allow[128];
-    gw_match_t m =
-        gw_route_match(gw_routes, gw_nroutes, req->method.base, req->method.len, req->path_normalized.base,
-                       req->path_normalized.len, &r->route, r->params, &r->nparams, allow, sizeof(allow));
+    const gw_route_t *routes = gw_routes;
+    size_t nroutes = gw_nroutes;
+    h2o_iovec_t path = req->path_normalized;
+    /* A surface mounted under its own prefix matches the rest of the path in its own table. */
+    if (cx_ocrjobs_claim(r, &path))
+        routes = cx_ocrjobs_routes, nroutes = cx_ocrjobs_nroutes;
+    gw_match_t m = gw_route_match(routes, nroutes, req->method.base, req->method.len, path.base, path.len,
+                                  &r->route, r->params, &r->nparams, allow, sizeof(allow));
     if (m == GW_MATCH_NO_PATH) {
         gw_send_error(r, 404, "NoSuchEndpoint", NULL, "no endpoint at this path; see /v1/openapi.json");
         return 0;

@@ -197,6 +197,12 @@ void gw_send(gw_req_t *r, int status, const char *content_type, const char *body
     h2o_req_t *req = r->req;
     if (req == NULL || r->status != 0)
         return;
+    if (r->reshape != NULL) {
+        void (*reshape)(gw_req_t *, int, const char *, const char *, size_t) = r->reshape;
+        r->reshape = NULL;
+        reshape(r, status, content_type, body, len);
+        return;
+    }
     r->status = status;
     r->bytes_out = len;
     req->res.status = status;

@@ -718,6 +718,59 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                               " regexp_split_to_table(options->>'languages', '\\+') AS l"
                               " WHERE options ? 'languages' AND l <> '' ORDER BY l",
                               0},
+
+    /* The ownOCR surface (/ocrjobs, gateway/compat/). Its rows: 0 kind ('job' or 'template'), 1 id (uuid), 2
+     * app, 3 object (job_json or template_json), 4 ownOCR Id, 5 the Id of the template it was made from, 6
+     * barcodes (ocr_barcodes), 7 v1 status. Every statement sees only the apps of $1 (uuid[]: the caller's
+     * app, or every app of the license for its admin key). */
+    /* $1 apps, $2 Id or NULL, $3 uuid or NULL */
+    [DB_RGN_OCR_RESOLVE] =
+        {"ocr_resolve",
+         "SELECT 'job', j.job_id, j.app_id, job_json(j), j.ocr_id, j.ocr_template_id, ocr_barcodes(j.job_id),"
+         " j.status FROM jobs j WHERE j.app_id = ANY($1::uuid[]) AND (j.ocr_id = $2::bigint OR j.job_id = "
+         "$3::uuid)"
+         " UNION ALL SELECT 'template', t.template_id, t.app_id, template_json(t), t.ocr_id, NULL, '[]', "
+         "'created'"
+         " FROM templates t WHERE t.app_id = ANY($1::uuid[]) AND (t.ocr_id = $2::bigint OR t.template_id = "
+         "$3::uuid)",
+         3, 0, 0},
+    /* $1 apps, $2 v1 statuses (text[]) or NULL, $3 Ids (bigint[]) or NULL, $4 uuids or NULL, $5 correlation
+     * ids or NULL, $6 created from, $7 created to, $8 limit. Oldest first (by Id), jobs past retention left
+     * out. */
+    [DB_RGN_OCR_QUERY] =
+        {"ocr_query",
+         "SELECT 'job', j.job_id, j.app_id, job_json(j), j.ocr_id, j.ocr_template_id, ocr_barcodes(j.job_id),"
+         " j.status FROM jobs j WHERE j.app_id = ANY($1::uuid[]) AND j.purged_at IS NULL"
+         " AND ($2::text[] IS NULL OR j.status = ANY($2::text[])) AND ($3::bigint[] IS NULL OR j.ocr_id = "
+         "ANY($3::bigint[]))"
+         " AND ($4::uuid[] IS NULL OR j.job_id = ANY($4::uuid[]))"
+         " AND ($5::text[] IS NULL OR j.correlation_id = ANY($5::text[]))"
+         " AND ($6::timestamptz IS NULL OR j.created_at >= $6::timestamptz)"
+         " AND ($7::timestamptz IS NULL OR j.created_at < $7::timestamptz) ORDER BY j.ocr_id LIMIT $8::int",
+         8, 0, 0},
+    /* $1 apps, $2 Ids (bigint[]) or NULL, $3 uuids or NULL. By Id. */
+    [DB_RGN_OCR_TEMPLATES] =
+        {"ocr_templates",
+         "SELECT 'template', t.template_id, t.app_id, template_json(t), t.ocr_id, NULL, '[]', 'created'"
+         " FROM templates t WHERE t.app_id = ANY($1::uuid[]) AND ($2::bigint[] IS NULL OR t.ocr_id = "
+         "ANY($2::bigint[]))"
+         " AND ($3::uuid[] IS NULL OR t.template_id = ANY($3::uuid[])) ORDER BY t.ocr_id",
+         3, 0, 0},
+    /* $1 apps. 0 jobs, 1 processing, 2 scheduled, 3 completed, 4 failed (jobs past retention left out) */
+    [DB_RGN_OCR_COUNTS] =
+        {"ocr_counts",
+         "SELECT count(*), count(*) FILTER (WHERE status = 'processing'),"
+         " count(*) FILTER (WHERE status = 'scheduled'),"
+         " count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'failed')"
+         " FROM jobs WHERE app_id = ANY($1::uuid[]) AND purged_at IS NULL",
+         1, 0, 0},
+    /* $1 job, $2 the template's Id. A job row. */
+    [DB_RGN_OCR_SET_TEMPLATE] =
+        {"ocr_set_template",
+         "UPDATE jobs j SET ocr_template_id = $2::bigint WHERE job_id = $1::uuid RETURNING 'job', j.job_id, "
+         "j.app_id,"
+         " job_json(j), j.ocr_id, j.ocr_template_id, ocr_barcodes(j.job_id), j.status",
+         2, 0, 0},
 };
 
 void db_copy_error(const char *msg, char *err, size_t errlen)

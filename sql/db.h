@@ -108,6 +108,12 @@ typedef enum {
     DB_MIGRATIONS_TABLE,
     DB_MIGRATIONS_APPLIED,
     DB_RGN_TPL_LANGUAGES,
+    /* the ownOCR surface (gateway/compat/) */
+    DB_RGN_OCR_RESOLVE,
+    DB_RGN_OCR_QUERY,
+    DB_RGN_OCR_TEMPLATES,
+    DB_RGN_OCR_COUNTS,
+    DB_RGN_OCR_SET_TEMPLATE,
     DB_STMT_COUNT
 } db_stmt_id_t;
 

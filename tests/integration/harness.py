@@ -384,10 +384,11 @@ def _to_jsonschema(node):
     return node
 
 
-def check_openapi(stack, method, template, resp):
-    """Asserts that resp is described by the served OpenAPI document: status listed, JSON body valid."""
+def check_openapi(stack, method, template, resp, doc=None):
+    """Asserts that resp is described by the served OpenAPI document (or by `doc`, another surface's): status
+    listed, JSON body valid."""
     import jsonschema
-    doc = stack.openapi()
+    doc = doc or stack.openapi()
     op = doc["paths"].get(template, {}).get(method.lower())
     assert op is not None, f"{method} {template} missing from openapi.json"
     r = op["responses"].get(str(resp.status)) or op["responses"].get("default")
