@@ -282,7 +282,8 @@ static int member_to_v1(const member_t *m, json_t *v, json_t *out, json_t *outpu
         json_object_set(out, m->v1, v);
         return 0;
     case M_STRING:
-        json_object_set(out, m->v1, v);
+        /* The reference shows an unset text as "", which v1 clears with null. */
+        json_object_set_new(out, m->v1, json_string_length(v) > 0 ? json_incref(v) : json_null());
         return 0;
     case M_OUTPUT: {
         size_t i;

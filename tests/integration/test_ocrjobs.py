@@ -136,6 +136,209 @@ def test_how_it_works(st):
     L["done"] = info
 
 
+
+def test_full_job_object_accepted(st):
+    """The reference's full example job object is accepted by create as it is, and its members map to v1."""
+    body = dict(FULL_JOB_EXAMPLE, Barcodes=[])
+    r = call(st, "POST", "/create", body=body, status=200)
+    job = r.json()
+    assert job["DetectBarcodes"] is True and job["BarcodeFilter"] == 16 and job["RetentionDays"] == 1, job
+    assert job["RenderResolution"] == 200 and job["MinConfidence"] == 60, job
+    v1 = st.node("US").request("GET", f"/v1/jobs/{job['Guid']}", headers=tenant(L["lic"])).json()
+    o = v1["options"]
+    assert o["detectBarcodes"] is True and o["barcodeTypes"] == ["ean13"] and o["dpi"] == 200, o
+    assert o["minConfidence"] == 60 and o["outputs"] == ["pdf"] and o["retentionDays"] == 1, o
+
+
+def test_options_mapped_and_refused(st):
+    body = {"RecognitionLanguages": "English", "IntelligentPDFProcessing": True, "ClearBorder": True,
+            "AutoOrientation": True, "BlankPagesMaxNoise": 1.5, "DeleteBlankPages": True, "XmlOutput": True,
+            "DocxOutput": True, "PdfTitle": "T", "CorrelationId": "c-1", "MinConfidence": 0}
+    job = call(st, "POST", "/create", body=body, status=200).json()
+    v1 = st.node("US").request("GET", f"/v1/jobs/{job['Guid']}", headers=tenant(L["lic"])).json()["options"]
+    assert v1["pdfTextPolicy"] == "skipTextPages" and v1["removeBorder"] and v1["autoRotate"], v1
+    assert v1["blankPageMaxNoise"] == 1.5 and v1["deleteBlankPages"] and v1["pdfTitle"] == "T", v1
+    assert sorted(v1["outputs"]) == ["alto", "docx", "pdf"] and v1["minConfidence"] == 0, v1
+    assert job["ClearBorder"] and job["DeleteBorder"] and job["XmlOutput"] and job["CorrelationId"] == "c-1", job
+    for bad, member in [({"PdfConformance": 1}, "PdfConformance"), ({"BWCompression": 1}, "BWCompression"),
+                        ({"ColorCompression": 3}, "ColorCompression"), ({"RecognitionLanguages": "Klingon"},
+                                                                       "RecognitionLanguages"),
+                        ({"MinConfidence": 101}, "MinConfidence"), ({"RenderResolution": 20}, "RenderResolution"),
+                        ({"NrOfOCRThreads": 33}, "NrOfOCRThreads"), ({"BarcodeFilter": 0x400}, "BarcodeFilter"),
+                        ({"Deskew": "yes"}, "Deskew"), ({"NoSuchMember": 1}, "NoSuchMember")]:
+        r = call(st, "POST", "/create", body=bad)
+        e = error_of(r, 400)
+        assert member in e["Message"], (bad, e)
+    r = call(st, "POST", "/create", body=b"{not json", ctype="application/json")
+    error_of(r, 400, "MalformedJson")
+
+
+def test_state_rules_and_errors(st):
+    job = call(st, "POST", "/create", body={"Autostart": False, "TxtOutput": True}, status=200).json()
+    jid = job["Id"]
+    # schedule without a file, download before converted
+    error_of(call(st, "POST", f"/schedule/{jid}", "/schedule/{id}"), 400)
+    error_of(call(st, "GET", f"/download/{jid}/txt", "/download/{id}/{ext}"), 400)
+    # unsupported uploads: 415
+    error_of(call(st, "POST", f"/uploadext/{jid}/heic", "/uploadext/{id}/{ext}", body=b"xx"), 415)
+    error_of(call(st, "POST", f"/upload/{jid}", "/upload/{id}", body=b"plain text, no image", ctype="text/plain"), 415)
+    r = call(st, "POST", f"/uploadext/{jid}/tif", "/uploadext/{id}/{ext}", body=read("phototest.tif"), status=200)
+    assert r.json()["FileUploaded"] and r.json()["Status"] == 0, r
+    # a second upload, options after the upload: the job is no longer open
+    error_of(call(st, "POST", f"/upload/{jid}/tif", "/upload/{id}/{ext}", body=read("phototest.tif")), 400)
+    r = call(st, "POST", f"/setoptions/{jid}", "/setoptions/{id}", body=SETOPTIONS_EXAMPLE)
+    assert r.status in (200, 400), r
+    # cancel while created: status 0; delete then works and answers the job
+    r = call(st, "POST", f"/cancel/{jid}", "/cancel/{id}", status=200)
+    assert r.json()["Status"] == 0, r
+    error_of(call(st, "POST", f"/cancel/{jid}", "/cancel/{id}"), 400)
+    r = call(st, "DELETE", f"/delete/{jid}", "/delete/{id}", status=200)
+    assert r.json()["Id"] == jid, r
+    error_of(call(st, "GET", f"/info/{jid}", "/info/{id}"), 404, "ResourceNotFound")
+    error_of(call(st, "GET", "/info/99999999", "/info/{id}"), 404)
+    error_of(call(st, "GET", "/info/not-an-id", "/info/{id}"), 404)
+    # delete while scheduled is refused with 400
+    job = call(st, "POST", "/create", body={}, status=200).json()
+    call(st, "POST", f"/upload/{job['Id']}", "/upload/{id}", body=read("eurotext.tif"), ctype="image/tiff", status=200)
+    r = call(st, "DELETE", f"/delete/{job['Id']}", "/delete/{id}")
+    assert r.status in (200, 400), r  # 400 while scheduled or converting; 200 once it converted meanwhile
+    if r.status == 400:
+        assert "scheduled" in r.json()["Message"] or "converting" in r.json()["Message"], r
+    # download of an output the job does not keep, an extension the reference does not list
+    assert wait_status(st, job["Id"]) == 3
+    error_of(call(st, "GET", f"/download/{job['Id']}/docx", "/download/{id}/{ext}"), 404)
+    error_of(call(st, "GET", f"/download/{job['Id']}/json", "/download/{id}/{ext}"), 400)
+    # credentials
+    error_of(call(st, "GET", "/count", auth={}), 401)
+    error_of(call(st, "GET", "/count", auth=basic(L["lic"]["licenseId"], "ocg_wrong")), 401, "InvalidCredentials")
+    r = st.node("US").request("GET", "/ocrjobs/nosuchaction", headers=app())
+    error_of(r, 404, "NoSuchEndpoint")
+    # folders are not offered
+    assert call(st, "GET", "/folders", status=200).json() == []
+    for m, p in [("GET", "/folder/{id}"), ("POST", "/postfolder/{id}"), ("POST", "/postfolderu/{id}")]:
+        e = error_of(call(st, m, p.replace("{id}", "dbd6a047-919e-49eb-8850-76aa97213f26"), p), 404)
+        assert "not offered" in e["Message"], e
+
+
+def test_visibility_and_cross_surface(st):
+    mine = call(st, "POST", "/create", body={"CorrelationId": "vis-1"}, auth=app(0), status=200).json()
+    theirs = call(st, "POST", "/create", body={"CorrelationId": "vis-2"}, auth=app(1), status=200).json()
+    # another app's job: 404 for the app, visible with the admin key
+    error_of(call(st, "GET", f"/info/{theirs['Id']}", "/info/{id}", auth=app(0)), 404)
+    r = call(st, "GET", f"/info/{theirs['Id']}", "/info/{id}", auth=admin_basic(), status=200)
+    assert r.json()["UserName"] == "app1", r
+    ids0 = {j["Id"] for j in call(st, "GET", "/all", auth=app(0), status=200).json()}
+    ids_admin = {j["Id"] for j in call(st, "GET", "/all", auth=admin_basic(), status=200).json()}
+    assert mine["Id"] in ids0 and theirs["Id"] not in ids0 and {mine["Id"], theirs["Id"]} <= ids_admin
+    assert call(st, "GET", "/count", auth=admin_basic(), status=200).json() >= len(ids_admin)
+    assert call(st, "GET", "/count", auth=app(0), status=200).json() == len(ids0)
+    assert isinstance(call(st, "GET", "/runningcount", status=200).json(), int)
+    # another license's admin key sees none of it
+    error_of(call(st, "GET", f"/info/{mine['Id']}", "/info/{id}", auth=admin_basic(L["other"])), 404)
+    # query: the reference's example, then by Guid, correlation id and user name
+    assert call(st, "POST", "/query", body=QUERY_EXAMPLE, status=200).json() == []
+    r = call(st, "POST", "/query", body={"GuidList": [theirs["Guid"]], "CorrelationIdList": ["vis-2"]},
+             auth=admin_basic(), status=200)
+    assert [j["Id"] for j in r.json()] == [theirs["Id"]], r
+    r = call(st, "POST", "/query", body={"UserName": "app1", "IdList": [mine["Id"], theirs["Id"]]},
+             auth=admin_basic(), status=200)
+    assert [j["Id"] for j in r.json()] == [theirs["Id"]], r
+    r = call(st, "POST", "/query", body={"StatusList": [0], "CreatedFrom": "2020-10-21T00:00:00.000000+03:00"},
+             status=200)
+    assert mine["Id"] in [j["Id"] for j in r.json()], r
+    error_of(call(st, "POST", "/query", body={"CreatedFrom": "yesterday"}), 400)
+    error_of(call(st, "POST", "/query", body={"Nope": 1}), 400)
+    by = call(st, "GET", "/allbystatus/0", "/allbystatus/{status}", status=200).json()
+    assert mine["Id"] in [j["Id"] for j in by] and all(j["Status"] == 0 for j in by), by
+    error_of(call(st, "GET", "/allbystatus/7", "/allbystatus/{status}"), 400)
+    # the admin key cannot create (it has no app)
+    error_of(call(st, "POST", "/create", body={}, auth=admin_basic()), 400)
+    # a v1 job read through /ocrjobs, by Id and by Guid
+    v1 = st.node("US").request("POST", "/v1/jobs?outputs=text,pdf", body=read("phototest.tif"),
+                               headers=dict(tenant(L["lic"]), **{"Content-Type": "image/tiff"}))
+    assert v1.status == 201, v1
+    jid = v1.json()["jobId"]
+    r = call(st, "GET", f"/info/{jid}", "/info/{id}", status=200)
+    assert r.json()["Guid"] == jid and r.json()["TxtOutput"] and r.json()["MinConfidence"] == 0, r
+    assert wait_status(st, r.json()["Id"]) == 3
+    t = call(st, "GET", f"/download/{r.json()['Id']}/txt", "/download/{id}/{ext}", status=200)
+    assert accuracy(t.body.decode(), read("phototest.txt").decode()) > 0.95
+    # an /ocrjobs job read through /v1
+    got = st.node("US").request("GET", f"/v1/jobs/{mine['Guid']}", headers=tenant(L["lic"]))
+    assert got.status == 200 and got.json()["correlationId"] == "vis-1", got
+
+
+def test_templates(st):
+    t = call(st, "POST", "/createtemplate", body={"Descr": "invoices", "TxtOutput": True, "DocxOutput": True},
+             status=200).json()
+    assert t["IsTemplate"] is True and t["Status"] == 0 and t["Descr"] == "invoices" and t["DocxOutput"], t
+    assert t["Id"] in [x["Id"] for x in call(st, "GET", "/templates", status=200).json()]
+    assert call(st, "GET", f"/status/{t['Id']}", "/status/{id}", status=200).json() == 0
+    r = call(st, "POST", f"/setoptions/{t['Id']}", "/setoptions/{id}", body={"RecognitionLanguages": "English"},
+             status=200)
+    assert r.json()["RecognitionLanguages"] == "English" and r.json()["DocxOutput"], r
+    error_of(call(st, "POST", f"/schedule/{t['Id']}", "/schedule/{id}"), 400)
+    error_of(call(st, "POST", f"/upload/{t['Id']}", "/upload/{id}", body=read("phototest.tif"), ctype="image/tiff"), 400)
+    # the v1 template is the same one
+    v1 = st.node("US").request("GET", f"/v1/templates/{t['Guid']}", headers=tenant(L["lic"]))
+    assert v1.status == 200 and v1.json()["name"] == "invoices", v1
+    job = call(st, "POST", f"/createfromtemplate/{t['Id']}", "/createfromtemplate/{id}", status=200).json()
+    assert job["TemplateId"] == t["Id"] and job["DocxOutput"] and job["TxtOutput"] and not job["IsTemplate"], job
+    call(st, "POST", f"/upload/{job['Id']}", "/upload/{id}", body=read("phototest.tif"), ctype="image/tiff", status=200)
+    assert wait_status(st, job["Id"]) == 3
+    d = call(st, "GET", f"/download/{job['Id']}/docx", "/download/{id}/{ext}", status=200)
+    if shutil.which("pandoc"):
+        with tempfile.NamedTemporaryFile(suffix=".docx") as f:
+            f.write(d.body)
+            f.flush()
+            text = subprocess.run(["pandoc", "-t", "plain", f.name], capture_output=True, text=True, check=True).stdout
+        assert accuracy(text, read("phototest.txt").decode()) > 0.9, text
+    error_of(call(st, "POST", "/createfromtemplate/999999999", "/createfromtemplate/{id}"), 404)
+    error_of(call(st, "POST", f"/createfromtemplate/{job['Id']}", "/createfromtemplate/{id}"), 404)
+    r = call(st, "POST", "/query", body={"IsTemplate": True}, status=200)
+    assert t["Id"] in [x["Id"] for x in r.json()], r
+    r = call(st, "DELETE", f"/delete/{t['Id']}", "/delete/{id}", status=200)
+    assert r.json()["IsTemplate"], r
+    error_of(call(st, "GET", f"/info/{t['Id']}", "/info/{id}"), 404)
+
+
+def test_server_information(st):
+    langs = call(st, "GET", "/languages", status=200).json()
+    assert "English" in langs, langs
+    v = call(st, "GET", "/version", status=200).json()
+    assert v.startswith("v"), v
+    assert call(st, "GET", "/test", status=200).json() is True
+    assert call(st, "GET", "/name", status=200).json() == "ocrgate US"
+    assert call(st, "GET", "/nameversion", status=200).json() == "ocrgate US " + v
+    g = call(st, "GET", "/guid", status=200).json()
+    assert g == call(st, "GET", "/guid", auth=admin_basic(), status=200).json(), g
+    exts = call(st, "GET", "/supportedexts", status=200).json()
+    assert "tif" in exts and "pdf" in exts and "heic" not in exts, exts
+    s = call(st, "GET", "/stats", status=200).json()
+    assert s["ProcessedFiles"] == s["SuccessFiles"] + s["ErrorFiles"] and s["SuccessFiles"] >= 1, s
+    load = call(st, "GET", "/serverload", status=200).json()
+    assert load["Name"] == "ocrgate US" and load["JobsThreads"] == 2, load
+
+
+def test_openapi_lints_clean(st):
+    import os
+    from harness import SRC, npm_ci
+    lint = os.path.join(SRC, "tests", "openapi")
+    node = shutil.which("node")
+    assert node, "node is not installed"
+    npm_ci(lint, "@redocly/cli")
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "ocrjobs.openapi.json")
+        with open(path, "w") as f:
+            json.dump(doc(st), f)
+        p = subprocess.run([node, os.path.join(lint, "node_modules", "@redocly", "cli", "bin", "cli.js"), "lint",
+                            "--config", os.path.join(lint, "redocly.yaml"), "--format", "json", path],
+                           capture_output=True, text=True, timeout=300, cwd=d)
+    report = json.loads(p.stdout[p.stdout.index("{"):])
+    errors = [x for x in report.get("problems", []) if x.get("severity") == "error"]
+    assert not errors and p.returncode == 0, (errors, p.stderr[-2000:])
+
+
 if __name__ == "__main__":
     def _start():
         st = Stack(nodes={"US": 1}, node_cfg={"US": {"engine_workers": 2}}, name="ocrjobs").start()
@@ -143,4 +346,6 @@ if __name__ == "__main__":
         L["other"] = st.seed_license("US", apps=1, name="other")
         return st
 
-    run([test_how_it_works], _start)
+    run([test_how_it_works, test_full_job_object_accepted, test_options_mapped_and_refused,
+         test_state_rules_and_errors, test_visibility_and_cross_surface, test_templates, test_server_information,
+         test_openapi_lints_clean], _start)
