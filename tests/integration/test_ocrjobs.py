@@ -169,6 +169,13 @@ def test_options_mapped_and_refused(st):
         r = call(st, "POST", "/create", body=bad)
         e = error_of(r, 400)
         assert member in e["Message"], (bad, e)
+    # the clean-up members and FastMode map to their v1 options
+    cleanups = {"RemoveColorNoise": "removeColorNoise", "RemoveHalftone": "removeHalftone",
+                "RemoveHolePunch": "removeHolePunch", "ImproveText": "improveText",
+                "DeskewAdjustPaperSize": "deskewAdjustPaperSize", "FastMode": "fastMode"}
+    job = call(st, "POST", "/create", body=dict({k: True for k in cleanups}, Deskew=True), status=200).json()
+    v1 = st.node("US").request("GET", f"/v1/jobs/{job['Guid']}", headers=tenant(L["lic"])).json()["options"]
+    assert all(v1[o] is True for o in cleanups.values()) and all(job[m] is True for m in cleanups), (v1, job)
     r = call(st, "POST", "/create", body=b"{not json", ctype="application/json")
     error_of(r, 400, "MalformedJson")
 
