@@ -318,6 +318,10 @@ static int member_to_v1(const member_t *m, json_t *v, json_t *out, json_t *outpu
     case M_FILTER: {
         if (n < 0 || (n & ~(json_int_t)ENG_BARCODE_ALL) != 0)
             return fail(err, errlen, "%s must be a combination of the bits 0x01 to 0x200", m->member);
+        if (n == 0) { /* 0 is every type: v1's default */
+            json_object_set_new(out, m->v1, json_null());
+            return 0;
+        }
         json_t *types = json_array();
         for (int code = 1; code <= 10; ++code) {
             const eng_barcode_type_t *t = eng_barcode_type_by_code(code);
@@ -468,7 +472,7 @@ void cx_opts_from_v1(const json_t *o, json_t *job)
                 if (bt != NULL)
                     bits |= (json_int_t)ENG_BARCODE_BIT(bt);
             }
-            out = json_integer(bits);
+            out = json_integer(bits == ENG_BARCODE_ALL ? 0 : bits); /* 0: every type */
             break;
         }
         case M_NOISE:

@@ -193,8 +193,8 @@ def test_state_rules_and_errors(st):
     assert r.json()["FileUploaded"] and r.json()["Status"] == 0, r
     # a second upload, options after the upload: the job is no longer open
     error_of(call(st, "POST", f"/upload/{jid}/tif", "/upload/{id}/{ext}", body=read("phototest.tif")), 400)
-    r = call(st, "POST", f"/setoptions/{jid}", "/setoptions/{id}", body=SETOPTIONS_EXAMPLE)
-    assert r.status in (200, 400), r
+    r = call(st, "POST", f"/setoptions/{jid}", "/setoptions/{id}", body=SETOPTIONS_EXAMPLE, status=200)
+    assert r.json()["Descr"] == SETOPTIONS_EXAMPLE["Descr"] and r.json()["TxtOutput"], r
     # cancel while created: status 0; delete then works and answers the job
     r = call(st, "POST", f"/cancel/{jid}", "/cancel/{id}", status=200)
     assert r.json()["Status"] == 0, r
@@ -327,6 +327,59 @@ def test_server_information(st):
     assert load["Name"] == "ocrgate US" and load["JobsThreads"] == 2, load
 
 
+def test_barcodes(st):
+    """Barcodes found by the engine, with the reference's Type codes, filtered by BarcodeFilter's bits."""
+    from test_outputs import page, paste_bits, symbol, tiff
+    pg = page(1400, 900)
+    paste_bits(pg, symbol("EANX", "400638133393"), 40, 40)
+    paste_bits(pg, symbol("CODE128", "ocrgate-128 Abc"), 40, 500)
+    img = tiff(pg)
+    found = {}
+    for filt in (0, 0x10):
+        job = call(st, "POST", "/create", body={"DetectBarcodes": True, "BarcodeFilter": filt}, status=200).json()
+        call(st, "POST", f"/upload/{job['Id']}", "/upload/{id}", body=img, ctype="image/tiff", status=200)
+        assert wait_status(st, job["Id"]) == 3
+        info = call(st, "GET", f"/info/{job['Id']}", "/info/{id}", status=200).json()
+        found[filt] = sorted((b["Type"], b["Value"], b["PageNo"]) for b in info["Barcodes"])
+        assert all(b["Width"] > 0 and b["Height"] > 0 for b in info["Barcodes"]), info["Barcodes"]
+        assert info["BarcodeFilter"] == filt, info
+    assert found[0] == [(5, "4006381333931", 1), (10, "ocrgate-128 Abc", 1)], found
+    assert found[0x10] == [(5, "4006381333931", 1)], found
+
+
+def test_threads_member(st):
+    """NrOfOCRThreads is v1's maxParallelPages; where a node has no such option only the default is accepted."""
+    has = "maxParallelPages" in st.openapi()["components"]["schemas"]["Options"]["properties"]
+    r = call(st, "POST", "/create", body={"NrOfOCRThreads": 2}, status=200)
+    assert r.json()["NrOfOCRThreads"] == 2, r
+    r = call(st, "POST", "/create", body={"NrOfOCRThreads": 4})
+    if has:
+        assert r.status == 200 and r.json()["NrOfOCRThreads"] == 4, r
+        v1 = st.node("US").request("GET", f"/v1/jobs/{r.json()['Guid']}", headers=tenant(L["lic"])).json()
+        assert v1["options"]["maxParallelPages"] == 4, v1
+    else:
+        assert "NrOfOCRThreads" in error_of(r, 400)["Message"], r
+
+
+def test_quota_and_region(st):
+    """v1's admission and quota rules hold here, answered as ApiResponse objects."""
+    lic = L["tiny"]
+    seen = []
+    for _ in range(6):
+        r = call(st, "GET", "/count", auth=app(0, lic))
+        seen.append(r.status)
+        if r.status == 429:
+            e = error_of(r, 429, "QuotaExceeded")
+            assert int(r.header("retry-after")) > 0, e
+            break
+    assert seen[:3] == [200, 200, 200] and seen[-1] == 429, seen
+    r = call(st, "POST", "/create", body={}, auth=app(0, lic))
+    error_of(r, 429, "QuotaExceeded")
+    e = error_of(call(st, "GET", "/count", auth=app(0, L["eu"])), 401, "WrongRegion")
+    assert e["ProcessingRegion"] == "EU" and e["Endpoint"], e
+    assert call(st, "GET", "/count", auth=app(0, L["eu"])).header("www-authenticate").startswith("Basic")
+
+
 def test_openapi_lints_clean(st):
     import os
     from harness import SRC, npm_ci
@@ -348,11 +401,15 @@ def test_openapi_lints_clean(st):
 
 if __name__ == "__main__":
     def _start():
-        st = Stack(nodes={"US": 1}, node_cfg={"US": {"engine_workers": 2}}, name="ocrjobs").start()
+        st = Stack(nodes={"US": 1, "EU": 1}, node_cfg={"US": {"engine_workers": 2}, "EU": {"engine_workers": 1}},
+                   name="ocrjobs").start()
         L["lic"] = st.seed_license("US", apps=2, name="ocrjobs")
         L["other"] = st.seed_license("US", apps=1, name="other")
+        L["tiny"] = st.seed_license("US", tier="tiny", quota=3, apps=1, name="tiny")
+        L["eu"] = st.seed_license("EU", apps=1, name="eu")
         return st
 
     run([test_how_it_works, test_full_job_object_accepted, test_options_mapped_and_refused,
          test_state_rules_and_errors, test_visibility_and_cross_surface, test_templates, test_server_information,
+         test_barcodes, test_threads_member, test_quota_and_region,
          test_openapi_lints_clean], _start)
