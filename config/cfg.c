@@ -100,7 +100,7 @@ static const cfg_key_t cfg_keys[] = {
       "send webhooks to loopback, private and link-local addresses (the cloud metadata address included); "
       "keep off unless every receiver is trusted"),
     K(ocrjobs_prefix, CFG_STR, "/ocrjobs", 0, 0,
-      "path the ownOCR Server compatible API is served under (one or more segments, no trailing slash)"),
+      "path the ownOCR Server compatible API is served under (one or more segments); empty = not served"),
     K(test_clock_offset_s, CFG_INT, "0", -86400, 86400,
       "TESTING ONLY: seconds added to the clock used for quota windows; keep 0 in production"),
 };

@@ -129,6 +129,11 @@ static void reshape_error(gw_req_t *r, int status, const char *body, size_t len)
         send_api_response(r, 400, v1, "InvalidState", m);
         return;
     }
+    char own[160];
+    if (code != NULL && strcmp(code, "NoSuchEndpoint") == 0) { /* the router's sentence names v1's document */
+        snprintf(own, sizeof(own), "no such action; see %s/openapi.json", r->thr->server->cfg.ocrjobs_prefix);
+        msg = own;
+    }
     send_api_response(r, mapped_status(status), v1, code != NULL ? code : "InternalError",
                       msg != NULL ? msg : "the request failed");
 }
@@ -264,11 +269,20 @@ void cx_send_rows(gw_req_t *r, PGresult *res, int as_array)
     json_decref(out);
 }
 
+/* A 404 for the path's id; counted first on a route that counts its own requests (createfromtemplate). */
+static void not_found(gw_req_t *r, const char *msg)
+{
+    if (r->route->quota == GW_QUOTA_OWN)
+        cx_fail_counted(r, 404, "ResourceNotFound", "%s", msg);
+    else
+        cx_send_error(r, 404, "ResourceNotFound", "%s", msg);
+}
+
 static void on_resolved(gw_req_t *r, PGresult *res)
 {
     cx_req_t *s = cx_state(r);
     if (PQntuples(res) == 0) {
-        cx_send_error(r, 404, "ResourceNotFound", "no such job");
+        not_found(r, "no such job");
         return;
     }
     s->is_template = strcmp(PQgetvalue(res, 0, 0), "template") == 0;
@@ -301,8 +315,7 @@ static void resolve_with_apps(gw_req_t *r)
     else if (gw_uuid_parse(s->arg, n, uuid) == 0)
         guid = uuid;
     else {
-        cx_send_error(r, 404, "ResourceNotFound",
-                      "no such job: an id is the job's Id (an integer) or its Guid");
+        not_found(r, "no such job: an id is the job's Id (an integer) or its Guid");
         return;
     }
     const char *p[3] = {s->visible, id, guid};

@@ -1,6 +1,6 @@
 /* The reference's job object from a v1 job or template object (cx_ocrjobs.h). Pure, any thread. */
 #include "engine/eng_barcode.h"
-#include "gateway/compat/cx_ocrjobs.h"
+#include "gateway/compat/cx_ocrjobs_map.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * which option a member sets and how its value translates. Pure, any thread. */
 #include "engine/eng_barcode.h"
 #include "engine/eng_pdf_in.h"
-#include "gateway/compat/cx_ocrjobs.h"
+#include "gateway/compat/cx_ocrjobs_map.h"
 #include "jobs/job_opts.h"
 
 #include <stdarg.h>

@@ -1,10 +1,10 @@
 /*
- * Replays seeds through the five libFuzzer entry points in the ordinary build (any compiler, no libFuzzer),
+ * Replays seeds through the six libFuzzer entry points in the ordinary build (any compiler, no libFuzzer),
  * so that the fuzz targets keep compiling and their invariants keep holding. Inline seeds always run; with a
- * directory argument, every file under <dir>/options, <dir>/multipart, <dir>/query, <dir>/doc and
- * <dir>/webhook runs too (the same files seed the fuzzers: ./fuzz_options corpus/options). Also feeds every
- * prefix of each seed, which is where framing bugs live. Exit status is non-zero when nothing ran; a broken
- * invariant aborts.
+ * directory argument, every file under <dir>/options, <dir>/multipart, <dir>/query, <dir>/doc, <dir>/webhook
+ * and <dir>/ocrjobs runs too (the same files seed the fuzzers: ./fuzz_options corpus/options). Also feeds
+ * every prefix of each seed, which is where framing bugs live. Exit status is non-zero when nothing ran; a
+ * broken invariant aborts.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -25,6 +25,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput replay_webhook
 #include "tests/fuzz/fuzz_webhook.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput replay_ocrjobs
+#include "tests/fuzz/fuzz_ocrjobs.c"
 #undef LLVMFuzzerTestOneInput
 
 typedef int (*replay_fn)(const uint8_t *data, size_t size);
@@ -132,6 +135,8 @@ int main(int argc, char **argv)
         n[2] += replay_dir(replay_query, argv[1], "query");
         n[3] += replay_dir(replay_doc, argv[1], "doc");
         n[4] += replay_dir(replay_webhook, argv[1], "webhook");
+        /* The ownOCR surface's job objects (corpus/ocrjobs), counted with the options. */
+        n[0] += replay_dir(replay_ocrjobs, argv[1], "ocrjobs");
     }
     printf("ok 1 - options seeds replayed (%zu)\nok 2 - multipart seeds replayed (%zu)\nok 3 - query seeds "
            "replayed "
