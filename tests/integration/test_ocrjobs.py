@@ -399,11 +399,45 @@ def test_openapi_lints_clean(st):
     assert not errors and p.returncode == 0, (errors, p.stderr[-2000:])
 
 
+def test_prefix_from_config(st):
+    """The EU node serves the surface under its configured prefix, as the reference's /api/ocrjobs example."""
+    eu = st.node("EU")
+    r = eu.request("GET", "/api/ocrjobs/test", headers=app(0, L["eu"]))
+    assert r.status == 200 and r.json() is True, r
+    job = eu.request("POST", "/api/ocrjobs/create", headers=dict(app(0, L["eu"]), **{"Content-Type": "application/json"}),
+                     body=b"{}")
+    assert job.status == 200 and job.json()["Status"] == 0, job
+    r = eu.request("GET", "/ocrjobs/test", headers=app(0, L["eu"]))
+    assert r.status == 404 and r.json()["errorCode"] == "NoSuchEndpoint", r
+
+
+def test_database_outage(st):
+    """While the database is down the surface answers 503 with Retry-After, as v1 does; then it recovers."""
+    st.pg_stop()
+    try:
+        r = call(st, "GET", "/count")
+        e = error_of(r, 503, "Unavailable")
+        assert int(r.header("retry-after")) > 0, e
+    finally:
+        st.pg_start()
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        r = call(st, "GET", "/count")
+        if r.status == 200:
+            break
+        assert r.status == 503, r
+        time.sleep(0.2)
+    assert r.status == 200, r
+
+
 if __name__ == "__main__":
     def _start():
-        st = Stack(nodes={"US": 1, "EU": 1}, node_cfg={"US": {"engine_workers": 2}, "EU": {"engine_workers": 1}},
+        st = Stack(nodes={"US": 1, "EU": 1},
+                   node_cfg={"US": {"engine_workers": 2},
+                             "EU": {"engine_workers": 1, "ocrjobs_prefix": "/api/ocrjobs"}},
                    name="ocrjobs").start()
-        L["lic"] = st.seed_license("US", apps=2, name="ocrjobs")
+        # Waiting for jobs polls their status: a tier with room for it on a slow machine.
+        L["lic"] = st.seed_license("US", tier="polling", quota=1000000, apps=2, name="ocrjobs")
         L["other"] = st.seed_license("US", apps=1, name="other")
         L["tiny"] = st.seed_license("US", tier="tiny", quota=3, apps=1, name="tiny")
         L["eu"] = st.seed_license("EU", apps=1, name="eu")
@@ -412,4 +446,4 @@ if __name__ == "__main__":
     run([test_how_it_works, test_full_job_object_accepted, test_options_mapped_and_refused,
          test_state_rules_and_errors, test_visibility_and_cross_surface, test_templates, test_server_information,
          test_barcodes, test_threads_member, test_quota_and_region,
-         test_openapi_lints_clean], _start)
+         test_prefix_from_config, test_openapi_lints_clean, test_database_outage], _start)
