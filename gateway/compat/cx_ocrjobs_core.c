@@ -202,15 +202,19 @@ static void on_apps(gw_req_t *r, PGresult *res)
     cx_req_t *s = cx_state(r);
     s->apps = json_object();
     int n = PQntuples(res);
-    char *lit = h2o_mem_alloc_pool(&r->req->pool, (size_t)n * 37 + 3), *p = lit;
+    char *lit = h2o_mem_alloc_pool(&r->req->pool, (size_t)n * 37 + 40), *p = lit;
     *p++ = '{';
     for (int i = 0; i < n; ++i) {
         const char *id = PQgetvalue(res, i, 0);
         if (!s->admin && strcmp(id, s->user) != 0)
             continue;
         json_object_set_new(s->apps, id, json_string(PQgetvalue(res, i, 1)));
-        p += sprintf(p, "%s%s", p - lit > 1 ? "," : "", id);
+        if (s->admin)
+            p += sprintf(p, "%s%s", p - lit > 1 ? "," : "", id);
     }
+    /* An app always sees its own jobs, also while the replica has not caught up with its name. */
+    if (!s->admin)
+        p += sprintf(p, "%s", s->user);
     *p++ = '}';
     *p = '\0';
     s->visible = lit;
