@@ -258,6 +258,11 @@ def test_visibility_and_cross_surface(st):
     by = call(st, "GET", "/allbystatus/0", "/allbystatus/{status}", status=200).json()
     assert mine["Id"] in [j["Id"] for j in by] and all(j["Status"] == 0 for j in by), by
     error_of(call(st, "GET", "/allbystatus/7", "/allbystatus/{status}"), 400)
+    # the admin key acts on any app's job: cancel and delete another app's
+    r = call(st, "POST", f"/cancel/{theirs['Id']}", "/cancel/{id}", auth=admin_basic(), status=200)
+    assert r.json()["Status"] == 0 and r.json()["UserName"] == "app1", r
+    call(st, "DELETE", f"/delete/{theirs['Id']}", "/delete/{id}", auth=admin_basic(), status=200)
+    error_of(call(st, "GET", f"/info/{theirs['Id']}", "/info/{id}", auth=app(1)), 404)
     # the admin key cannot create (it has no app)
     error_of(call(st, "POST", "/create", body={}, auth=admin_basic()), 400)
     # a v1 job read through /ocrjobs, by Id and by Guid
