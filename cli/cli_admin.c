@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 /* ---- tiers ---- */
@@ -88,18 +87,13 @@ int cli_tier(int argc, char **argv)
 
 /* ---- licenses ---- */
 
-/* A new admin key ("ocg_" + 64 hex digits of randomness) and its stored hash. */
-static int new_admin_key(cli_ctx_t *c, char key[80], char hash[65])
+/* A new admin key and its stored hash (gw_util.h). */
+static int new_admin_key(cli_ctx_t *c, char key[GW_ADMIN_KEY_LEN + 1], char hash[65])
 {
-    unsigned char raw[32];
-    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+    if (gw_admin_key_new(key, hash) != 0) {
         fprintf(stderr, "ocrgate %s: no randomness available\n", c->cmd);
         return -1;
     }
-    strcpy(key, "ocg_");
-    for (int i = 0; i < 32; ++i)
-        snprintf(key + 4 + 2 * i, 3, "%02x", raw[i]);
-    gw_admin_key_hash(key, strlen(key), hash);
     return 0;
 }
 
@@ -108,7 +102,7 @@ static int license_create(cli_ctx_t *c)
     int r = cli__check_region(c);
     if (r != 0)
         return r;
-    char key[80], hash[65];
+    char key[GW_ADMIN_KEY_LEN + 1], hash[65];
     if (new_admin_key(c, key, hash) != 0)
         return CLI_EXIT_FAIL;
     const char *p[5] = {c->v[O_NAME], c->v[O_REGION], c->v[O_TIER], c->v[O_EXPIRES], hash};
@@ -172,7 +166,7 @@ static int license_set_expiry(cli_ctx_t *c)
 
 static int license_rotate_key(cli_ctx_t *c)
 {
-    char key[80], hash[65];
+    char key[GW_ADMIN_KEY_LEN + 1], hash[65];
     int r;
     if ((r = cli__check_uuid(c, O_LICENSE, "--license")) != 0)
         return r;

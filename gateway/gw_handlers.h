@@ -46,6 +46,8 @@ void gw_h_webhook_delete(gw_req_t *r);
 void gw_h_webhook_rotate(gw_req_t *r);
 void gw_h_webhook_test(gw_req_t *r);
 void gw_h_webhook_deliveries(gw_req_t *r);
+/* gw_admin_key.c */
+void gw_h_admin_key_rotate(gw_req_t *r);
 /* gw_info.c */
 /* The option limits of the caller's tier and of this node (languages, clean-up). */
 void gw_option_limits(gw_req_t *r, gw_opt_limits_t *lim);

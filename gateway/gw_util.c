@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,6 +95,21 @@ void gw_admin_key_hash(const char *key, size_t len, char hex[65])
     EVP_Digest(key, len, md, &mdlen, EVP_sha256(), NULL);
     for (int i = 0; i < 32; ++i)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+int gw_admin_key_new(char key[GW_ADMIN_KEY_LEN + 1], char hash[65])
+{
+    unsigned char raw[32];
+    /* getrandom without flags blocks only until the kernel's pool is first seeded, long before any request.
+     */
+    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+        return -1;
+    memcpy(key, "ocg_", 4);
+    for (int i = 0; i < 32; ++i)
+        snprintf(key + 4 + 2 * i, 3, "%02x", raw[i]);
+    OPENSSL_cleanse(raw, sizeof(raw));
+    gw_admin_key_hash(key, GW_ADMIN_KEY_LEN, hash);
+    return 0;
 }
 
 double gw_round_to(double v, int decimals)

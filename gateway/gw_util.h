@@ -34,6 +34,10 @@ __attribute__((warn_unused_result)) int gw_uuid_parse(const char *s, size_t len,
 void gw_uuid_new(char out[37]);
 /* The hex SHA-256 of an admin key (65 bytes with NUL). */
 void gw_admin_key_hash(const char *key, size_t len, char hex[65]);
+/* A new admin key ("ocg_" + 64 hex digits of kernel randomness, NUL-terminated) and its hex SHA-256; -1 when
+ * no randomness is available. Used by `ocrgate license` and by POST /v1/license/admin-key. */
+#define GW_ADMIN_KEY_LEN 68
+__attribute__((warn_unused_result)) int gw_admin_key_new(char key[GW_ADMIN_KEY_LEN + 1], char hash[65]);
 
 /* How every JSON document of the gateway is encoded (see cfg_log.h). */
 #define GW_JSON_FLAGS CFG_JSON_FLAGS

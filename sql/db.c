@@ -150,6 +150,25 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          "SELECT 1 FROM apps WHERE app_id = $2::uuid AND license_id = $1::uuid AND deleted_at IS NULL", 2, 0,
          0},
 
+    /* The admin key rotated through the API, on the primary: $1 license, $2 hash of the key the caller
+     * presented, $3 the new key's hash, $4 the actor. Only while $2 is still the primary's key (a replica may
+     * lag behind an earlier rotation), so the key that rotates is always the current one; no row otherwise.
+     * The audit trigger records the change with adminKeyRotated and without either hash. */
+    [DB_CAT_ADMIN_KEY_ROTATE_AS] =
+        {"admin_key_rotate_as",
+         "UPDATE licenses SET admin_key_hash = decode($3, 'hex'), updated_at = now()"
+         " FROM (SELECT set_config('ocrgate.actor', $4, true)) a"
+         " WHERE license_id = $1::uuid AND admin_key_hash = decode($2, 'hex') RETURNING license_id",
+         4, 0, 0},
+    /* On the region's replica: whether $2 is the license's admin key there yet (one row) or not (none). */
+    [DB_CAT_ADMIN_KEY_CURRENT] = {"admin_key_current",
+                                  "SELECT 1 FROM licenses WHERE license_id = $1::uuid"
+                                  " AND admin_key_hash = decode($2, 'hex')",
+                                  2, 0, 0},
+    /* A pause between two looks at the replica, taken by the database so that no loop thread waits. A new
+     * statement sees what was applied meanwhile, which a sleep inside the looking statement would not. */
+    [DB_CAT_WAIT_A_MOMENT] = {"wait_a_moment", "SELECT pg_sleep(0.02)", 0, 0, 0},
+
     /* On the primary, outside any transaction: the region's slot, made once ("created" or "present"). The
      * ELSE branch is a sub-select, evaluated only when no slot has the name. */
     [DB_REPL_SLOT_CREATE] =
