@@ -53,10 +53,15 @@
     }
   }
 
-  async function api(method, path, body) {
-    const headers = { 'X-License-Id': cred.licenseId, 'Authorization': 'Bearer ' + cred.key, 'Accept': 'application/json' };
+  /* One request of the portal. `headers` carry the credentials (never the URL); `body` is sent as JSON unless
+   * it is FormData; `raw` returns the Response of a 2xx instead of its JSON. Non-2xx answers throw ApiError
+   * with the API's own message. */
+  async function request(headers, method, path, body, raw) {
+    headers = Object.assign({ 'Accept': raw ? '*/*' : 'application/json' }, headers);
     const init = { method, headers, cache: 'no-store', credentials: 'omit', redirect: 'error' };
-    if (body !== undefined) {
+    if (body instanceof FormData) {
+      init.body = body;
+    } else if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
@@ -66,6 +71,7 @@
     } catch (e) {
       throw new ApiError(0, 'NetworkError', 'The service cannot be reached. Check your connection and try again.');
     }
+    if (res.ok && raw) return res;
     let data = null;
     if (res.status !== 204) {
       try { data = await res.json(); } catch (e) { data = null; }
@@ -81,7 +87,19 @@
       }
       throw new ApiError(res.status, d.errorCode, msg, d);
     }
+    if (res.status === 202) return { pending: true, data };
     return data;
+  }
+
+  /* License-admin calls: the admin key. */
+  function api(method, path, body) {
+    return request({ 'X-License-Id': cred.licenseId, 'Authorization': 'Bearer ' + cred.key }, method, path, body);
+  }
+
+  /* Tenant calls of one app (Try it, Jobs): License ID + App ID. Their 401s (a disabled app) are shown where the
+   * call was made; they do not end the session. */
+  function tapi(appId, method, path, body, raw) {
+    return request({ 'X-License-Id': cred.licenseId, 'X-App-Id': appId }, method, path, body, raw);
   }
 
   /* A 401 ends the session (or moves it to the license's region). Returns true when handled. */
@@ -131,6 +149,7 @@
     current = null;
     rowMode.clear();
     $('apps-body').replaceChildren();
+    resetTools();
     show($('dashboard'), false);
     show($('analytics'), false);
     show($('who'), false);
@@ -138,6 +157,21 @@
     $('admin-key').value = '';
     setError($('signin-error'), message || '');
     $(message ? 'admin-key' : 'license-id').focus();
+  }
+
+  /* Forgets everything the tools showed: nothing of one session stays on the page for the next. */
+  function resetTools() {
+    ++trySeq; ++jobsSeq; ++detailSeq; ++hooksSeq;
+    workApp = null; preparedFor = null; formats = null; languages = null; tryFile = null; detail = null;
+    hooks = []; hookMode.clear(); deliveriesOf = null;
+    for (const id of ['try-page-list', 'try-downloads', 'try-pages-view', 'jobs-body', 'wh-body', 'whd-body'])
+      $(id).replaceChildren();
+    for (const id of ['try-progress', 'job-detail', 'wh-deliveries', 'wh-secret', 'key-new', 'key-confirm']) show($(id), false);
+    $('key-value').value = '';
+    $('wh-secret-value').value = '';
+    $('try-form').reset();
+    chooseFile(null);
+    selectTab('overview');
   }
 
   async function signIn(ev) {
@@ -296,6 +330,7 @@
       body.append(tr);
     }
     show($('apps-empty'), apps.length === 0);
+    fillPickers();
   }
 
   function replaceApp(app) {
@@ -621,6 +656,745 @@
     });
   }
 
+  /* ---------- tabs ---------- */
+
+  const TABS = ['overview', 'try', 'jobs', 'webhooks', 'keys'];
+  let tab = 'overview';
+
+  function selectTab(name, focus) {
+    tab = name;
+    for (const t of TABS) {
+      const b = $('tab-' + t);
+      const on = t === name;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+      show($('panel-' + t), on);
+    }
+    if (focus) $('tab-' + name).focus();
+    if (name === 'try') prepareTry();
+    else if (name === 'jobs') loadJobs(true);
+    else if (name === 'webhooks') loadWebhooks();
+  }
+
+  function onTabKey(ev) {
+    const i = TABS.indexOf(tab);
+    let j = -1;
+    if (ev.key === 'ArrowRight') j = (i + 1) % TABS.length;
+    else if (ev.key === 'ArrowLeft') j = (i + TABS.length - 1) % TABS.length;
+    else if (ev.key === 'Home') j = 0;
+    else if (ev.key === 'End') j = TABS.length - 1;
+    if (j < 0) return;
+    ev.preventDefault();
+    selectTab(TABS[j], true);
+  }
+
+  /* ---------- the app the tools work with ---------- */
+
+  let workApp = null;  // appId used by Try it, Jobs and Webhooks
+
+  function fillPickers() {
+    const usable = apps.filter((a) => a.enabled);
+    if (!usable.some((a) => a.appId === workApp)) workApp = usable.length ? usable[0].appId : null;
+    for (const sel of document.querySelectorAll('select.app-pick')) {
+      sel.replaceChildren(...usable.map((a) => el('option', { value: a.appId, text: a.name + ' (' + a.appId.slice(0, 8) + ')' })));
+      if (workApp) sel.value = workApp;
+      sel.disabled = usable.length === 0;
+    }
+  }
+
+  function onPick(ev) {
+    workApp = ev.target.value;
+    for (const sel of document.querySelectorAll('select.app-pick')) sel.value = workApp;
+    if (ev.target.id === 'jobs-app') loadJobs(true);
+    else if (ev.target.id === 'wh-app') loadWebhooks();
+    else if (ev.target.id === 'try-app') prepareTry(true);
+  }
+
+  function needApp(errNode) {
+    if (workApp) return true;
+    setError(errNode, apps.length ? 'Every app is disabled: enable one on the Overview tab.' : 'Create an app first (Overview tab).');
+    return false;
+  }
+
+  /* ---------- downloads: fetched with the credentials in headers, saved from a blob ---------- */
+
+  let formats = null;      // [{format, contentType, extension}]
+  let languages = null;
+
+  function extensionOf(fmt) {
+    const f = (formats || []).find((x) => x.format === fmt);
+    return f && f.extension ? f.extension : fmt;
+  }
+
+  function baseName(job) {
+    const n = (job.document && job.document.name) || 'document';
+    return n.replace(/\.[A-Za-z0-9]{1,5}$/, '') || 'document';
+  }
+
+  function saveBlob(blob, name) {
+    const u = URL.createObjectURL(blob);
+    const a = el('a', { href: u, download: name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(u), 60000);
+  }
+
+  function renderDownloads(container, appId, job, errNode) {
+    container.replaceChildren();
+    const results = job.results || {};
+    const names = Object.keys(results);
+    if (job.status !== 'completed' || names.length === 0) {
+      container.append(el('p', { class: 'hint', text: job.status === 'completed' ? 'This job kept no outputs.' :
+        'Downloads appear when the job has completed.' }));
+      return;
+    }
+    for (const fmt of names) {
+      const name = baseName(job) + '.' + extensionOf(fmt);
+      const b = el('button', { type: 'button', class: 'small quiet download', text: 'Download ' + fmt.toUpperCase(),
+        'data-format': fmt, 'aria-label': 'Download the ' + fmt + ' result as ' + name });
+      b.addEventListener('click', async () => {
+        b.disabled = true;
+        setError(errNode, '');
+        try {
+          const res = await tapi(appId, 'GET', results[fmt], undefined, true);
+          if (res.status === 202) throw new ApiError(202, '', 'This result is not ready yet.');
+          saveBlob(await res.blob(), name);
+        } catch (err) {
+          setError(errNode, fmt + ': ' + err.message);
+        } finally {
+          b.disabled = false;
+        }
+      });
+      container.append(b);
+    }
+  }
+
+  /* ---------- Try it ---------- */
+
+  const CLEANUP = ['deskew', 'autoRotate', 'binarize', 'despeckle', 'removeBorder', 'deleteBlankPages'];
+  const DEFAULT_OUTPUTS = ['text', 'json', 'hocr', 'pdf'];
+  const LOW_CONFIDENCE = 60;  // words below it are drawn dashed and in orange
+  const VIEW_WIDTH = 1200;    // pages wider than this are fetched scaled (the page image's width parameter)
+  let tryFile = null;
+  let trySeq = 0;
+  let preparedFor = null;
+
+  async function prepareTry(force) {
+    const errNode = $('try-error');
+    if (!needApp(errNode)) return;
+    if (preparedFor === workApp && !force && languages && formats) return;
+    preparedFor = workApp;
+    const appId = workApp;
+    try {
+      const [l, f] = await Promise.all([tapi(appId, 'GET', '/v1/languages'), tapi(appId, 'GET', '/v1/formats')]);
+      languages = (l && l.languages) || [];
+      formats = (f && f.outputs) || [];
+      const langSel = $('try-langs');
+      const chosen = new Set([...langSel.selectedOptions].map((o) => o.value));
+      if (chosen.size === 0) chosen.add('eng');
+      langSel.replaceChildren(...languages.map((x) => el('option', { value: x, text: x, selected: chosen.has(x) })));
+      const box = $('try-outputs');
+      const was = new Set([...box.querySelectorAll('input:checked')].map((i) => i.name));
+      const pick = was.size ? was : new Set(DEFAULT_OUTPUTS);
+      box.replaceChildren(el('legend', { text: 'Outputs' }), ...formats.map((x) =>
+        el('label', { class: 'check' }, el('input', { type: 'checkbox', name: x.format, checked: pick.has(x.format) }), ' ' + x.format)));
+      setError(errNode, '');
+    } catch (err) {
+      preparedFor = null;
+      setError(errNode, 'Options: ' + err.message);
+    }
+  }
+
+  function chooseFile(f) {
+    tryFile = f || null;
+    $('try-file-name').textContent = f ? f.name + ' (' + fmtBytes(f.size) + ')' : '';
+  }
+
+  function tryOptions() {
+    const o = {};
+    const langs = [...$('try-langs').selectedOptions].map((x) => x.value);
+    if (langs.length) o.languages = langs.join('+');
+    o.outputs = [...$('try-outputs').querySelectorAll('input:checked')].map((i) => i.name);
+    for (const k of CLEANUP) if ($('try-form').querySelector(`input[name="${k}"]`).checked) o[k] = true;
+    const pages = $('try-pages').value.trim();
+    if (pages) o.pages = pages;
+    return o;
+  }
+
+  async function submitTry(ev) {
+    ev.preventDefault();
+    const errNode = $('try-error');
+    setError(errNode, '');
+    if (!needApp(errNode)) return;
+    if (!tryFile) {
+      setError(errNode, 'Choose a document first.');
+      $('try-file').focus();
+      return;
+    }
+    const opts = tryOptions();
+    if (opts.outputs.length === 0) {
+      setError(errNode, 'Pick at least one output.');
+      return;
+    }
+    const fd = new FormData();
+    fd.append('options', JSON.stringify(opts));
+    fd.append('file', tryFile, tryFile.name);
+    const btn = $('try-submit');
+    btn.disabled = true;
+    const appId = workApp;
+    try {
+      const job = await tapi(appId, 'POST', '/v1/jobs', fd);
+      followJob(appId, job);
+    } catch (err) {
+      setError(errNode, err.message);
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  function badge(node, status) {
+    node.textContent = status;
+    node.className = 'badge st-' + status;
+  }
+
+  const FINAL = new Set(['completed', 'failed', 'canceled']);
+
+  async function followJob(appId, job) {
+    const seq = ++trySeq;
+    const shown = new Set();
+    show($('try-progress'), true);
+    $('try-job').textContent = job.jobId;
+    $('try-page-list').replaceChildren();
+    $('try-downloads').replaceChildren();
+    $('try-pages-view').replaceChildren();
+    let delay = 400;
+    for (;;) {
+      renderProgress(job);
+      if (job.pagesDone > shown.size || FINAL.has(job.status)) {
+        try {
+          const pl = await tapi(appId, 'GET', '/v1/jobs/' + job.jobId + '/pages');
+          if (seq !== trySeq) return;
+          renderPageList(job, pl.items || []);
+          for (const it of pl.items || []) {
+            if (it.status !== 'completed' || shown.has(it.page)) continue;
+            shown.add(it.page);
+            await renderPage(appId, job, it, seq);
+            if (seq !== trySeq) return;
+          }
+        } catch (err) {
+          if (seq !== trySeq) return;
+          setError($('try-error'), 'Pages: ' + err.message);
+        }
+      }
+      if (FINAL.has(job.status)) break;
+      await sleep(delay);
+      if (seq !== trySeq) return;
+      try {
+        job = await tapi(appId, 'GET', '/v1/jobs/' + job.jobId);
+        delay = 400;
+      } catch (err) {
+        if (seq !== trySeq) return;
+        $('try-message').textContent = err.message;   // 429 / 503: keep following, a little slower
+        delay = 2000;
+      }
+    }
+    renderDownloads($('try-downloads'), appId, job, $('try-error'));
+    if (job.status === 'failed' && job.error)
+      setError($('try-error'), 'The job failed: ' + job.error.errorCode + ': ' + job.error.message);
+  }
+
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  function renderProgress(job) {
+    badge($('try-status'), job.status);
+    const p = job.progress || {};
+    const bar = $('try-bar');
+    bar.value = job.status === 'completed' ? 100 : Math.max(0, Math.min(100, p.current || 0));
+    const total = job.document && job.document.pages;
+    $('try-message').textContent = (p.message || job.status) +
+      (total ? ' — ' + (job.pagesDone || 0) + ' of ' + total + ' page' + (total === 1 ? '' : 's') + ' done' : '');
+  }
+
+  function renderPageList(job, items) {
+    const total = Math.max((job.document && job.document.pages) || 0, ...items.map((i) => i.page));
+    const by = new Map(items.map((i) => [i.page, i]));
+    const list = $('try-page-list');
+    list.replaceChildren();
+    for (let n = 1; n <= total; n++) {
+      const it = by.get(n);
+      const st = it ? it.status : (FINAL.has(job.status) ? 'not processed' : 'waiting');
+      list.append(el('li', { class: 'pg st-' + st.replace(/ /g, '-'), 'data-page': String(n), text: 'Page ' + n + ': ' + st +
+        (it && it.confidence != null ? ' (' + fmtNum(it.confidence) + ' %)' : '') }));
+    }
+  }
+
+  function dataUrl(blob) {
+    return new Promise((resolve, reject) => {
+      const fr = new FileReader();
+      fr.onload = () => resolve(fr.result);
+      fr.onerror = () => reject(new Error('the page image could not be read'));
+      fr.readAsDataURL(blob);
+    });
+  }
+
+  /* One page: its image (scaled when large), every word's box over it, the page's text beside it. The image is
+   * shown from a data: URL (the CSP allows images from the portal and data: only), fetched with the headers. */
+  async function renderPage(appId, job, item, seq) {
+    const base = '/v1/jobs/' + job.jobId + '/pages/' + item.page;
+    const card = el('section', { class: 'card page-view', 'data-page': String(item.page), 'aria-label': 'Page ' + item.page });
+    $('try-pages-view').append(card);
+    try {
+      const r = await tapi(appId, 'GET', base + '/results/json');
+      const pg = r && r.pages ? r.pages[0] : r;
+      const w = pg.width || item.width, h = pg.height || item.height;
+      const width = Math.min(w, VIEW_WIDTH);
+      const [img, text] = await Promise.all([
+        tapi(appId, 'GET', base + '/image?width=' + width, undefined, true).then((res) => res.blob()).then(dataUrl),
+        tapi(appId, 'GET', base + '/results/text', undefined, true).then((res) => res.text()),
+      ]);
+      if (seq !== trySeq) return;
+      drawPage(card, item.page, pg, w, h, img, text, width < w);
+    } catch (err) {
+      card.append(el('h3', { text: 'Page ' + item.page }), el('p', { class: 'error', text: err.message }));
+    }
+  }
+
+  function drawPage(card, n, pg, w, h, img, text, scaled) {
+    const words = pg.words || [];
+    const low = words.filter((x) => x.confidence < LOW_CONFIDENCE).length;
+    card.append(el('h3', { text: 'Page ' + n }, el('span', { class: 'hint', text: ' ' + words.length + ' words, ' + low +
+      ' below ' + LOW_CONFIDENCE + ' % confidence' + (pg.confidence != null ? ', mean ' + fmtNum(pg.confidence) + ' %' : '') +
+      (scaled ? ', shown scaled from ' + w + ' × ' + h + ' px' : '') })));
+    const stage = el('div', { class: 'pv-stage' });
+    stage.append(el('img', { src: img, alt: 'Page ' + n + ' as processed', width: w, height: h }));
+    const svg = s('svg', { viewBox: `0 0 ${w} ${h}`, preserveAspectRatio: 'none', class: 'boxes', role: 'group',
+      'aria-label': 'Recognized words of page ' + n + ': arrow keys move from word to word' });
+    words.forEach((wd, i) => {
+      const b = wd.box || {};
+      const r = s('rect', { x: b.x, y: b.y, width: b.w, height: b.h, class: 'word' + (wd.confidence < LOW_CONFIDENCE ? ' low' : ''),
+        tabindex: i === 0 ? 0 : -1, 'data-i': i, role: 'img',
+        'aria-label': wd.text + ', confidence ' + fmtNum(wd.confidence) + ' %' }, svg);
+      r.dataset.text = wd.text;
+      r.dataset.conf = fmtNum(wd.confidence);
+    });
+    stage.append(svg);
+    const tip = el('div', { class: 'tip', 'aria-hidden': 'true', hidden: true });
+    stage.append(tip);
+    const tipFor = (r) => {
+      if (!r || !r.classList || !r.classList.contains('word')) { show(tip, false); return; }
+      tip.replaceChildren(el('strong', { text: r.dataset.text }), el('span', { text: ' ' + r.dataset.conf + ' %' }));
+      tip.classList.toggle('low', r.classList.contains('low'));
+      const x = Number(r.getAttribute('x')), y = Number(r.getAttribute('y')) + Number(r.getAttribute('height'));
+      tip.style.left = Math.min(85, (100 * x) / w) + '%';
+      tip.style.top = Math.min(96, (100 * y) / h) + '%';
+      show(tip, true);
+    };
+    svg.addEventListener('mouseover', (ev) => tipFor(ev.target));
+    svg.addEventListener('mouseleave', () => show(tip, false));
+    svg.addEventListener('focusin', (ev) => tipFor(ev.target));
+    svg.addEventListener('focusout', () => show(tip, false));
+    svg.addEventListener('keydown', (ev) => {
+      const cur = ev.target.closest && ev.target.closest('rect.word');
+      if (!cur) return;
+      const rects = svg.querySelectorAll('rect.word');
+      let i = Number(cur.dataset.i);
+      if (ev.key === 'ArrowRight' || ev.key === 'ArrowDown') i = Math.min(rects.length - 1, i + 1);
+      else if (ev.key === 'ArrowLeft' || ev.key === 'ArrowUp') i = Math.max(0, i - 1);
+      else if (ev.key === 'Home') i = 0;
+      else if (ev.key === 'End') i = rects.length - 1;
+      else return;
+      ev.preventDefault();
+      cur.setAttribute('tabindex', '-1');
+      rects[i].setAttribute('tabindex', '0');
+      rects[i].focus();
+    });
+    const pre = el('pre', { class: 'pv-text', tabindex: 0, 'aria-label': 'Text of page ' + n, text: text });
+    card.append(el('div', { class: 'pv' }, stage, pre),
+      el('p', { class: 'legend' }, el('span', { class: 'k k-word' }), 'word ', el('span', { class: 'k k-low' }),
+        'confidence below ' + LOW_CONFIDENCE + ' %'));
+  }
+
+  /* ---------- Jobs ---------- */
+
+  const JOBS_PER_PAGE = 10;
+  const jobsNav = { cursors: [null], index: 0, next: null };
+  let jobsSeq = 0;
+  let detail = null;  // {appId, jobId}
+  let detailSeq = 0;
+
+  async function loadJobs(reset) {
+    const errNode = $('jobs-error');
+    setError(errNode, '');
+    if (!needApp(errNode)) return;
+    if (reset) { jobsNav.cursors = [null]; jobsNav.index = 0; }
+    const seq = ++jobsSeq;
+    const q = new URLSearchParams({ limit: String(JOBS_PER_PAGE) });
+    const st = $('jobs-status').value, corr = $('jobs-corr').value.trim();
+    if (st) q.set('status', st);
+    if (corr) q.set('correlationId', corr);
+    const cur = jobsNav.cursors[jobsNav.index];
+    if (cur) q.set('cursor', cur);
+    try {
+      const data = await tapi(workApp, 'GET', '/v1/jobs?' + q);
+      if (seq !== jobsSeq) return;
+      jobsNav.next = data.nextCursor || null;
+      renderJobs(data.jobs || []);
+    } catch (err) {
+      if (seq !== jobsSeq) return;
+      setError(errNode, 'Jobs: ' + err.message);
+    }
+  }
+
+  function renderJobs(list) {
+    const body = $('jobs-body');
+    body.replaceChildren(...list.map((j) => {
+      const total = j.document && j.document.pages;
+      const tr = el('tr', { 'data-job-id': j.jobId });
+      tr.append(el('td', { class: 'when', text: fmtTime(j.createdAt) }),
+        el('td', { class: 'name', text: (j.document && j.document.name) || '—' }),
+        el('td', {}, el('span', { class: 'badge st-' + j.status, text: j.status })),
+        el('td', { class: 'num', text: (j.pagesDone || 0) + (total ? ' / ' + total : '') }),
+        el('td', { class: 'num', text: j.meanConfidence == null ? '—' : fmtNum(j.meanConfidence) + ' %' }),
+        el('td', { class: 'mono id', text: j.correlationId || '' }),
+        el('td', { class: 'actions' }, el('button', { type: 'button', class: 'small', text: 'Details', 'data-action': 'job-detail',
+          'data-job-id': j.jobId, 'aria-label': 'Details of job ' + j.jobId })));
+      if (detail && detail.jobId === j.jobId) tr.classList.add('selected');
+      return tr;
+    }));
+    show($('jobs-empty'), list.length === 0);
+    $('jobs-newer').disabled = jobsNav.index === 0;
+    $('jobs-older').disabled = !jobsNav.next;
+    $('jobs-pageinfo').textContent = 'Page ' + (jobsNav.index + 1);
+  }
+
+  function jobsPage(delta) {
+    if (delta > 0) {
+      if (!jobsNav.next) return;
+      jobsNav.cursors[jobsNav.index + 1] = jobsNav.next;
+      jobsNav.index++;
+    } else if (jobsNav.index > 0) {
+      jobsNav.index--;
+    }
+    loadJobs(false);
+  }
+
+  async function openJob(jobId, focus) {
+    detail = { appId: workApp, jobId };
+    const seq = ++detailSeq;
+    show($('job-detail'), true);
+    show($('jd-confirm'), false);
+    setError($('jd-error'), '');
+    for (const tr of $('jobs-body').querySelectorAll('tr')) tr.classList.toggle('selected', tr.getAttribute('data-job-id') === jobId);
+    if (focus) $('job-detail').focus();
+    for (;;) {
+      let job;
+      try {
+        job = await tapi(detail.appId, 'GET', '/v1/jobs/' + jobId);
+        if (seq !== detailSeq) return;
+        renderJob(job);
+        const pl = job.status === 'created' ? { items: [] } : await tapi(detail.appId, 'GET', '/v1/jobs/' + jobId + '/pages');
+        if (seq !== detailSeq) return;
+        renderJobPages(pl.items || []);
+      } catch (err) {
+        if (seq !== detailSeq) return;
+        if (err.status === 404 || err.status === 410) {
+          setError($('jd-error'), err.status === 410 ? 'This job has expired: its document and results are gone.' : 'This job no longer exists.');
+          return;
+        }
+        setError($('jd-error'), err.message);
+      }
+      // A job that may still move is followed while its detail is open.
+      if (job && FINAL.has(job.status)) return;
+      await sleep(1000);
+      if (seq !== detailSeq || $('job-detail').hidden) return;
+    }
+  }
+
+  function fact(dl, k, v, mono) {
+    dl.append(el('dt', { text: k }), el('dd', { text: v == null || v === '' ? '—' : String(v), class: mono ? 'mono' : '' }));
+  }
+
+  function renderJob(j) {
+    $('jd-id').textContent = j.jobId;
+    badge($('jd-status'), j.status);
+    const d = j.document || {};
+    const dl = $('jd-facts');
+    dl.replaceChildren();
+    fact(dl, 'Document', d.name ? d.name + ' (' + (d.contentType || '?') + ', ' + fmtBytes(d.bytes) + ')' : '—');
+    fact(dl, 'Pages', (j.pagesDone || 0) + ' done' + (d.pages ? ' of ' + d.pages : '') + (j.errorPages ? ', ' + j.errorPages + ' failed' : ''));
+    fact(dl, 'Mean confidence', j.meanConfidence == null ? null : fmtNum(j.meanConfidence) + ' %');
+    fact(dl, 'Progress', j.progress ? (j.progress.current || 0) + ' % ' + (j.progress.message || '') : null);
+    fact(dl, 'Correlation ID', j.correlationId, true);
+    fact(dl, 'Description', j.description);
+    fact(dl, 'Attempt', j.attempt);
+    for (const [k, label] of [['createdAt', 'Created'], ['scheduledAt', 'Scheduled'], ['startedAt', 'Started'],
+      ['finishedAt', 'Finished'], ['expiresAt', 'Expires']])
+      fact(dl, label, j[k] ? fmtTime(j[k]) : null);
+    const od = $('jd-options');
+    od.replaceChildren();
+    for (const [k, v] of Object.entries(j.options || {}))
+      fact(od, k, Array.isArray(v) ? v.join(', ') : v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+    const failure = $('jd-failure');
+    if (j.error) setError(failure, j.error.errorCode + ': ' + j.error.message); else setError(failure, '');
+    show($('jd-cancel'), ['created', 'scheduled', 'processing'].includes(j.status));
+    renderDownloads($('jd-results'), detail.appId, j, $('jd-error'));
+  }
+
+  function renderJobPages(items) {
+    $('jd-pages').replaceChildren(...items.map((p) => el('tr', { 'data-page': String(p.page) },
+      el('td', { class: 'num', text: String(p.page) }),
+      el('td', {}, el('span', { class: 'badge st-' + p.status, text: p.status })),
+      el('td', { class: 'when', text: p.width ? p.width + ' × ' + p.height : '—' }),
+      el('td', { class: 'num', text: p.dpi == null ? '—' : String(p.dpi) }),
+      el('td', { class: 'num', text: p.words == null ? '—' : String(p.words) }),
+      el('td', { class: 'num', text: p.confidence == null ? '—' : fmtNum(p.confidence) + ' %' }),
+      el('td', { class: 'err', text: p.error || '' }))));
+    if (items.length === 0) $('jd-pages').append(el('tr', {}, el('td', { colSpan: 7, class: 'hint', text: 'No page processed yet.' })));
+  }
+
+  function closeJob() {
+    detail = null;
+    ++detailSeq;
+    show($('job-detail'), false);
+    for (const tr of $('jobs-body').querySelectorAll('tr.selected')) tr.classList.remove('selected');
+  }
+
+  async function cancelJob() {
+    if (!detail) return;
+    setError($('jd-error'), '');
+    const b = $('jd-cancel');
+    b.disabled = true;
+    try {
+      await tapi(detail.appId, 'POST', '/v1/jobs/' + detail.jobId + '/cancel');
+      openJob(detail.jobId);
+      loadJobs(false);
+    } catch (err) {
+      setError($('jd-error'), 'Cancel: ' + err.message);
+    } finally {
+      b.disabled = false;
+    }
+  }
+
+  async function deleteJob() {
+    if (!detail) return;
+    setError($('jd-error'), '');
+    try {
+      await tapi(detail.appId, 'DELETE', '/v1/jobs/' + detail.jobId);
+      closeJob();
+      loadJobs(false);
+      $('jobs-title').focus();
+    } catch (err) {
+      show($('jd-confirm'), false);
+      setError($('jd-error'), 'Delete: ' + err.message);
+    }
+  }
+
+  /* ---------- copying a secret shown once ---------- */
+
+  async function copyValue(input, status) {
+    try {
+      await navigator.clipboard.writeText(input.value);
+      status.textContent = 'Copied to the clipboard.';
+    } catch (e) {
+      input.focus();
+      input.select();
+      status.textContent = 'Selected: press Ctrl+C (or ⌘C) to copy.';
+    }
+  }
+
+  /* ---------- Keys ---------- */
+
+  async function rotateKey() {
+    setError($('key-error'), '');
+    const b = $('key-rotate-confirm');
+    b.disabled = true;
+    try {
+      const r = await api('POST', '/v1/license/admin-key');
+      // This tab goes on with the new key; the old one is refused from now on.
+      remember({ licenseId: cred.licenseId, key: r.adminKey });
+      show($('key-confirm'), false);
+      $('key-value').value = r.adminKey;
+      $('key-copied').textContent = '';
+      show($('key-new'), true);
+      $('key-value').focus();
+      $('key-value').select();
+      loadUsage();
+    } catch (err) {
+      if (!handleAuth(err)) setError($('key-error'), err.message);
+    } finally {
+      b.disabled = false;
+    }
+  }
+
+  function hideKey() {
+    $('key-value').value = '';
+    show($('key-new'), false);
+    $('key-rotate').focus();
+  }
+
+  /* ---------- Webhooks ---------- */
+
+  let hooks = [];
+  const hookMode = new Map();  // id -> 'delete'
+  let hooksSeq = 0;
+  let deliveriesOf = null;
+
+  const hookId = (w) => w.id || w.webhookId || w.endpointId;
+  const hookBase = (appId) => '/v1/apps/' + encodeURIComponent(appId) + '/webhooks';
+  const listOf = (d, ...keys) => Array.isArray(d) ? d : (keys.map((k) => d && d[k]).find(Array.isArray) || []);
+
+  async function loadWebhooks() {
+    const errNode = $('wh-error');
+    setError(errNode, '');
+    if (!needApp(errNode)) return;
+    const seq = ++hooksSeq;
+    try {
+      const d = await api('GET', hookBase(workApp));
+      if (seq !== hooksSeq) return;
+      hooks = listOf(d, 'webhooks', 'endpoints', 'items');
+      renderHooks();
+    } catch (err) {
+      if (seq !== hooksSeq || handleAuth(err)) return;
+      hooks = [];
+      renderHooks();
+      setError(errNode, 'Webhooks: ' + err.message);
+    }
+  }
+
+  function hookButton(text, action, id, cls) {
+    return el('button', { type: 'button', text, class: cls || 'small', 'data-action': action, 'data-hook-id': id });
+  }
+
+  function renderHooks() {
+    $('wh-body').replaceChildren(...hooks.map((w) => {
+      const id = hookId(w);
+      const on = w.enabled !== false;
+      const tr = el('tr', { 'data-hook-id': id, class: on ? '' : 'off' });
+      const status = el('td', {}, el('span', { class: 'badge ' + (on ? 'on' : 'off'), text: on ? 'enabled' : 'disabled' }));
+      const why = w.disabledReason || w.disabledBecause || '';
+      if (!on && why) status.append(el('div', { class: 'hint', text: why }));
+      const actions = el('td', { class: 'actions' });
+      if (hookMode.get(id) === 'delete') {
+        actions.append(el('span', { class: 'confirm', text: 'Delete this endpoint? ' }),
+          hookButton('Delete endpoint', 'hook-delete-confirm', id, 'small danger'), hookButton('Cancel', 'hook-cancel', id, 'small quiet'));
+      } else {
+        actions.append(hookButton('Send test', 'hook-test', id), hookButton('Deliveries', 'hook-deliveries', id),
+          hookButton('Rotate secret', 'hook-rotate', id), hookButton(on ? 'Disable' : 'Enable', on ? 'hook-disable' : 'hook-enable', id),
+          hookButton('Delete', 'hook-delete', id, 'small danger-outline'));
+      }
+      tr.append(el('td', { class: 'mono url', text: w.url || '' }), el('td', { text: (w.events || []).join(', ') }), status, actions);
+      return tr;
+    }));
+    show($('wh-empty'), hooks.length === 0);
+  }
+
+  function showSecret(secret, what) {
+    $('wh-secret-value').value = secret;
+    $('wh-secret-copied').textContent = '';
+    $('wh-secret').querySelector('label').textContent = what + ' (shown once: keep it now)';
+    show($('wh-secret'), true);
+    $('wh-secret-value').focus();
+    $('wh-secret-value').select();
+  }
+
+  function hideSecret() {
+    $('wh-secret-value').value = '';
+    show($('wh-secret'), false);
+  }
+
+  async function hookCall(fn) {
+    setError($('wh-error'), '');
+    $('wh-notice').textContent = '';
+    try {
+      await fn();
+    } catch (err) {
+      if (handleAuth(err)) return;
+      setError($('wh-error'), err.status === 404 ? 'That endpoint no longer exists.' : err.message);
+      if (err.status === 404) loadWebhooks();
+    }
+  }
+
+  async function addHook(ev) {
+    ev.preventDefault();
+    if (!needApp($('wh-error'))) return;
+    const url = $('wh-url').value.trim();
+    const events = [...$('wh-events').querySelectorAll('input:checked')].map((i) => i.name);
+    if (!url) { setError($('wh-error'), 'Enter the URL that receives the events.'); $('wh-url').focus(); return; }
+    if (!events.length) { setError($('wh-error'), 'Pick at least one event.'); return; }
+    const b = $('wh-add');
+    b.disabled = true;
+    await hookCall(async () => {
+      const w = await api('POST', hookBase(workApp), { url, events });
+      $('wh-url').value = '';
+      await loadWebhooks();
+      if (w && w.secret) showSecret(w.secret, 'Signing secret of the new endpoint');
+    });
+    b.disabled = false;
+  }
+
+  async function onHooksClick(ev) {
+    const b = ev.target.closest('button[data-action]');
+    if (!b) return;
+    const id = b.getAttribute('data-hook-id');
+    const at = hookBase(workApp) + '/' + encodeURIComponent(id);
+    switch (b.getAttribute('data-action')) {
+      case 'hook-test':
+        await hookCall(async () => {
+          await api('POST', at + '/test');
+          $('wh-notice').textContent = 'A webhook.test event is on its way to the endpoint; see its deliveries.';
+          if (deliveriesOf === id) loadDeliveries();
+        });
+        break;
+      case 'hook-deliveries': deliveriesOf = id; loadDeliveries(true); break;
+      case 'hook-rotate':
+        await hookCall(async () => {
+          const r = await api('POST', at + '/rotate-secret');
+          if (r && r.secret) showSecret(r.secret, 'New signing secret (the previous one also signs for 24 hours)');
+        });
+        break;
+      case 'hook-disable':
+      case 'hook-enable':
+        await hookCall(async () => {
+          await api('PATCH', at, { enabled: b.getAttribute('data-action') === 'hook-enable' });
+          await loadWebhooks();
+        });
+        break;
+      case 'hook-delete': hookMode.set(id, 'delete'); renderHooks(); break;
+      case 'hook-cancel': hookMode.delete(id); renderHooks(); break;
+      case 'hook-delete-confirm':
+        await hookCall(async () => {
+          await api('DELETE', at);
+          hookMode.delete(id);
+          if (deliveriesOf === id) { deliveriesOf = null; show($('wh-deliveries'), false); }
+          await loadWebhooks();
+        });
+        break;
+    }
+  }
+
+  async function loadDeliveries(focus) {
+    if (!deliveriesOf) return;
+    const w = hooks.find((x) => hookId(x) === deliveriesOf);
+    $('whd-url').textContent = w ? w.url : deliveriesOf;
+    show($('wh-deliveries'), true);
+    if (focus) $('wh-deliveries').scrollIntoView({ block: 'nearest' });
+    await hookCall(async () => {
+      const d = await api('GET', hookBase(workApp) + '/' + encodeURIComponent(deliveriesOf) + '/deliveries');
+      const list = listOf(d, 'deliveries', 'items');
+      $('whd-body').replaceChildren(...list.map((x) => {
+        const code = x.statusCode != null ? x.statusCode : x.status;
+        const ok = typeof code === 'number' && code >= 200 && code < 300;
+        return el('tr', {}, el('td', { class: 'when', text: fmtTime(x.at || x.attemptedAt || x.createdAt || x.time) }),
+          el('td', { text: x.event || x.eventType || x.type || '' }),
+          el('td', {}, el('span', { class: 'badge ' + (ok ? 'on' : 'off'), text: code == null ? 'no answer' : String(code) })),
+          el('td', { class: 'num', text: x.latencyMs == null ? '—' : fmtMs(x.latencyMs) }),
+          el('td', { class: 'err', text: x.error || '' }));
+      }));
+      show($('whd-empty'), list.length === 0);
+    });
+  }
+
   /* ---------- start ---------- */
 
   function start() {
@@ -631,6 +1405,44 @@
     $('usage-refresh').addEventListener('click', loadUsage);
     $('an-refresh').addEventListener('click', loadAnalytics);
     $('an-close').addEventListener('click', closeAnalytics);
+    for (const t of TABS) $('tab-' + t).addEventListener('click', () => selectTab(t));
+    document.querySelector('[role=tablist]').addEventListener('keydown', onTabKey);
+    for (const sel of document.querySelectorAll('select.app-pick')) sel.addEventListener('change', onPick);
+    $('try-form').addEventListener('submit', submitTry);
+    $('try-file').addEventListener('change', (ev) => chooseFile(ev.target.files[0]));
+    const drop = $('try-drop');
+    drop.addEventListener('dragover', (ev) => { ev.preventDefault(); drop.classList.add('over'); });
+    drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+    drop.addEventListener('drop', (ev) => {
+      ev.preventDefault();
+      drop.classList.remove('over');
+      if (ev.dataTransfer && ev.dataTransfer.files.length) chooseFile(ev.dataTransfer.files[0]);
+    });
+    $('jobs-filter').addEventListener('submit', (ev) => { ev.preventDefault(); loadJobs(true); });
+    $('jobs-status').addEventListener('change', () => loadJobs(true));
+    $('jobs-older').addEventListener('click', () => jobsPage(1));
+    $('jobs-newer').addEventListener('click', () => jobsPage(-1));
+    $('jobs-body').addEventListener('click', (ev) => {
+      const b = ev.target.closest('button[data-action="job-detail"]');
+      if (b) openJob(b.getAttribute('data-job-id'), true);
+    });
+    $('jd-refresh').addEventListener('click', () => detail && openJob(detail.jobId));
+    $('jd-close').addEventListener('click', closeJob);
+    $('jd-cancel').addEventListener('click', cancelJob);
+    $('jd-delete').addEventListener('click', () => { show($('jd-confirm'), true); $('jd-delete-cancel').focus(); });
+    $('jd-delete-cancel').addEventListener('click', () => { show($('jd-confirm'), false); $('jd-delete').focus(); });
+    $('jd-delete-confirm').addEventListener('click', deleteJob);
+    $('key-rotate').addEventListener('click', () => { show($('key-confirm'), true); $('key-rotate-cancel').focus(); });
+    $('key-rotate-cancel').addEventListener('click', () => { show($('key-confirm'), false); $('key-rotate').focus(); });
+    $('key-rotate-confirm').addEventListener('click', rotateKey);
+    $('key-copy').addEventListener('click', () => copyValue($('key-value'), $('key-copied')));
+    $('key-done').addEventListener('click', hideKey);
+    $('wh-form').addEventListener('submit', addHook);
+    $('wh-body').addEventListener('click', onHooksClick);
+    $('wh-secret-copy').addEventListener('click', () => copyValue($('wh-secret-value'), $('wh-secret-copied')));
+    $('wh-secret-done').addEventListener('click', hideSecret);
+    $('whd-refresh').addEventListener('click', () => loadDeliveries());
+    $('whd-close').addEventListener('click', () => { deliveriesOf = null; show($('wh-deliveries'), false); });
     for (const b of document.querySelectorAll('button[data-range]'))
       b.addEventListener('click', () => { range = b.getAttribute('data-range'); loadAnalytics(); });
 
