@@ -1082,6 +1082,13 @@
   async function openJob(jobId, focus) {
     detail = { appId: workApp, jobId };
     const seq = ++detailSeq;
+    if ($('jd-id').textContent !== jobId) {
+      // Nothing of the job shown before stays while this one loads.
+      $('jd-id').textContent = jobId;
+      $('jd-status').textContent = '';
+      for (const id of ['jd-facts', 'jd-options', 'jd-pages', 'jd-results']) $(id).replaceChildren();
+      setError($('jd-failure'), '');
+    }
     show($('job-detail'), true);
     show($('jd-confirm'), false);
     setError($('jd-error'), '');

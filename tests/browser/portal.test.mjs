@@ -1,7 +1,7 @@
 // Drives the license holder's portal (/portal/) in Debian's Chromium against real US and EU gateways.
 // Started by tests/integration/test_portal.py, which seeds the licenses and generates traffic first.
 // Environment: PORTAL_US, PORTAL_EU (https://localhost:PORT), LICENSE_ID, ADMIN_KEY, EU_LICENSE_ID, EU_ADMIN_KEY,
-// ARTIFACTS_DIR (screenshots); optional: CA_FILE (gateway certificate), CHROMIUM (browser binary),
+// ARTIFACTS_DIR (screenshots), TESTDATA (tests/data), TRAFFIC_APP_ID (the app that tries documents); optional: CA_FILE (gateway certificate), CHROMIUM (browser binary),
 // TRAFFIC_APP_ID and TRAFFIC_MIN_REQUESTS / TRAFFIC_MIN_4XX / TRAFFIC_MIN_PAGES / TRAFFIC_MIN_JOBS (what the
 // analytics of that app must show at least).
 // Output is TAP-like; the exit status is 0 only when every step passed and the browser saw no CSP violation.
@@ -10,7 +10,8 @@ import https from 'node:https';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
-const need = ['PORTAL_US', 'PORTAL_EU', 'LICENSE_ID', 'ADMIN_KEY', 'EU_LICENSE_ID', 'EU_ADMIN_KEY', 'ARTIFACTS_DIR'];
+const need = ['PORTAL_US', 'PORTAL_EU', 'LICENSE_ID', 'ADMIN_KEY', 'EU_LICENSE_ID', 'EU_ADMIN_KEY', 'ARTIFACTS_DIR', 'TESTDATA',
+  'TRAFFIC_APP_ID'];
 for (const k of need) {
   if (!process.env[k]) {
     console.log(`Bail out! environment variable ${k} is not set`);
@@ -23,6 +24,7 @@ const EU = E.PORTAL_EU.replace(/\/+$/, '');
 const ART = E.ARTIFACTS_DIR;
 const BROWSER = E.CHROMIUM || '/usr/bin/chromium';
 const minOf = (k, d) => Number(E[k] || d);
+const fmt1 = (v) => Number(v).toLocaleString('en-US', { maximumFractionDigits: 1 });
 const EXPECTED_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
   "connect-src 'self' https:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 fs.mkdirSync(ART, { recursive: true });
@@ -60,7 +62,9 @@ function call(base, method, p, headers = {}, body) {
 
 const admin = (lic, key) => ({ 'X-License-Id': lic, Authorization: 'Bearer ' + key });
 const tenant = (lic, app) => ({ 'X-License-Id': lic, 'X-App-Id': app });
-const usAdmin = (m, p, b) => call(US, m, p, admin(E.LICENSE_ID, E.ADMIN_KEY), b);
+let usKey = E.ADMIN_KEY;       // rotated by the key step; every key the tab used is checked against URLs and storage
+const usedKeys = [E.ADMIN_KEY];
+const usAdmin = (m, p, b) => call(US, m, p, admin(E.LICENSE_ID, usKey), b);
 
 /* ---------- tiny TAP runner ---------- */
 
@@ -123,7 +127,7 @@ const browser = await chromium.launch({
     '--disable-component-update', '--disable-sync', '--ignore-certificate-errors'],
 });
 console.log(`# ${BROWSER} ${browser.version()}`);
-const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1200, height: 900 } });
+const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
 context.setDefaultTimeout(10000);
 // Reports CSP violations as console errors, whatever the page does (init scripts are not subject to the CSP).
 await context.addInitScript(() => {
@@ -146,7 +150,9 @@ function watch(p) {
     } else if (m.type() === 'error' || m.type() === 'warning') {
       console.log(`# console ${m.type()}: ${text}`);
       // The 401s of the wrong-key and wrong-region sign-ins, and of nothing else, are expected in the console.
-      if (m.type() === 'error' && !/status of 401/.test(text)) consoleErrors.push(text);
+      // So is the one a step provokes on purpose (a garbage upload's 415).
+      if (m.type() === 'error' && !/status of 401/.test(text) &&
+          !(expectedStatus && text.includes(`status of ${expectedStatus}`))) consoleErrors.push(text);
     }
   });
   p.on('pageerror', (e) => { pageErrors.push(String(e)); console.log(`# page error: ${e}`); });
@@ -424,6 +430,351 @@ await step('delete the app after a confirm step: its calls get 401', async () =>
   eq(again.status, 404, 'deleting it again');
 });
 
+/* ---------- Try it, Jobs, Webhooks, Keys ---------- */
+
+const LOW = 60;
+const trafficTenant = () => tenant(E.LICENSE_ID, trafficApp);
+let expectedStatus = null;             // a 4xx the step provokes on purpose: its console line is expected
+let tryJobId = null;
+
+let webhooksServed = null;
+async function hasWebhooks() {
+  if (webhooksServed === null) {
+    const r = await call(US, 'GET', '/v1/openapi.json');
+    webhooksServed = !!(r.json && r.json.paths && r.json.paths['/v1/apps/{appId}/webhooks']);
+  }
+  return webhooksServed;
+}
+
+async function openTab(name) {
+  await page.click(`#tab-${name}`);
+  await page.locator(`#panel-${name}`).waitFor({ state: 'visible' });
+  eq(await page.getAttribute(`#tab-${name}`, 'aria-selected'), 'true', `${name} tab selected`);
+}
+
+async function pickApp(sel, appId) {
+  await page.locator(`${sel} option[value="${appId}"]`).waitFor({ state: 'attached' });
+  await page.selectOption(sel, appId);
+}
+
+/* Uploads a file in Try it and waits until the job is over; returns the job object from the API. */
+async function tryDocument(file, expectWords) {
+  await openTab('try');
+  await pickApp('#try-app', trafficApp);
+  await page.locator('#try-outputs input[name="pdf"]').waitFor();
+  await page.selectOption('#try-langs', ['eng']);
+  await page.setInputFiles('#try-file', file);
+  const created = page.waitForResponse((r) => r.url().endsWith('/v1/jobs') && r.request().method() === 'POST');
+  await page.click('#try-submit');
+  const res = await created;
+  eq(res.status(), 201, 'POST /v1/jobs status');
+  const jobId = (await res.json()).jobId;
+  await page.locator('#try-job', { hasText: jobId }).waitFor();
+  await page.locator('#try-status', { hasText: 'completed' }).waitFor({ timeout: 120000 });
+  await page.locator('#try-downloads button[data-format]').first().waitFor();
+  await poll('word boxes drawn', async () => {
+    const n = await page.locator('#try-pages-view rect.word').count();
+    return { ok: n >= expectWords, why: `${n} boxes` };
+  }, 20000);
+  const j = await call(US, 'GET', `/v1/jobs/${jobId}`, trafficTenant());
+  eq(j.status, 200, 'job from the API');
+  return j.json;
+}
+
+/* The words of page 1 from the API, and the boxes as the page drew them over its image. */
+async function boxesOfPage1(jobId) {
+  const r = await call(US, 'GET', `/v1/jobs/${jobId}/pages/1/results/json`, trafficTenant());
+  eq(r.status, 200, 'page JSON status');
+  const pg = r.json.pages ? r.json.pages[0] : r.json;
+  const drawn = await page.evaluate(() => {
+    const v = document.querySelector('#try-pages-view .page-view[data-page="1"]');
+    const img = v.querySelector('img'), svg = v.querySelector('svg.boxes');
+    const ir = img.getBoundingClientRect();
+    return {
+      src: img.src.slice(0, 22), natural: [img.naturalWidth, img.naturalHeight], shown: [ir.width, ir.height],
+      viewBox: svg.getAttribute('viewBox'),
+      rects: [...svg.querySelectorAll('rect.word')].map((r) => {
+        const b = r.getBoundingClientRect();
+        return { low: r.classList.contains('low'), x: b.left - ir.left, y: b.top - ir.top, w: b.width, h: b.height,
+          label: r.getAttribute('aria-label'), stroke: getComputedStyle(r).stroke, dash: getComputedStyle(r).strokeDasharray };
+      }),
+    };
+  });
+  return { pg, drawn };
+}
+
+await step('try it: phototest.tif shows every word boxed, its text, and a PDF download', async () => {
+  const job = await tryDocument(path.join(E.TESTDATA, 'phototest.tif'), 40);
+  tryJobId = job.jobId;
+  eq(job.status, 'completed', 'job status');
+  const { pg, drawn } = await boxesOfPage1(job.jobId);
+  assert(drawn.rects.length >= 40, `${drawn.rects.length} word boxes drawn, want at least 40`);
+  eq(drawn.rects.length, pg.words.length, 'one box per word of the JSON result');
+  eq(drawn.src, 'data:image/png;base64,', 'page image shown from a data: URL');
+  eq(drawn.viewBox, `0 0 ${pg.width} ${pg.height}`, 'boxes in page pixels');
+  eq(drawn.rects.filter((r) => r.low).length, pg.words.filter((w) => w.confidence < LOW).length, 'low-confidence boxes');
+  // Each box sits where the JSON puts its word, at the scale the image is shown.
+  const k = drawn.shown[0] / pg.width;
+  pg.words.forEach((w, i) => {
+    const r = drawn.rects[i];
+    assert(Math.abs(r.x - w.box.x * k) < 1.5 && Math.abs(r.y - w.box.y * k) < 1.5 && Math.abs(r.w - w.box.w * k) < 1.5,
+      `box ${i} (${w.text}) drawn at ${JSON.stringify(r)}, JSON box ${JSON.stringify(w.box)} at scale ${k}`);
+  });
+  const textShown = await text('#try-pages-view .page-view[data-page="1"] .pv-text');
+  assert(/quick brown/.test(textShown), `page text does not show "quick brown": ${textShown.slice(0, 200)}`);
+  eq(await text('#try-page-list li[data-page="1"]').then((t) => t.startsWith('Page 1: completed')), true, 'page list');
+  // Hover shows the word and its confidence.
+  const first = page.locator('#try-pages-view rect.word').first();
+  await first.hover();
+  const tip = page.locator('#try-pages-view .tip');
+  await tip.waitFor({ state: 'visible' });
+  eq(await tip.textContent(), `${pg.words[0].text} ${fmt1(pg.words[0].confidence)} %`, 'tooltip on hover');
+  // So does keyboard focus, and the arrow keys move from word to word.
+  await page.mouse.move(0, 0);
+  await first.focus();
+  await page.keyboard.press('ArrowRight');
+  eq(await page.evaluate(() => document.activeElement.getAttribute('data-i')), '1', 'ArrowRight focuses the next word');
+  eq(await tip.textContent(), `${pg.words[1].text} ${fmt1(pg.words[1].confidence)} %`, 'tooltip on focus');
+  eq(drawn.rects[1].label, `${pg.words[1].text}, confidence ${fmt1(pg.words[1].confidence)} %`, 'accessible name of a word');
+  await shot('try-it');
+  // Every output has a download; the PDF one saves a PDF, fetched with the headers (no credential in its URL).
+  const formats = (await page.locator('#try-downloads button[data-format]').evaluateAll((bs) => bs.map((b) => b.dataset.format)));
+  eq(formats.join(','), Object.keys(job.results).join(','), 'a download per output');
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#try-downloads button[data-format="pdf"]')]);
+  eq(dl.suggestedFilename(), 'phototest.pdf', 'PDF file name');
+  const bytes = fs.readFileSync(await dl.path());
+  eq(bytes.subarray(0, 5).toString('latin1'), '%PDF-', 'the download is a PDF');
+  assert(bytes.length > 1000, `PDF of ${bytes.length} bytes`);
+  assert(dl.url().startsWith('blob:'), `download URL ${dl.url()}`);
+  const [tx] = await Promise.all([page.waitForEvent('download'), page.click('#try-downloads button[data-format="text"]')]);
+  eq(tx.suggestedFilename(), 'phototest.txt', 'text file name');
+  assert(/quick brown/.test(fs.readFileSync(await tx.path(), 'utf8')), 'the text download holds the text');
+});
+
+await step('try it: a large page is fetched scaled and its boxes are scaled to match', async () => {
+  const job = await tryDocument(path.join(E.TESTDATA, '8087_054.3B.tif'), 40);
+  const { pg, drawn } = await boxesOfPage1(job.jobId);
+  assert(pg.width > 1200, `test page is ${pg.width} px wide`);
+  assert(requestUrls.some((u) => u.includes(`/v1/jobs/${job.jobId}/pages/1/image?width=1200`)), 'no scaled image request');
+  eq(drawn.natural[0], 1200, 'image fetched 1200 px wide');
+  eq(drawn.viewBox, `0 0 ${pg.width} ${pg.height}`, 'boxes in page pixels');
+  eq(drawn.rects.length, pg.words.length, 'one box per word');
+  const k = drawn.shown[0] / pg.width;
+  for (const i of [0, Math.floor(pg.words.length / 2), pg.words.length - 1]) {
+    const w = pg.words[i], r = drawn.rects[i];
+    assert(Math.abs(r.x - w.box.x * k) < 1.5 && Math.abs(r.y - w.box.y * k) < 1.5, `box ${i} misplaced: ${JSON.stringify(r)}`);
+  }
+  const low = pg.words.filter((w) => w.confidence < LOW).length;
+  eq(drawn.rects.filter((r) => r.low).length, low, 'low-confidence boxes');
+  assert(low > 0, 'this scan should have words below 60 % confidence');
+  const a = drawn.rects.find((r) => !r.low), b = drawn.rects.find((r) => r.low);
+  assert(a.stroke !== b.stroke && a.dash !== b.dash, `low-confidence words look the same: ${a.stroke}/${a.dash} vs ${b.stroke}/${b.dash}`);
+  await page.locator('#try-pages-view rect.word.low').first().scrollIntoViewIfNeeded();
+  await shot('try-it-large');
+});
+
+await step('try it: a garbage upload shows the API\'s message', async () => {
+  await openTab('try');
+  await page.setInputFiles('#try-file', { name: 'garbage.tif', mimeType: 'image/tiff', buffer: Buffer.from('this is not a document\n'.repeat(20)) });
+  expectedStatus = 415;
+  const answered = page.waitForResponse((r) => r.url().endsWith('/v1/jobs') && r.request().method() === 'POST');
+  await page.click('#try-submit');
+  const res = await answered;
+  eq(res.status(), 415, 'status of the garbage upload');
+  const body = await res.json();
+  await page.locator('#try-error').waitFor({ state: 'visible' });
+  eq(await text('#try-error'), body.message, 'the API\'s message is shown');
+  assert(body.message.length > 10, `message ${body.message}`);
+  await shot('try-it-garbage');
+  expectedStatus = null;
+});
+
+await step('jobs: the list matches the API, filters by status and correlation id, pages with the cursor', async () => {
+  const RUN = Date.now().toString(36);
+  // Twelve jobs without a document (status created), so that the created filter needs two pages of ten.
+  const made = [];
+  for (let i = 0; i < 12; i++) {
+    const r = await call(US, 'POST', '/v1/jobs', trafficTenant(), { correlationId: `portal-page-${RUN}-${i}`, autostart: false });
+    eq(r.status, 201, 'job without document');
+    made.push(r.json.jobId);
+  }
+  await openTab('jobs');
+  await pickApp('#jobs-app', trafficApp);
+  await page.selectOption('#jobs-status', '');
+  await page.fill('#jobs-corr', '');
+  await page.click('#jobs-show');
+  const api10 = await call(US, 'GET', '/v1/jobs?limit=10', trafficTenant());
+  const ids = async () => page.locator('#jobs-body tr').evaluateAll((rs) => rs.map((r) => r.dataset.jobId));
+  await poll('job rows', async () => {
+    const got = await ids();
+    return { ok: got.join() === api10.json.jobs.map((j) => j.jobId).join(), why: `${got} vs API` };
+  }, 5000);
+  const tryRow = `#jobs-body tr[data-job-id="${tryJobId}"]`;
+  await page.selectOption('#jobs-status', 'completed');
+  await poll('completed only', async () => {
+    const st = await page.locator('#jobs-body .badge').allTextContents();
+    return { ok: st.length > 0 && st.every((x) => x === 'completed'), why: st.join() };
+  }, 5000);
+  await page.locator(tryRow).waitFor();
+  const cells = await page.locator(`${tryRow} td`).allTextContents();
+  eq(cells[1], 'phototest.tif', 'document');
+  eq(cells[3], '1 / 1', 'pages');
+  assert(/^\d+(\.\d)? %$/.test(cells[4]), `confidence ${cells[4]}`);
+  await page.selectOption('#jobs-status', '');
+  await page.fill('#jobs-corr', `portal-page-${RUN}-3`);
+  await page.click('#jobs-show');
+  await poll('correlation filter', async () => {
+    const c = await page.locator('#jobs-body td.id').allTextContents();
+    return { ok: c.length === 1 && c[0] === `portal-page-${RUN}-3`, why: c.join() };
+  }, 5000);
+  await page.fill('#jobs-corr', '');
+  await page.selectOption('#jobs-status', 'created');
+  const apiCreated = await call(US, 'GET', '/v1/jobs?status=created&limit=10', trafficTenant());
+  const p1 = apiCreated.json.jobs.map((j) => j.jobId);
+  await poll('first page of created jobs', async () => ({ ok: (await ids()).join() === p1.join(), why: String(await ids()) }), 5000);
+  eq(p1.length, 10, 'a full first page');
+  assert(await page.isDisabled('#jobs-newer'), 'Newer enabled on the first page');
+  await page.click('#jobs-older');
+  const apiNext = await call(US, `GET`, `/v1/jobs?status=created&limit=10&cursor=${encodeURIComponent(apiCreated.json.nextCursor)}`, trafficTenant());
+  const p2 = apiNext.json.jobs.map((j) => j.jobId);
+  assert(p2.length >= 2, `second page ${p2.length}`);
+  await poll('second page', async () => ({ ok: (await ids()).join() === p2.join(), why: String(await ids()) }), 5000);
+  eq(await text('#jobs-pageinfo'), 'Page 2', 'page number');
+  for (const id of made) assert(p1.includes(id) || p2.includes(id), `job ${id} on neither page`);
+  await page.click('#jobs-newer');
+  await poll('back to the first page', async () => ({ ok: (await ids()).join() === p1.join(), why: String(await ids()) }), 5000);
+  await shot('jobs-list');
+});
+
+await step('jobs: a job\'s detail shows its options, pages and results', async () => {
+  await page.selectOption('#jobs-status', 'completed');
+  const tryRow = `#jobs-body tr[data-job-id="${tryJobId}"]`;
+  await page.locator(tryRow).waitFor();
+  await page.click(`${tryRow} button[data-action="job-detail"]`);
+  await page.locator('#job-detail').waitFor({ state: 'visible' });
+  await page.locator('#jd-status:not(:empty)').waitFor();
+  eq(await text('#jd-id'), tryJobId, 'job id');
+  eq(await text('#jd-status'), 'completed', 'status');
+  const facts = await page.locator('#jd-facts').textContent();
+  assert(facts.includes('phototest.tif') && facts.includes('image/tiff'), `document facts: ${facts}`);
+  const opts = await page.locator('#jd-options dt').allTextContents();
+  const job = (await call(US, 'GET', `/v1/jobs/${tryJobId}`, trafficTenant())).json;
+  eq(opts.join(','), Object.keys(job.options).join(','), 'every option listed');
+  const langDd = await page.locator('#jd-options dt:text-is("languages") + dd').textContent();
+  eq(langDd, 'eng', 'languages option');
+  await page.locator('#jd-pages tr[data-page="1"]').waitFor();
+  eq(await text('#jd-pages tr[data-page="1"] .badge'), 'completed', 'page 1 status');
+  eq(await page.locator('#jd-results button[data-format]').count(), Object.keys(job.results).length, 'result downloads');
+  assert(await page.isHidden('#jd-cancel'), 'cancel offered for a completed job');
+  await shot('job-detail');
+});
+
+await step('jobs: cancel a job, then delete it', async () => {
+  const r = await call(US, 'POST', '/v1/jobs', trafficTenant(), { correlationId: `portal-cancel-${Date.now().toString(36)}`, autostart: false });
+  eq(r.status, 201, 'job to cancel');
+  const id = r.json.jobId;
+  await page.selectOption('#jobs-status', '');
+  await page.fill('#jobs-corr', r.json.correlationId);
+  await page.click('#jobs-show');
+  await page.locator(`#jobs-body tr[data-job-id="${id}"]`).waitFor();
+  await page.click(`#jobs-body tr[data-job-id="${id}"] button[data-action="job-detail"]`);
+  await page.locator('#jd-status', { hasText: 'created' }).waitFor();
+  await page.click('#jd-cancel');
+  await page.locator('#jd-status', { hasText: 'canceled' }).waitFor();
+  eq((await call(US, 'GET', `/v1/jobs/${id}`, trafficTenant())).json.status, 'canceled', 'status from the API');
+  await page.locator(`#jobs-body tr[data-job-id="${id}"] .badge`, { hasText: 'canceled' }).waitFor();
+  assert(await page.isHidden('#jd-cancel'), 'cancel still offered');
+  await shot('job-canceled');
+  await page.click('#jd-delete');
+  await page.locator('#jd-delete-confirm').waitFor();
+  eq((await call(US, 'GET', `/v1/jobs/${id}`, trafficTenant())).status, 200, 'deleted before confirming');
+  await page.click('#jd-delete-confirm');
+  await page.locator('#job-detail').waitFor({ state: 'hidden' });
+  await page.locator(`#jobs-body tr[data-job-id="${id}"]`).waitFor({ state: 'detached' });
+  eq((await call(US, 'GET', `/v1/jobs/${id}`, trafficTenant())).status, 404, 'job after delete');
+});
+
+async function noOverflow(what) {
+  const w = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert(w[0] <= w[1], `${what}: the page is ${w[0]} px wide in a ${w[1]} px viewport`);
+}
+
+await step('phone width (390 px): every tab fits, the page view stacks', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    for (const t of ['overview', 'try', 'jobs', 'webhooks', 'keys']) {
+      // Until this gateway serves webhooks, their list answers 404 (the tab says so): that console line is expected.
+      expectedStatus = t === 'webhooks' && !(await hasWebhooks()) ? 404 : null;
+      await openTab(t);
+      await sleep(300);
+      await noOverflow(t);
+      await shot(`phone-${t}`);
+    }
+    expectedStatus = null;
+    await openTab('try');
+    const [img, pre] = await Promise.all(['#try-pages-view .page-view[data-page="1"] .pv-stage',
+      '#try-pages-view .page-view[data-page="1"] .pv-text'].map((s) => page.locator(s).boundingBox()));
+    if (img && pre) assert(pre.y >= img.y + img.height - 1, 'text beside the image at phone width instead of below');
+    assert(img && img.width <= 390, `page image ${img && img.width} px wide`);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+});
+
+await step('keys: rotate the admin key; the new one is shown once, the old one is refused, the tab stays signed in', async () => {
+  await openTab('keys');
+  await page.click('#key-rotate');
+  await page.locator('#key-rotate-confirm').waitFor();
+  eq((await usAdmin('GET', '/v1/usage')).status, 200, 'key changed before confirming');
+  const answered = page.waitForResponse((r) => r.url().endsWith('/v1/license/admin-key'));
+  await page.click('#key-rotate-confirm');
+  const res = await answered;
+  eq(res.status(), 200, 'rotation status');
+  await page.locator('#key-new').waitFor({ state: 'visible' });
+  const key = await page.inputValue('#key-value');
+  assert(/^ocg_[0-9a-f]{64}$/.test(key) && key !== usKey, `new key ${key}`);
+  const old = usKey;
+  usKey = key;
+  usedKeys.push(key);
+  const refused = await call(US, 'GET', '/v1/usage', admin(E.LICENSE_ID, old));
+  eq(refused.status, 401, 'the old key right after the rotation');
+  eq(refused.json.errorCode, 'InvalidCredentials', 'errorCode of the old key');
+  eq((await call(US, 'GET', '/v1/usage', admin(E.LICENSE_ID, key))).status, 200, 'the new key');
+  await shot('key-rotated');
+  await page.click('#key-done');
+  assert(await page.isHidden('#key-new'), 'key still shown after Done');
+  eq(await page.inputValue('#key-value'), '', 'key left in the page');
+  // This tab goes on with the new key, across a reload too.
+  await openTab('overview');
+  const again = page.waitForResponse((r) => r.url().endsWith('/v1/usage'));
+  await page.click('#usage-refresh');
+  eq((await again).status(), 200, 'usage with the tab\'s key');
+  await page.reload();
+  await page.locator(S.dashboard).waitFor({ state: 'visible' });
+  await page.waitForFunction(() => document.getElementById('region').textContent.trim() === 'US');
+  const st = await page.evaluate(() => JSON.stringify(sessionStorage));
+  assert(st.includes(key) && !st.includes(old), 'session storage does not hold the new key alone');
+});
+
+await step('keyboard: tabs move with the arrow keys, every control has a label, focus is visible', async () => {
+  await page.click('#tab-overview');
+  await page.focus('#tab-overview');
+  await page.keyboard.press('ArrowRight');
+  eq(await page.evaluate(() => document.activeElement.id), 'tab-try', 'ArrowRight moves to the next tab');
+  eq(await page.getAttribute('#tab-try', 'aria-selected'), 'true', 'and selects it');
+  await page.keyboard.press('End');
+  eq(await page.evaluate(() => document.activeElement.id), 'tab-keys', 'End moves to the last tab');
+  await page.keyboard.press('Tab');
+  eq(await page.evaluate(() => document.activeElement.id), 'key-rotate', 'Tab enters the panel');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert(outline !== 'none', `no visible focus on a button reached by keyboard (${outline})`);
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
+    .filter((e) => e.type !== 'hidden')
+    .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.textContent || '').trim())
+    .map((e) => e.id || e.outerHTML.slice(0, 80)));
+  eq(unlabelled.join(', '), '', 'controls without a label');
+});
+
 await step('a reload keeps the session of this tab; sign out forgets the key', async () => {
   await page.reload();
   await page.locator(S.dashboard).waitFor({ state: 'visible' });
@@ -431,7 +782,7 @@ await step('a reload keeps the session of this tab; sign out forgets the key', a
   await page.click('#signout');
   await page.locator(S.signin).waitFor({ state: 'visible' });
   const st = await page.evaluate(() => JSON.stringify(sessionStorage) + JSON.stringify(localStorage));
-  assert(!st.includes(E.ADMIN_KEY), 'admin key still stored after sign-out');
+  for (const k of usedKeys) assert(!st.includes(k), 'admin key still stored after sign-out');
   await page.reload();
   await page.locator(S.signin).waitFor({ state: 'visible' });
 });
@@ -461,10 +812,12 @@ await step('an EU license at the US portal is sent to the EU portal and signs in
 });
 
 await step('no admin key in any request URL; only same-origin requests', async () => {
-  const keys = [E.ADMIN_KEY, E.EU_ADMIN_KEY].flatMap((k) => [k, encodeURIComponent(k)]);
+  const keys = usedKeys.concat([E.EU_ADMIN_KEY]).flatMap((k) => [k, encodeURIComponent(k)]);
   for (const u of requestUrls.concat(navigations)) {
     for (const k of keys) assert(!u.includes(k), `admin key in ${u}`);
     if (u.startsWith('data:') || u === 'about:blank') continue;
+    // Credentials travel in headers only: no License ID with an App ID or a key in a query string either.
+    assert(!/[?&](key|adminKey|appId|licenseId|authorization)=/i.test(u), `credential-like parameter in ${u}`);
     const o = new URL(u).origin;
     assert(o === new URL(US).origin || o === new URL(EU).origin, `request to another origin: ${u}`);
   }
