@@ -575,7 +575,15 @@ await step('try it: a large page is fetched scaled and its boxes are scaled to m
 
 await step('try it: a garbage upload shows the API\'s message', async () => {
   await openTab('try');
-  await page.setInputFiles('#try-file', { name: 'garbage.tif', mimeType: 'image/tiff', buffer: Buffer.from('this is not a document\n'.repeat(20)) });
+  // Dropped on the drop zone, as a user drags it from the desktop.
+  await page.evaluate(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['this is not a document\n'.repeat(20)], 'garbage.tif', { type: 'image/tiff' }));
+    const zone = document.getElementById('try-drop');
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  eq(await text('#try-file-name'), 'garbage.tif (460 B)', 'the dropped file is chosen');
   expectedStatus = 415;
   const answered = page.waitForResponse((r) => r.url().endsWith('/v1/jobs') && r.request().method() === 'POST');
   await page.click('#try-submit');

@@ -199,7 +199,7 @@ def test_server_information(st):
     h = tenant(L["lic"])
     f = us.request("GET", "/v1/formats", headers=h)
     check_openapi(st, "GET", "/v1/formats", f)
-    assert "image/tiff" in f.json()["inputs"] and {"format": "pdf", "contentType": "application/pdf"} in f.json()["outputs"]
+    assert "image/tiff" in f.json()["inputs"] and {"format": "pdf", "contentType": "application/pdf", "extension": "pdf"} in f.json()["outputs"]
     s = us.request("GET", "/v1/stats", headers=h)
     check_openapi(st, "GET", "/v1/stats", s)
     assert s.json()["jobsByStatus"]["completed"] + s.json()["jobsByStatus"]["scheduled"] + s.json()["jobsByStatus"]["processing"] >= 1
