@@ -77,14 +77,20 @@ static void on_rotated(gw_req_t *r, PGresult *res)
         look(r);
 }
 
-/* The body may be empty or {}: nothing is chosen by the caller, and anything else is refused. */
+static int json_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The body may be empty or {}: nothing is chosen by the caller, and anything else is refused. It has passed
+ * the JSON body gate (route GW_BODY_JSON), so it is small enough to parse here. */
 static int body_ok(gw_req_t *r)
 {
     h2o_iovec_t b = gw_body(r);
     size_t i = 0, n = b.len;
-    while (i < n && strchr(" \t\r\n", b.base[i]) != NULL)
+    while (i < n && json_space(b.base[i]))
         ++i;
-    while (n > i && strchr(" \t\r\n", b.base[n - 1]) != NULL)
+    while (n > i && json_space(b.base[n - 1]))
         --n;
     if (i == n)
         return 0;

@@ -25,9 +25,8 @@ void gw_h_formats(gw_req_t *r)
     size_t n;
     const eng_output_t *f = eng_outputs(&n);
     for (size_t i = 0; i < n; ++i)
-        json_array_append_new(out,
-                              json_pack("{s:s,s:s,s:s}", "format", f[i].name, "contentType", f[i].content_type,
-                                        "extension", f[i].extension));
+        json_array_append_new(out, json_pack("{s:s,s:s,s:s}", "format", f[i].name, "contentType",
+                                             f[i].content_type, "extension", f[i].extension));
     gw_send_json(r, 200, json_pack("{s:o,s:o}", "inputs", in, "outputs", out));
 }
 

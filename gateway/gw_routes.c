@@ -11,7 +11,7 @@ const gw_route_t gw_routes[] = {
     {"GET", "/v1/licenses", GW_AUTH_TENANT_ANY_REGION, GW_QUOTA_PEEK, gw_h_licenses, GW_BODY_ANY},
     {"GET", "/v1/languages", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_languages, GW_BODY_ANY},
     {"GET", "/v1/usage", GW_AUTH_ADMIN, GW_QUOTA_READ, gw_h_usage, GW_BODY_ANY},
-    {"POST", "/v1/license/admin-key", GW_AUTH_ADMIN, GW_QUOTA_PEEK, gw_h_admin_key_rotate, GW_BODY_ANY},
+    {"POST", "/v1/license/admin-key", GW_AUTH_ADMIN, GW_QUOTA_PEEK, gw_h_admin_key_rotate, GW_BODY_JSON},
     {"POST", "/v1/jobs", GW_AUTH_TENANT, GW_QUOTA_OWN, gw_h_job_create, GW_BODY_ANY},
     {"GET", "/v1/jobs", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_job_list, GW_BODY_ANY},
     {"GET", "/v1/jobs/{id}", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_job_get, GW_BODY_ANY},

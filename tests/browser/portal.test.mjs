@@ -749,6 +749,12 @@ await step('keys: rotate the admin key; the new one is shown once, the old one i
   eq(refused.json.errorCode, 'InvalidCredentials', 'errorCode of the old key');
   eq((await call(US, 'GET', '/v1/usage', admin(E.LICENSE_ID, key))).status, 200, 'the new key');
   await shot('key-rotated');
+  // The copy button puts the key on the clipboard.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: US });
+  await page.click('#key-copy');
+  await page.locator('#key-copied', { hasText: 'Copied' }).waitFor();
+  eq(await page.evaluate(() => navigator.clipboard.readText()), key, 'clipboard');
+  await page.evaluate(() => navigator.clipboard.writeText(''));
   await page.click('#key-done');
   assert(await page.isHidden('#key-new'), 'key still shown after Done');
   eq(await page.inputValue('#key-value'), '', 'key left in the page');

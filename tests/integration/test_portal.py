@@ -112,10 +112,11 @@ def test_admin_key_rotation(st):
     old_hash = st.psql("ocrgate_catalog", f"SELECT encode(admin_key_hash, 'hex') FROM licenses "
                                           f"WHERE license_id = '{lic['licenseId']}'")
     audits = int(st.psql("ocrgate_catalog", "SELECT count(*) FROM audit_log"))
-    for body, code in [(b'{"adminKey": "ocg_mine"}', "UnrecognizedInput"), (b"{bad", "MalformedJson"),
-                       (b"[]", "UnrecognizedInput")]:
+    for body, status, code in [(b'{"adminKey": "ocg_mine"}', 400, "UnrecognizedInput"), (b"{bad", 400, "MalformedJson"),
+                               (b"[]", 400, "UnrecognizedInput"), (b"\0", 400, "MalformedJson"),
+                               (b'{"a": "' + b"x" * 70000 + b'"}', 413, "PayloadTooLarge")]:
         r = _rotate(n, lic, body=body)
-        assert r.status == 400 and r.json()["errorCode"] == code, (body, r)
+        assert r.status == status and r.json()["errorCode"] == code, (body[:40], r)
         check_openapi(st, "POST", "/v1/license/admin-key", r)
     r = _rotate(n, lic, key="ocg_" + "0" * 64)
     assert r.status == 401 and r.json()["errorCode"] == "InvalidCredentials", r
