@@ -1,7 +1,8 @@
 // Drives the license holder's portal (/portal/) in Debian's Chromium against real US and EU gateways.
 // Started by tests/integration/test_portal.py, which seeds the licenses and generates traffic first.
 // Environment: PORTAL_US, PORTAL_EU (https://localhost:PORT), LICENSE_ID, ADMIN_KEY, EU_LICENSE_ID, EU_ADMIN_KEY,
-// ARTIFACTS_DIR (screenshots), TESTDATA (tests/data), TRAFFIC_APP_ID (the app that tries documents); optional: CA_FILE (gateway certificate), CHROMIUM (browser binary),
+// ARTIFACTS_DIR (screenshots), TESTDATA (tests/data), TRAFFIC_APP_ID (the app that tries documents), THREE_PAGE_TIF
+// (phototest.tif three times); optional: CA_FILE (gateway certificate), CHROMIUM (browser binary),
 // TRAFFIC_APP_ID and TRAFFIC_MIN_REQUESTS / TRAFFIC_MIN_4XX / TRAFFIC_MIN_PAGES / TRAFFIC_MIN_JOBS (what the
 // analytics of that app must show at least).
 // Output is TAP-like; the exit status is 0 only when every step passed and the browser saw no CSP violation.
@@ -11,7 +12,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 const need = ['PORTAL_US', 'PORTAL_EU', 'LICENSE_ID', 'ADMIN_KEY', 'EU_LICENSE_ID', 'EU_ADMIN_KEY', 'ARTIFACTS_DIR', 'TESTDATA',
-  'TRAFFIC_APP_ID'];
+  'TRAFFIC_APP_ID', 'THREE_PAGE_TIF'];
 for (const k of need) {
   if (!process.env[k]) {
     console.log(`Bail out! environment variable ${k} is not set`);
@@ -458,11 +459,12 @@ async function pickApp(sel, appId) {
 }
 
 /* Uploads a file in Try it and waits until the job is over; returns the job object from the API. */
-async function tryDocument(file, expectWords) {
+async function tryDocument(file, expectWords, pages = '') {
   await openTab('try');
   await pickApp('#try-app', trafficApp);
   await page.locator('#try-outputs input[name="pdf"]').waitFor();
   await page.selectOption('#try-langs', ['eng']);
+  await page.fill('#try-pages', pages);
   await page.setInputFiles('#try-file', file);
   const created = page.waitForResponse((r) => r.url().endsWith('/v1/jobs') && r.request().method() === 'POST');
   await page.click('#try-submit');
@@ -571,6 +573,22 @@ await step('try it: a large page is fetched scaled and its boxes are scaled to m
   assert(a.stroke !== b.stroke && a.dash !== b.dash, `low-confidence words look the same: ${a.stroke}/${a.dash} vs ${b.stroke}/${b.dash}`);
   await page.locator('#try-pages-view rect.word.low').first().scrollIntoViewIfNeeded();
   await shot('try-it-large');
+});
+
+await step('try it: a three-page TIFF with pages 1,3 shows those two pages, page 2 skipped', async () => {
+  const job = await tryDocument(E.THREE_PAGE_TIF, 40, '1,3');
+  eq(job.options.pages, '1,3', 'pages option sent');
+  eq(job.document.pages, 3, 'document pages');
+  await poll('page views', async () => {
+    const v = await page.locator('#try-pages-view .page-view').evaluateAll((vs) => vs.map((x) => x.dataset.page + ':' + x.querySelectorAll('rect.word').length));
+    return { ok: v.length === 2 && v[0].startsWith('1:') && v[1].startsWith('3:') && v.every((x) => Number(x.split(':')[1]) >= 40), why: v.join() };
+  }, 20000);
+  const items = await page.locator('#try-page-list li').allTextContents();
+  eq(items.length, 3, 'page list entries');
+  assert(items[0].startsWith('Page 1: completed') && items[1] === 'Page 2: skipped' && items[2].startsWith('Page 3: completed'),
+    `page list ${items.join(' | ')}`);
+  assert((await text('#try-message')).includes('2 of 3'), `progress message ${await text('#try-message')}`);
+  await shot('try-it-pages');
 });
 
 await step('try it: a garbage upload shows the API\'s message', async () => {

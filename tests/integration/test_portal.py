@@ -191,13 +191,15 @@ def test_portal_in_chromium(st):
     assert node, "node is not installed (Node 20 is needed for the portal's browser test)"
     npm_ci(BROWSER_DIR, "playwright-core")
     os.makedirs(ARTIFACTS, exist_ok=True)
+    three = os.path.join(st.dir, "three-pages.tif")
+    subprocess.run(["tiffcp"] + [os.path.join(TESTDATA, "phototest.tif")] * 3 + [three], check=True, capture_output=True)
     t = L["traffic"]
     env = dict(os.environ)
     env.update({
         "PORTAL_US": st.node("US").url, "PORTAL_EU": st.node("EU").url,
         "LICENSE_ID": L["us"]["licenseId"], "ADMIN_KEY": L["us"]["adminKey"],
         "EU_LICENSE_ID": L["eu"]["licenseId"], "EU_ADMIN_KEY": L["eu"]["adminKey"],
-        "ARTIFACTS_DIR": ARTIFACTS, "TESTDATA": TESTDATA, "CA_FILE": st.cert, "CHROMIUM": CHROMIUM,
+        "ARTIFACTS_DIR": ARTIFACTS, "TESTDATA": TESTDATA, "THREE_PAGE_TIF": three, "CA_FILE": st.cert, "CHROMIUM": CHROMIUM,
         "TRAFFIC_APP_ID": L["us"]["apps"][0], "TRAFFIC_MIN_REQUESTS": str(t["requests"]),
         "TRAFFIC_MIN_4XX": str(t["4xx"]), "TRAFFIC_MIN_PAGES": str(t["pages"]), "TRAFFIC_MIN_JOBS": str(t["jobs"]),
     })
