@@ -1247,9 +1247,12 @@
   let hooksSeq = 0;
   let deliveriesOf = null;
 
-  const hookId = (w) => w.id || w.webhookId || w.endpointId;
+  const hookId = (w) => w.webhookId;
+  const HOOK_DISABLED = {
+    gone: 'disabled by the service: the receiver answered 410 Gone',
+    failing: 'disabled by the service: no delivery succeeded for 3 days',
+  };
   const hookBase = (appId) => '/v1/apps/' + encodeURIComponent(appId) + '/webhooks';
-  const listOf = (d, ...keys) => Array.isArray(d) ? d : (keys.map((k) => d && d[k]).find(Array.isArray) || []);
 
   async function loadWebhooks() {
     const errNode = $('wh-error');
@@ -1259,7 +1262,7 @@
     try {
       const d = await api('GET', hookBase(workApp));
       if (seq !== hooksSeq) return;
-      hooks = listOf(d, 'webhooks', 'endpoints', 'items');
+      hooks = (d && d.webhooks) || [];
       renderHooks();
     } catch (err) {
       if (seq !== hooksSeq || handleAuth(err)) return;
@@ -1279,8 +1282,12 @@
       const on = w.enabled !== false;
       const tr = el('tr', { 'data-hook-id': id, class: on ? '' : 'off' });
       const status = el('td', {}, el('span', { class: 'badge ' + (on ? 'on' : 'off'), text: on ? 'enabled' : 'disabled' }));
-      const why = w.disabledReason || w.disabledBecause || '';
-      if (!on && why) status.append(el('div', { class: 'hint', text: why }));
+      // The gateway disables an endpoint by itself when the receiver answers 410 or fails for 3 days: say so.
+      const why = HOOK_DISABLED[w.disabledReason] || '';
+      if (!on && why) status.append(el('div', { class: 'hint warn', text: why }));
+      if (on && w.failingSince) status.append(el('div', { class: 'hint warn', text: 'failing since ' + fmtTime(w.failingSince) }));
+      if (w.previousSecretExpiresAt)
+        status.append(el('div', { class: 'hint', text: 'previous secret signs until ' + fmtTime(w.previousSecretExpiresAt) }));
       const actions = el('td', { class: 'actions' });
       if (hookMode.get(id) === 'delete') {
         actions.append(el('span', { class: 'confirm', text: 'Delete this endpoint? ' }),
@@ -1348,8 +1355,9 @@
     switch (b.getAttribute('data-action')) {
       case 'hook-test':
         await hookCall(async () => {
-          await api('POST', at + '/test');
-          $('wh-notice').textContent = 'A webhook.test event is on its way to the endpoint; see its deliveries.';
+          const t = await api('POST', at + '/test');
+          $('wh-notice').textContent = 'A webhook.test event (webhook-id ' + ((t && t.messageId) || '?') +
+            ') is on its way to the endpoint; see its deliveries.';
           if (deliveriesOf === id) loadDeliveries();
         });
         break;
@@ -1388,16 +1396,13 @@
     if (focus) $('wh-deliveries').scrollIntoView({ block: 'nearest' });
     await hookCall(async () => {
       const d = await api('GET', hookBase(workApp) + '/' + encodeURIComponent(deliveriesOf) + '/deliveries');
-      const list = listOf(d, 'deliveries', 'items');
-      $('whd-body').replaceChildren(...list.map((x) => {
-        const code = x.statusCode != null ? x.statusCode : x.status;
-        const ok = typeof code === 'number' && code >= 200 && code < 300;
-        return el('tr', {}, el('td', { class: 'when', text: fmtTime(x.at || x.attemptedAt || x.createdAt || x.time) }),
-          el('td', { text: x.event || x.eventType || x.type || '' }),
-          el('td', {}, el('span', { class: 'badge ' + (ok ? 'on' : 'off'), text: code == null ? 'no answer' : String(code) })),
-          el('td', { class: 'num', text: x.latencyMs == null ? '—' : fmtMs(x.latencyMs) }),
-          el('td', { class: 'err', text: x.error || '' }));
-      }));
+      const list = (d && d.deliveries) || [];
+      $('whd-body').replaceChildren(...list.map((x) => el('tr', {},
+        el('td', { class: 'when', text: fmtTime(x.at) }),
+        el('td', { text: x.eventType + (x.attempt > 1 ? ' (attempt ' + x.attempt + ')' : '') }),
+        el('td', {}, el('span', { class: 'badge ' + (x.delivered ? 'on' : 'off'), text: x.statusCode == null ? 'no answer' : String(x.statusCode) })),
+        el('td', { class: 'num', text: x.latencyMs == null ? '—' : fmtMs(x.latencyMs) }),
+        el('td', { class: 'err', text: (x.error || '') + (x.nextAttemptAt ? (x.error ? '; ' : '') + 'next try ' + fmtTime(x.nextAttemptAt) : '') }))));
       show($('whd-empty'), list.length === 0);
     });
   }
