@@ -211,7 +211,9 @@ def test_portal_in_chromium(st):
 
 
 def _start():
-    st = Stack(name="portal", replicated=True).start()
+    # The browser test's webhook receiver listens on plain http on 127.0.0.1.
+    cfg = {"webhook_allow_http": "on", "webhook_allow_private": "on"}
+    st = Stack(name="portal", replicated=True, node_cfg={"US": cfg, "EU": cfg}).start()
     setup(st)
     return st
 
