@@ -193,9 +193,9 @@ Exit:
     return ink;
 }
 
-static void set_ink(eng_clean_info_t *info, struct Pix *pix)
+static void set_ink(eng_clean_info_t *info, const eng_clean_opts_t *o, struct Pix *pix)
 {
-    info->ink = eng_page_ink(pix);
+    info->ink = o->measure_ink ? eng_page_ink(pix) : -1;
     info->blank = info->ink >= 0 && info->ink < ENG_BLANK_MAX_INK;
 }
 
@@ -214,7 +214,7 @@ struct Pix *eng_clean_page(eng_ocr_t *ocr, struct Pix *pix, const eng_clean_opts
     if (o == NULL)
         o = &none;
     if (!o->deskew && !o->auto_rotate && !o->binarize && !o->despeckle && !o->remove_border) {
-        set_ink(info, pix);
+        set_ink(info, o, pix);
         return pixClone(pix);
     }
     if ((cur = workable(pix)) == NULL)
@@ -252,7 +252,7 @@ struct Pix *eng_clean_page(eng_ocr_t *ocr, struct Pix *pix, const eng_clean_opts
         goto Oom;
     if (o->remove_border && step(&cur, remove_border(cur)) != 0)
         goto Oom;
-    set_ink(info, cur);
+    set_ink(info, o, cur);
     return cur;
 Oom:
     eng__set_err(err, errlen, "Out of memory while cleaning up the page.");

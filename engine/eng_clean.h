@@ -24,26 +24,30 @@ typedef struct {
     int binarize;      /* background normalisation + adaptive threshold -> 1 bpp */
     int despeckle;     /* remove salt-and-pepper noise */
     int remove_border; /* remove dark regions connected to the page edge */
+    /* Measure the cleaned page's ink for the blank-page test (info->ink, info->blank). It costs a background
+     * map and raster operations over the whole page, so only a job that deletes blank pages asks for it. */
+    int measure_ink;
 } eng_clean_opts_t;
 
 typedef struct {
     int rotation;        /* degrees clockwise applied: 0, 90, 180 or 270 */
     double skew_degrees; /* deskew rotation applied (degrees, leptonica's sign: positive = clockwise); 0 if
                             none */
-    int blank;           /* the cleaned page is judged blank (eng_page_is_blank), whatever the options */
-    double ink;          /* the fraction of the cleaned page that is dark (eng_page_ink); -1 when unknown */
+    int blank;           /* with measure_ink: the cleaned page is judged blank (eng_page_is_blank); else 0 */
+    double ink;          /* with measure_ink: the fraction of the cleaned page that is dark (eng_page_ink); -1
+                            when not measured or unknown */
 } eng_clean_info_t;
 
 /* Orientation detection below this confidence is treated as "unknown" and the page is not rotated. */
 #define ENG_CLEAN_MIN_OSD_CONF 1.5f
 
 /* Returns a new Pix with the requested clean-up applied in this order: rotate upright -> deskew ->
- * background normalisation + binarisation -> despeckle -> border removal, and fills *info (blank is
- * always computed). With no option set the result is a clone of `pix` (shared pixels: do not modify it in
- * place). The depth of the result is 1 bpp after binarize; otherwise that of the input (colormaps removed,
- * 16 bpp reduced to 8). NULL with a sentence in err on failure (osd not installed for auto_rotate, out of
- * memory). Costs on a 2560x3300 page: OSD ~0.2-0.3 s (+0.1 s once for its Init), despeckle ~0.12 s, the
- * others 3-65 ms (1 bpp is the cheap end). */
+ * background normalisation + binarisation -> despeckle -> border removal, and fills *info (ink and blank
+ * only with measure_ink). With no clean-up option set the result is a clone of `pix` (shared pixels: do not
+ * modify it in place). The depth of the result is 1 bpp after binarize; otherwise that of the input
+ * (colormaps removed, 16 bpp reduced to 8). NULL with a sentence in err on failure (osd not installed for
+ * auto_rotate, out of memory). Costs on a 2560x3300 page: OSD ~0.2-0.3 s (+0.1 s once for its Init),
+ * despeckle ~0.12 s, the others 3-65 ms (1 bpp is the cheap end). */
 __attribute__((warn_unused_result)) struct Pix *eng_clean_page(eng_ocr_t *ocr, struct Pix *pix,
                                                                const eng_clean_opts_t *o,
                                                                eng_clean_info_t *info, char *err,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,9 +45,22 @@ static char *dup_tess(char *s)
 
 /* ---------------------------------------------------------------------------------------------------- */
 
+/* See ENG_OCR_NICE. Per thread (Linux's nice value belongs to the thread): the process's other threads keep
+ * theirs. Where lowering is refused (a sandbox), recognition simply runs at the process's priority. */
+static void lower_thread_priority(void)
+{
+    id_t tid = (id_t)gettid();
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, tid);
+    if (nice == -1 && errno != 0)
+        return;
+    (void)setpriority(PRIO_PROCESS, tid, nice + ENG_OCR_NICE > 19 ? 19 : nice + ENG_OCR_NICE);
+}
+
 eng_ocr_t *eng_ocr_create(const char *tessdata_dir, int max_warm_instances)
 {
     eng_global_init();
+    lower_thread_priority();
     eng_ocr_t *ocr = calloc(1, sizeof(*ocr));
     if (ocr == NULL)
         return NULL;

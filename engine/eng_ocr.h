@@ -39,8 +39,16 @@ struct Pix;
 
 typedef struct eng_ocr eng_ocr_t;
 
+/* Recognition is a node's background work: eng_ocr_create() lowers the CPU priority of the calling thread
+ * (the one that will own the recognizer, an engine worker) by this many nice steps, so that on a node whose
+ * every core is recognizing, the event loops, the lease keeper and PostgreSQL are still scheduled at once
+ * when they wake. Recognition takes every cycle they leave, so throughput on a dedicated node is unchanged.
+ */
+#define ENG_OCR_NICE 10
+
 /* tessdata_dir NULL = $TESSDATA_PREFIX or ENG_TESSDATA_DEFAULT. max_warm_instances < 1 is taken as 1.
- * Creating is cheap: instances are initialised on first use of a language set. NULL only on out-of-memory. */
+ * Creating is cheap: instances are initialised on first use of a language set. Call it on the thread that
+ * will use the recognizer (see ENG_OCR_NICE). NULL only on out-of-memory. */
 eng_ocr_t *eng_ocr_create(const char *tessdata_dir, int max_warm_instances);
 /* End or abort every eng_pdf_t begun on this ocr first. NULL is a no-op. */
 void eng_ocr_destroy(eng_ocr_t *ocr);

@@ -108,7 +108,9 @@ int eng_page_process(eng_ocr_t *ocr, const void *buf, size_t len, eng_format_t f
         return out->status;
     }
     eng_clean_info_t ci;
-    struct Pix *clean = eng_clean_page(ocr, pix, &job->clean, &ci, out->err, sizeof(out->err));
+    eng_clean_opts_t co = job->clean;
+    co.measure_ink = job->delete_blank; /* the blank-page test is the only reader of the ink */
+    struct Pix *clean = eng_clean_page(ocr, pix, &co, &ci, out->err, sizeof(out->err));
     pixDestroy(&pix);
     if (clean == NULL)
         return out->status;

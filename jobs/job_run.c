@@ -176,7 +176,11 @@ static void prepare(run_t *r)
     const job_opts_t *o = &r->j->opts;
     eng_page_job_t *pj = &r->page;
     memset(pj, 0, sizeof(*pj));
-    pj->clean = (eng_clean_opts_t){o->deskew, o->auto_rotate, o->binarize, o->despeckle, o->remove_border};
+    pj->clean = (eng_clean_opts_t){.deskew = o->deskew,
+                                   .auto_rotate = o->auto_rotate,
+                                   .binarize = o->binarize,
+                                   .despeckle = o->despeckle,
+                                   .remove_border = o->remove_border};
     pj->restore = (eng_restore_opts_t){
         .remove_color_noise = o->remove_color_noise,
         .remove_halftone = o->remove_halftone,

@@ -294,16 +294,25 @@ static void test_blank(eng_ocr_t *ocr, PIX *base)
     PIX *sh = shade(base, 0.3);
     ok(!eng_page_is_blank(sh), "shaded page is not blank");
 
-    /* eng_clean_page reports it with and without other options. */
-    PIX *c = eng_clean_page(ocr, blb, &(eng_clean_opts_t){0}, &info, NULL, 0);
-    ok(c != NULL && info.blank == 1, "clean-up without options reports blank");
+    /* eng_clean_page reports it with and without other options, when asked to measure the ink. */
+    PIX *c = eng_clean_page(ocr, blb, &(eng_clean_opts_t){.measure_ink = 1}, &info, NULL, 0);
+    ok(c != NULL && info.blank == 1 && info.ink >= 0, "clean-up without options reports blank");
     pixDestroy(&c);
-    c = eng_clean_page(ocr, blb, &(eng_clean_opts_t){.despeckle = 1, .remove_border = 1, .deskew = 1}, &info,
-                       NULL, 0);
+    c = eng_clean_page(ocr, blb,
+                       &(eng_clean_opts_t){.despeckle = 1, .remove_border = 1, .deskew = 1, .measure_ink = 1},
+                       &info, NULL, 0);
     ok(c != NULL && info.blank == 1, "clean-up with options reports blank");
     pixDestroy(&c);
-    c = eng_clean_page(ocr, base, &(eng_clean_opts_t){.despeckle = 1}, &info, NULL, 0);
-    ok(c != NULL && info.blank == 0, "clean-up of a text page reports not blank");
+    c = eng_clean_page(ocr, base, &(eng_clean_opts_t){.despeckle = 1, .measure_ink = 1}, &info, NULL, 0);
+    ok(c != NULL && info.blank == 0 && info.ink > 0, "clean-up of a text page reports not blank");
+    pixDestroy(&c);
+    /* No analysis that nobody asked for: without measure_ink the ink is not measured, with or without other
+     * options (it costs a background map and raster operations over the whole page). */
+    c = eng_clean_page(ocr, blb, &(eng_clean_opts_t){0}, &info, NULL, 0);
+    ok(c != NULL && info.ink == -1 && info.blank == 0, "no options: ink not measured");
+    pixDestroy(&c);
+    c = eng_clean_page(ocr, blb, &(eng_clean_opts_t){.despeckle = 1}, &info, NULL, 0);
+    ok(c != NULL && info.ink == -1 && info.blank == 0, "despeckle only: ink not measured");
     pixDestroy(&c);
 
     boxDestroy(&box);

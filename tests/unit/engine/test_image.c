@@ -85,6 +85,37 @@ int main(int argc, char **argv)
     }
     pixDestroy(&t);
 
+    /* Every depth a page image is written at comes back pixel for pixel, with its resolution. */
+    struct {
+        int depth, spp;
+        const char *what;
+    } depths[] = {{2, 1, "2 bpp gray"}, {4, 1, "4 bpp gray"}, {8, 1, "8 bpp gray"},
+                  {32, 3, "RGB"},       {32, 4, "RGBA"},      {1, 1, "1 bpp of odd width"}};
+    for (size_t k = 0; k < sizeof(depths) / sizeof(depths[0]); ++k) {
+        PIX *src = depths[k].depth == 1 ? pixCreate(333, 77, 1) : pixCreate(333, 77, depths[k].depth);
+        int max = depths[k].depth >= 8 ? 255 : (1 << depths[k].depth) - 1;
+        for (int y = 0; y < 77; ++y)
+            for (int x = 0; x < 333; ++x) {
+                l_uint32 v = (l_uint32)(x * 7 + y * 13) % (l_uint32)(max + 1);
+                if (depths[k].depth == 32)
+                    composeRGBAPixel((l_int32)v, (l_int32)((x * 3) & 255), (l_int32)((y * 5) & 255),
+                                     (l_int32)((x + y) & 255), &v);
+                pixSetPixel(src, x, y, v);
+            }
+        pixSetSpp(src, depths[k].spp);
+        pixSetResolution(src, 150, 300);
+        PIX *back = roundtrip(src, 0, 0, depths[k].what);
+        l_int32 same = 0;
+        if (back != NULL)
+            pixEqualWithAlpha(src, back, depths[k].spp == 4, &same);
+        ok(back != NULL && same && pixGetDepth(back) == depths[k].depth && pixGetSpp(back) == depths[k].spp,
+           "%s: pixel-identical", depths[k].what);
+        ok(back != NULL && pixGetXRes(back) == 150 && pixGetYRes(back) == 300, "%s: resolution kept",
+           depths[k].what);
+        pixDestroy(&back);
+        pixDestroy(&src);
+    }
+
     /* Colour and colormapped input. */
     PIX *col = pixConvertTo32(photo);
     check(col, 64, 64, 64, 48, "colour thumbnail");

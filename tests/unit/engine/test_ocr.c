@@ -4,9 +4,11 @@
 #include "engine/eng_ocr_internal.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -165,6 +167,22 @@ static int dir_entries(const char *dir)
     return n;
 }
 
+/* A recognizer made on a thread of its own, as a job worker makes it: that thread's nice value before and
+ * after. */
+typedef struct {
+    int before, after;
+} nice_probe_t;
+
+static void *make_on_thread(void *arg)
+{
+    nice_probe_t *p = arg;
+    p->before = getpriority(PRIO_PROCESS, (id_t)gettid());
+    eng_ocr_t *ocr = eng_ocr_create(NULL, 1);
+    p->after = getpriority(PRIO_PROCESS, (id_t)gettid());
+    eng_ocr_destroy(ocr);
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     char err[256] = "";
@@ -205,6 +223,20 @@ int main(int argc, char **argv)
         ok(eng__check_languages(NULL, "eng+", err, sizeof(err)) != 0, "check eng+: %s", err);
         ok(eng__check_languages(NULL, "osd", err, sizeof(err)) != 0, "check osd: %s", err);
         ok(eng__check_languages(NULL, "", err, sizeof(err)) != 0, "check empty: %s", err);
+    }
+
+    /* Recognition runs below the process's other threads (the event loops): the recognizer's thread is
+     * lowered, and only that thread. */
+    {
+        nice_probe_t p = {0, 0};
+        pthread_t th;
+        int main_before = getpriority(PRIO_PROCESS, (id_t)gettid());
+        ok(pthread_create(&th, NULL, make_on_thread, &p) == 0 && pthread_join(th, NULL) == 0,
+           "recognizer made on its own thread");
+        int want = p.before + ENG_OCR_NICE > 19 ? 19 : p.before + ENG_OCR_NICE;
+        ok(p.after == want, "its thread's nice value went from %d to %d (want %d)", p.before, p.after, want);
+        ok(getpriority(PRIO_PROCESS, (id_t)gettid()) == main_before, "the other threads keep theirs (%d)",
+           main_before);
     }
 
     eng_ocr_t *ocr = eng_ocr_create(NULL, 2);

@@ -1,0 +1,308 @@
+"""ops/bench/ocr's sections: OCR throughput and latency through the API, each beside a baseline measured in the
+same run (the warm engine alone, bench_ocr_engine, for throughput and latency; the tesseract command line and
+ocrmypdf for the older comparisons). The machine is expected to be shared and noisy: every ratio compares runs
+made back to back, and the load average is printed with the figures."""
+import concurrent.futures as cf
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import tempfile
+import time
+
+from httpbench import ROOT, start
+from harness import TESTDATA, tenant
+
+ENGINE_BIN = os.environ.get("BENCH_BIN", os.path.join(ROOT, "build", "engine", "bench_ocr_engine"))
+ENV = dict(os.environ, OMP_THREAD_LIMIT="1")
+OUTPUTS = "text,json,hocr"
+# perf report's shared objects, grouped as the profile split prints them.
+DSO_GROUPS = [("tesseract", r"libtesseract"), ("leptonica", r"liblept"), ("png+zlib", r"libpng|libz\."),
+              ("libc+libm", r"libc\.|libm\.|libstdc"), ("kernel", r"kernel"), ("tls", r"libssl|libcrypto"),
+              ("ocrgate", r"^ocrgate$|bench_ocr_engine")]
+
+
+def load_average():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def pages():
+    """The three kinds of page: (label, path, content type). The line page is made from the 300-dpi scan."""
+    tmp = tempfile.mkdtemp(prefix="ocrbench-")
+    line = os.path.join(tmp, "line.png")
+    subprocess.run([ENGINE_BIN, "--line-image", os.path.join(TESTDATA, "8087_054.3B.tif"), line], check=True)
+    return tmp, [("line 2640x420 8 bpp", line, "image/png"),
+                 ("phototest 640x480 1 bpp", os.path.join(TESTDATA, "phototest.tif"), "image/tiff"),
+                 ("8087 2560x3300 1 bpp", os.path.join(TESTDATA, "8087_054.3B.tif"), "image/tiff")]
+
+
+class Profiler:
+    """perf record of a process (or of a command) at a low rate, then the share of each DSO group. Optional: a
+    machine without perf, or a user who may not trace, gets no split."""
+    enabled = shutil.which("perf") is not None and os.geteuid() == 0
+
+    def __init__(self, tmp, name):
+        self.out = os.path.join(tmp, f"{name}.perf")
+        self.proc = None
+
+    def attach(self, pid):
+        if self.enabled:
+            self.proc = subprocess.Popen(["perf", "record", "-q", "-F", "299", "-p", str(pid), "-o", self.out],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.3)  # perf needs a moment before it samples
+
+    def wrap(self, cmd):
+        return ["perf", "record", "-q", "-F", "299", "-o", self.out, "--"] + cmd if self.enabled else cmd
+
+    def detach(self):
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGINT)
+            self.proc.wait()
+
+    def split(self):
+        if not self.enabled or not os.path.exists(self.out):
+            return None
+        rep = subprocess.run(["perf", "report", "-i", self.out, "--sort", "dso", "--stdio", "-q"],
+                             capture_output=True, text=True).stdout
+        shares = {g: 0.0 for g, _ in DSO_GROUPS}
+        shares["other"] = 0.0
+        for line in rep.splitlines():
+            m = re.match(r"\s*([\d.]+)%\s+(\S+)", line)
+            if not m:
+                continue
+            group = next((g for g, rx in DSO_GROUPS if re.search(rx, m[2])), "other")
+            shares[group] += float(m[1])
+        return shares
+
+
+def fmt_split(shares):
+    if shares is None:
+        return "(no profile: perf missing or not root)"
+    return ", ".join(f"{g} {v:.0f}%" for g, v in shares.items() if v >= 0.5)
+
+
+def engine(path, n, threads, prof=None):
+    """The warm engine alone on `threads` recognizers (1 or 2): n recognitions of the page, decoded once. Returns
+    bench_ocr_engine's figures (capi1_ms_per_page, capi2_pages_per_s, ...)."""
+    cmd = [ENGINE_BIN, path, str(n), str(threads)]
+    out = subprocess.run(prof.wrap(cmd) if prof else cmd, env=ENV, check=True, capture_output=True,
+                         text=True).stdout
+    return {k: float(v) for k, v in re.findall(r"^(\w+)=([\d.]+)$", out, re.M)}
+
+
+def cpu_seconds(pids):
+    """User + system CPU seconds of the processes (and their threads), as /proc says now."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / tick
+
+
+def postgres_pids(st):
+    """The bench cluster's postmaster and its children (backends, writers)."""
+    with open(os.path.join(st.pgdir, "data", "postmaster.pid")) as f:
+        master = f.readline().strip()
+    kids = [master]
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[1] == master:
+                        kids.append(d)
+            except OSError:
+                pass
+    return kids
+
+
+class Api:
+    """One gateway node with `workers` engine workers, a tenant, and the calls the sections make."""
+
+    def __init__(self, workers):
+        self.st, self.lic = start({"engine_workers": workers})
+        self.node = self.st.node("US")
+        self.docs = {}
+
+    def stop(self):
+        self.st.stop()
+
+    def submit(self, path, ctype, outputs=OUTPUTS):
+        if path not in self.docs:
+            with open(path, "rb") as f:
+                self.docs[path] = f.read()
+        r = self.node.request("POST", f"/v1/jobs?outputs={outputs}",
+                              headers=dict(tenant(self.lic), **{"Content-Type": ctype}), body=self.docs[path])
+        assert r.status == 201, r
+        return r.json()["jobId"]
+
+    def job(self, jid, conn=None):
+        return self.node.request("GET", f"/v1/jobs/{jid}", headers=tenant(self.lic), conn=conn).json()
+
+    def wait_all(self, ids, poll=0.05):
+        """Jobs run in submission order: waits for each in turn, polling gently so that the client does not
+        take CPU from the workers."""
+        conn = self.node.connect()
+        for jid in ids:
+            while True:
+                j = self.job(jid, conn)
+                if j["status"] in ("completed", "failed", "canceled"):
+                    assert j["status"] == "completed", j
+                    break
+                time.sleep(poll)
+        conn.close()
+
+    def engine_ms(self, jid):
+        return self.node.request("GET", f"/v1/jobs/{jid}/pages", headers=tenant(self.lic)).json()["items"][0][
+            "engineMs"]
+
+
+def throughput(api, kinds, counts, rounds, tmp):
+    """Per kind of page: the warm engine on 2 recognizers, then the API with 2 workers on as many one-page jobs,
+    back to back; the ratio of pages/s is the target of the section (>= 0.9). CPU seconds per page are printed
+    beside (the engine's recognitions; the gateway process and the PostgreSQL cluster for the API) with their
+    ratio, which other load on the machine disturbs far less than wall time."""
+    print(f"\nthroughput: one-page jobs, outputs {OUTPUTS}, 2 engine workers vs the warm engine on 2 threads "
+          f"(bench_ocr_engine: decoded once, same outputs)")
+    print(f"{'page':<26}{'jobs':>5}{'engine p/s':>11}{'API p/s':>9}{'ratio':>7}{'engine CPU':>12}{'gateway':>9}"
+          f"{'pg':>7}{'ratio':>7}   load")
+    pg = postgres_pids(api.st)
+    splits = []
+    for rnd in range(rounds):
+        for (label, path, ctype), n in zip(kinds, counts):
+            eprof = Profiler(tmp, f"engine-{rnd}-{len(splits)}")
+            ef = engine(path, n, 2, eprof)
+            eng = ef["capi2_pages_per_s"]
+            aprof = Profiler(tmp, f"api-{rnd}-{len(splits)}")
+            aprof.attach(api.node.proc.pid)
+            gw0, pg0, t0 = cpu_seconds([api.node.proc.pid]), cpu_seconds(pg), time.time()
+            ids = [api.submit(path, ctype) for _ in range(n)]
+            api.wait_all(ids)
+            dt = time.time() - t0
+            gw1, pg1 = cpu_seconds([api.node.proc.pid]), cpu_seconds(pg)
+            aprof.detach()
+            pps = n / dt
+            ecpu, gcpu, pcpu = ef["capi2_cpu_s_per_page"], (gw1 - gw0) / n, (pg1 - pg0) / n
+            print(f"{label:<26}{n:>5}{eng:>11.2f}{pps:>9.2f}{pps / eng:>7.2f}{ecpu:>12.3f}{gcpu:>9.3f}{pcpu:>7.3f}"
+                  f"{ecpu / (gcpu + pcpu):>7.2f}   {load_average()}", flush=True)
+            splits.append((label, eprof.split(), aprof.split()))
+    print("(CPU columns: seconds per page)\nCPU profile split (perf, share of the process's samples):")
+    for label, e, a in splits:
+        print(f"  {label}: engine alone: {fmt_split(e)}")
+        print(f"  {label}: API node:     {fmt_split(a)}")
+
+
+def percentile(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
+
+
+def probe(api, jid, seconds, rate, until=None):
+    """GET /v1/jobs/{jid} `rate` times a second on one keep-alive connection (as a client polling a job does),
+    for `seconds` or while until(job) holds; returns the latencies in ms."""
+    conn = api.node.connect()
+    lat, deadline, nxt = [], time.time() + seconds, time.perf_counter()
+    while time.time() < deadline:
+        t = time.perf_counter()
+        j = api.job(jid, conn)
+        lat.append((time.perf_counter() - t) * 1000)
+        if until is not None and not until(j):
+            break
+        nxt += 1 / rate
+        time.sleep(max(0, nxt - time.perf_counter()))
+    conn.close()
+    return lat
+
+
+def latency(api, kinds, runs, busy_jobs):
+    """Single-page latency against the recognition alone, and the event loops' answer time while every worker
+    is busy against the same probe on an idle node."""
+    print(f"\nlatency: one job at a time, submit to completed (polling every 2 ms), {runs} runs per page")
+    print(f"{'page':<26}{'latency ms':>12}{'engineMs':>10}{'overhead':>10}{'warm engine ms':>16}   load")
+    for label, path, ctype in kinds[:2]:
+        warm = engine(path, runs, 1)["capi1_ms_per_page"]
+        lat, eng = [], []
+        conn = api.node.connect()
+        for _ in range(runs):
+            t = time.perf_counter()
+            jid = api.submit(path, ctype)
+            while api.job(jid, conn)["status"] not in ("completed", "failed"):
+                time.sleep(0.002)
+            lat.append((time.perf_counter() - t) * 1000)
+            eng.append(api.engine_ms(jid))
+        conn.close()
+        ml, me = statistics.median(lat), statistics.median(eng)
+        print(f"{label:<26}{ml:>12.0f}{me:>10.0f}{ml - me:>10.0f}{warm:>16.0f}   {load_average()}", flush=True)
+
+    label, path, ctype = kinds[2]
+    idle_job = api.submit(kinds[1][1], kinds[1][2])
+    api.wait_all([idle_job])
+    idle = probe(api, idle_job, 8, 40)
+    ids = [api.submit(path, ctype) for _ in range(busy_jobs)]
+    time.sleep(0.5)  # both workers have claimed a page
+    busy = probe(api, ids[-1], 600, 40, until=lambda j: j["status"] == "scheduled")
+    api.wait_all(ids)
+    print(f"GET /v1/jobs/{{id}} at 40/s on one connection: idle node p50 {percentile(idle, 50):.1f} ms, p99 "
+          f"{percentile(idle, 99):.1f} ms ({len(idle)} requests); every worker busy ({busy_jobs} x {label} "
+          f"queued) p50 {percentile(busy, 50):.1f} ms, p99 {percentile(busy, 99):.1f} ms, max {max(busy):.1f} ms "
+          f"({len(busy)} requests), ratio of p99s {percentile(busy, 99) / percentile(idle, 99):.2f}   "
+          f"load {load_average()}")
+
+
+def cli(api, n_photo, n_big):
+    """Pages/s through the API against the tesseract command line, 2 workers vs 2 processes."""
+    files = [(os.path.join(TESTDATA, "phototest.tif"), "image/tiff")] * n_photo + \
+        [(os.path.join(TESTDATA, "8087_054.3B.tif"), "image/tiff")] * n_big
+    t0 = time.time()
+    api.wait_all([api.submit(f, c) for f, c in files])
+    api_pps = len(files) / (time.time() - t0)
+    tmp = tempfile.mkdtemp()
+
+    def one(i):
+        subprocess.run(["tesseract", files[i][0], os.path.join(tmp, str(i)), "txt", "hocr"], env=ENV, check=True,
+                       capture_output=True)
+    t0 = time.time()
+    with cf.ThreadPoolExecutor(2) as ex:
+        list(ex.map(one, range(len(files))))
+    cli_pps = len(files) / (time.time() - t0)
+    shutil.rmtree(tmp)
+    print(f"\nagainst the command line: {n_photo} x phototest.tif + {n_big} x 8087_054.3B.tif")
+    print(f"{'':<44}{'pages/s':>10}{'ratio':>8}")
+    print(f"{'tesseract CLI, 2 processes (txt+hocr)':<44}{cli_pps:>10.2f}{1.0:>8.2f}")
+    print(f"{'ocrgate API, 2 workers (text+json+hocr)':<44}{api_pps:>10.2f}{api_pps / cli_pps:>8.2f}")
+
+
+def pdf(api, m=10):
+    """Searchable PDFs through the API against ocrmypdf, 2 workers vs 2 processes (when ocrmypdf is installed)."""
+    if not shutil.which("ocrmypdf"):
+        print("\nsearchable PDF: ocrmypdf not installed, skipped")
+        return
+    photo = os.path.join(TESTDATA, "phototest.tif")
+    t0 = time.time()
+    api.wait_all([api.submit(photo, "image/tiff", "pdf") for _ in range(m)])
+    api_pdf = m / (time.time() - t0)
+    tmp = tempfile.mkdtemp()
+
+    def one(i):
+        subprocess.run(["ocrmypdf", "--image-dpi", "200", "-l", "eng", photo, os.path.join(tmp, f"{i}.pdf")],
+                       env=ENV, check=True, capture_output=True)
+    t0 = time.time()
+    with cf.ThreadPoolExecutor(2) as ex:
+        list(ex.map(one, range(m)))
+    ocrmypdf_pps = m / (time.time() - t0)
+    shutil.rmtree(tmp)
+    print(f"\nsearchable PDF, {m} x phototest: ocrmypdf (2 processes) {ocrmypdf_pps:.2f} pages/s, ocrgate API "
+          f"{api_pdf:.2f} pages/s, ratio {api_pdf / ocrmypdf_pps:.2f}")
+
+
+def rss(api):
+    with open(f"/proc/{api.node.proc.pid}/status") as f:
+        kb = [line for line in f if line.startswith("VmHWM")][0].split()[1]
+    print(f"\ngateway peak RSS: {int(kb) / 1024:.0f} MiB")
