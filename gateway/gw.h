@@ -137,6 +137,13 @@ struct gw_req {
      * is that surface's request state (from the request's pool; v1 handlers keep theirs in hstate). */
     void (*reshape)(gw_req_t *r, int status, const char *content_type, const char *body, size_t len);
     void *surface;
+    /* Compat surfaces (gateway/compat/) reuse the v1 handlers and keep their own vocabulary: `error_map`
+     * turns a v1 error status and code into the surface's (applied by gw_send_error), `on_job` takes over the
+     * answer of a v1 job creation (the job object's text; no Location is set then), and `sstate` is the
+     * surface's own state beside the v1 handler's hstate (from the request's pool). All NULL for v1. */
+    int (*error_map)(int status, const char **code);
+    void (*on_job)(gw_req_t *r, int status, const char *job_json);
+    void *sstate;
 };
 
 typedef void (*gw_handler_t)(gw_req_t *r);

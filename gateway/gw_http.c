@@ -181,6 +181,8 @@ static const char *reason(int status)
         return "Payload Too Large";
     case 415:
         return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
     case 429:
         return "Too Many Requests";
     case 500:
@@ -257,6 +259,8 @@ void gw_send_error(gw_req_t *r, int status, const char *code, json_t *details, c
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (r->error_map != NULL)
+        status = r->error_map(status, &code);
     json_t *j = json_pack("{s:s,s:s,s:s}", "errorCode", code, "message", msg, "requestId", r->request_id);
     if (j == NULL) /* msg quoted something that is not UTF-8 */
         j = json_pack("{s:s,s:s,s:s}", "errorCode", code, "message", "invalid request", "requestId",
