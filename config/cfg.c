@@ -101,6 +101,11 @@ static const cfg_key_t cfg_keys[] = {
       "keep off unless every receiver is trusted"),
     K(ocrjobs_prefix, CFG_STR, "/ocrjobs", 0, 0,
       "path the ownOCR Server compatible API is served under (one or more segments); empty = not served"),
+    K(sync_timeout_ms, CFG_INT, "30000", 1000, 600000,
+      "longest wait of a synchronous POST /processing/{workflow} for its job; then 202 with Location"),
+    K(sync_max_pages, CFG_INT, "10", 1, 1000,
+      "most pages a synchronous POST /processing/{workflow} waits for (also at most the tier's max-pages); a "
+      "longer document is answered 202 at once and runs on"),
     K(test_clock_offset_s, CFG_INT, "0", -86400, 86400,
       "TESTING ONLY: seconds added to the clock used for quota windows; keep 0 in production"),
 };

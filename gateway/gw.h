@@ -186,6 +186,9 @@ h2o_iovec_t gw_query(gw_req_t *r);
  * same block afterwards; `dispose` (may be NULL) runs when the pool goes (it releases what the state owns).
  */
 void *gw_hstate(gw_req_t *r, size_t size, void (*dispose)(void *));
+/* The same for a compat surface's own state (gw_req_t.sstate), beside the hstate of the v1 handler it reuses.
+ */
+void *gw_sstate(gw_req_t *r, size_t size, void (*dispose)(void *));
 /* The UUID of path parameter `i` into out, or a 404 ResourceNotFound "no such <what>" and -1 (an id that is
  * not a UUID names nothing). */
 __attribute__((warn_unused_result)) int gw_path_uuid(gw_req_t *r, int i, const char *what, char out[37]);
