@@ -53,7 +53,9 @@ static const cfg_key_t cfg_keys[] = {
     K(engine_workers, CFG_INT, "0", 0, 256, "OCR worker threads; 0 = one per core"),
     K(max_request_body, CFG_BYTES, "100MB", 1024, 1LL << 34,
       "largest request body accepted (plain-text 413 and close above); set it to the largest tier's "
-      "max-file-bytes plus 64kB: h2o buffers every body up to it before anyone is authenticated"),
+      "max-file-bytes plus 64kB (times 4/3 plus 64kB where POST /v1/processes carries documents in base64): "
+      "h2o "
+      "buffers every body up to it before anyone is authenticated"),
     K(request_timeout_ms, CFG_INT, "60000", 100, 3600000,
       "time allowed for a request's headers and body; also the keep-alive idle timeout"),
     K(http2, CFG_BOOL, "off", 0, 0, "offer HTTP/2 by ALPN (the packaged h2o lacks the rapid-reset fix)"),

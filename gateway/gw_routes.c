@@ -1,5 +1,6 @@
 /* The route table: every endpoint of API.md this node serves, with its admission and quota rule, and
  * GW_BODY_JSON where the body is JSON (POST /v1/jobs checks its JSON body or options part itself). */
+#include "gateway/compat/cx_proc.h"
 #include "gateway/compat/cx_processing.h"
 #include "gateway/compat/cx_status.h"
 #include "gateway/gw_handlers.h"
@@ -32,6 +33,12 @@ const gw_route_t gw_routes[] = {
     {"GET", "/v1/jobs/{id}/thumbnail", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_thumbnail, GW_BODY_ANY},
     /* The task status resource, processes and per-result surfaces (gateway/compat/cx_*). */
     {"GET", "/v1/status/{taskId}", GW_AUTH_TENANT, GW_QUOTA_COUNT, cx_h_task_status, GW_BODY_ANY},
+    {"POST", "/v1/processes/{processType}", GW_AUTH_TENANT, GW_QUOTA_OWN, cx_h_process_create, GW_BODY_ANY},
+    {"GET", "/v1/processes/{processType}/{processId}", GW_AUTH_TENANT, GW_QUOTA_COUNT, cx_h_process_get,
+     GW_BODY_ANY},
+    {"POST", "/v4/processes/{processType}", GW_AUTH_TENANT, GW_QUOTA_OWN, cx_h_process_create, GW_BODY_ANY},
+    {"GET", "/v4/processes/{processType}/{processId}", GW_AUTH_TENANT, GW_QUOTA_COUNT, cx_h_process_get,
+     GW_BODY_ANY},
     {"POST", "/processing/{workflow}", GW_AUTH_TENANT, GW_QUOTA_OWN, cx_h_processing, GW_BODY_ANY},
     {"GET", "/processing/results/{processing_id}/ocr", GW_AUTH_TENANT, GW_QUOTA_COUNT, cx_h_proc_ocr,
      GW_BODY_ANY},
