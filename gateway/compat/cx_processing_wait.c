@@ -107,8 +107,7 @@ static void on_timeout(h2o_timeout_entry_t *entry)
  * waiter is woken once, since an announcement may have been missed meanwhile. */
 static void *listener_main(void *arg)
 {
-    (void)arg;
-    gw_server_t *s = listener_server;
+    gw_server_t *s = arg;
     for (int failures = 0;; ++failures) {
         char err[256];
         PGconn *c = db_connect(s->cfg.region_dsn, err, sizeof(err));
@@ -149,7 +148,7 @@ static void *listener_main(void *arg)
 static void start_listener(void)
 {
     pthread_t tid;
-    if (pthread_create(&tid, NULL, listener_main, NULL) == 0)
+    if (pthread_create(&tid, NULL, listener_main, __atomic_load_n(&listener_server, __ATOMIC_ACQUIRE)) == 0)
         pthread_detach(tid);
 }
 
@@ -162,7 +161,7 @@ cx_waiter_t *cx_wait_job(gw_req_t *r, const char *job_id, cx_woken_cb woken)
         h2o_timeout_init(thr->loop, &loops[thr->index].timeout, (uint64_t)thr->server->cfg.sync_timeout_ms);
         loops[thr->index].ready = 1;
     }
-    listener_server = thr->server;
+    __atomic_store_n(&listener_server, thr->server, __ATOMIC_RELEASE); /* the same node from every loop */
     pthread_once(&listener_once, start_listener);
     cx_waiter_t *w = calloc(1, sizeof(*w));
     w->r = r;
