@@ -1,7 +1,7 @@
-/* The body of POST /v1/processes (cx_proc.h): one JSON object {"input": {...}} whose input.document is the
- * document in standard base64. Pure and thread-agnostic: the handler runs it inline for small bodies and on
- * the offload pool for large ones. */
-#include "gateway/compat/cx_proc.h"
+/* The body of POST /v1/processes (cx_proc_input.h): one JSON object {"input": {...}} whose input.document is
+ * the document in standard base64. Pure and thread-agnostic: the handler runs it inline for small bodies and
+ * on the offload pool for large ones. */
+#include "gateway/compat/cx_proc_input.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -106,6 +106,11 @@ int cx_proc_input_parse(const char *body, size_t len, cx_proc_input_t *in)
     json_object_del(in->input, "document");
     ret = 0;
 Exit:
+    if (ret != 0) { /* a refused input keeps nothing */
+        free(in->data);
+        in->data = NULL;
+        in->len = 0;
+    }
     json_decref(root);
     return ret;
 }
