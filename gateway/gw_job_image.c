@@ -91,7 +91,8 @@ static void on_page_image(gw_req_t *r, PGresult *res)
 void gw_job_image_send(gw_req_t *r, const char *job_id, int page, int w, int h, int still_coming)
 {
     image_req_t *s = istate(r);
-    snprintf(s->job_id, sizeof(s->job_id), "%s", job_id);
+    if (job_id != s->job_id) /* v1's own handler passes its state's id: never copy onto itself */
+        snprintf(s->job_id, sizeof(s->job_id), "%s", job_id);
     s->page = page;
     s->box_w = w;
     s->box_h = h;
