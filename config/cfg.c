@@ -53,7 +53,9 @@ static const cfg_key_t cfg_keys[] = {
     K(engine_workers, CFG_INT, "0", 0, 256, "OCR worker threads; 0 = one per core"),
     K(max_request_body, CFG_BYTES, "100MB", 1024, 1LL << 34,
       "largest request body accepted (plain-text 413 and close above); set it to the largest tier's "
-      "max-file-bytes plus 64kB: h2o buffers every body up to it before anyone is authenticated"),
+      "max-file-bytes plus 64kB (times 4/3 plus 64kB where POST /v1/processes carries documents in base64): "
+      "h2o "
+      "buffers every body up to it before anyone is authenticated"),
     K(request_timeout_ms, CFG_INT, "60000", 100, 3600000,
       "time allowed for a request's headers and body; also the keep-alive idle timeout"),
     K(http2, CFG_BOOL, "off", 0, 0, "offer HTTP/2 by ALPN (the packaged h2o lacks the rapid-reset fix)"),
@@ -101,6 +103,11 @@ static const cfg_key_t cfg_keys[] = {
       "keep off unless every receiver is trusted"),
     K(ocrjobs_prefix, CFG_STR, "/ocrjobs", 0, 0,
       "path the ownOCR Server compatible API is served under (one or more segments); empty = not served"),
+    K(sync_timeout_ms, CFG_INT, "30000", 1000, 600000,
+      "longest wait of a synchronous POST /processing/{workflow} for its job; then 202 with Location"),
+    K(sync_max_pages, CFG_INT, "10", 1, 1000,
+      "most pages a synchronous POST /processing/{workflow} waits for (also at most the tier's max-pages); a "
+      "longer document is answered 202 at once and runs on"),
     K(test_clock_offset_s, CFG_INT, "0", -86400, 86400,
       "TESTING ONLY: seconds added to the clock used for quota windows; keep 0 in production"),
 };

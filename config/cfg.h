@@ -55,6 +55,8 @@ typedef struct cfg {
     int webhook_allow_http;
     int webhook_allow_private;
     char *ocrjobs_prefix;
+    int sync_timeout_ms;
+    int sync_max_pages;
 } cfg_t;
 
 #define CFG_DEFAULT_PATH "/etc/ocrgate/ocrgate.conf"

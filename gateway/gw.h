@@ -137,6 +137,13 @@ struct gw_req {
      * is that surface's request state (from the request's pool; v1 handlers keep theirs in hstate). */
     void (*reshape)(gw_req_t *r, int status, const char *content_type, const char *body, size_t len);
     void *surface;
+    /* Compat surfaces (gateway/compat/) reuse the v1 handlers and keep their own vocabulary: `error_map`
+     * turns a v1 error status and code into the surface's (applied by gw_send_error), `on_job` takes over the
+     * answer of a v1 job creation (the job object's text; no Location is set then), and `sstate` is the
+     * surface's own state beside the v1 handler's hstate (from the request's pool). All NULL for v1. */
+    int (*error_map)(int status, const char **code);
+    void (*on_job)(gw_req_t *r, int status, const char *job_json);
+    void *sstate;
 };
 
 typedef void (*gw_handler_t)(gw_req_t *r);
@@ -179,6 +186,9 @@ h2o_iovec_t gw_query(gw_req_t *r);
  * same block afterwards; `dispose` (may be NULL) runs when the pool goes (it releases what the state owns).
  */
 void *gw_hstate(gw_req_t *r, size_t size, void (*dispose)(void *));
+/* The same for a compat surface's own state (gw_req_t.sstate), beside the hstate of the v1 handler it reuses.
+ */
+void *gw_sstate(gw_req_t *r, size_t size, void (*dispose)(void *));
 /* The UUID of path parameter `i` into out, or a 404 ResourceNotFound "no such <what>" and -1 (an id that is
  * not a UUID names nothing). */
 __attribute__((warn_unused_result)) int gw_path_uuid(gw_req_t *r, int i, const char *what, char out[37]);

@@ -181,6 +181,8 @@ static const char *reason(int status)
         return "Payload Too Large";
     case 415:
         return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
     case 429:
         return "Too Many Requests";
     case 500:
@@ -257,6 +259,8 @@ void gw_send_error(gw_req_t *r, int status, const char *code, json_t *details, c
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (r->error_map != NULL)
+        status = r->error_map(status, &code);
     json_t *j = json_pack("{s:s,s:s,s:s}", "errorCode", code, "message", msg, "requestId", r->request_id);
     if (j == NULL) /* msg quoted something that is not UTF-8 */
         j = json_pack("{s:s,s:s,s:s}", "errorCode", code, "message", "invalid request", "requestId",
@@ -268,14 +272,25 @@ void gw_send_error(gw_req_t *r, int status, const char *code, json_t *details, c
     gw_send_json(r, status, j);
 }
 
+/* A zeroed block of the request's pool kept in *slot: made on first use, the same block afterwards. */
+static void *pool_state(gw_req_t *r, void **slot, size_t size, void (*dispose)(void *))
+{
+    if (*slot == NULL) {
+        *slot = dispose != NULL ? h2o_mem_alloc_shared(&r->req->pool, size, dispose)
+                                : h2o_mem_alloc_pool(&r->req->pool, size);
+        memset(*slot, 0, size);
+    }
+    return *slot;
+}
+
 void *gw_hstate(gw_req_t *r, size_t size, void (*dispose)(void *))
 {
-    if (r->hstate == NULL) {
-        r->hstate = dispose != NULL ? h2o_mem_alloc_shared(&r->req->pool, size, dispose)
-                                    : h2o_mem_alloc_pool(&r->req->pool, size);
-        memset(r->hstate, 0, size);
-    }
-    return r->hstate;
+    return pool_state(r, &r->hstate, size, dispose);
+}
+
+void *gw_sstate(gw_req_t *r, size_t size, void (*dispose)(void *))
+{
+    return pool_state(r, &r->sstate, size, dispose);
 }
 
 int gw_path_uuid(gw_req_t *r, int i, const char *what, char out[37])

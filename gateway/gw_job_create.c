@@ -41,9 +41,29 @@ static create_req_t *cstate(gw_req_t *r)
     return gw_hstate(r, sizeof(create_req_t), create_dispose);
 }
 
+/* The job's answer: v1's, or the compat surface's that reuses this handler (gw_req_t.on_job). */
+static void answer_job(gw_req_t *r, int status, const char *job_json)
+{
+    if (r->on_job != NULL)
+        r->on_job(r, status, job_json);
+    else
+        gw_send_job(r, status, job_json);
+}
+
 static void send_existing(gw_req_t *r)
 {
-    gw_send_json(r, 200, json_incref(cstate(r)->existing));
+    create_req_t *c = cstate(r);
+    if (r->on_job == NULL) {
+        gw_send_json(r, 200, json_incref(c->existing));
+        return;
+    }
+    char *text = json_dumps(c->existing, JSON_COMPACT);
+    if (text == NULL) {
+        gw_send_error(r, 500, "InternalError", NULL, "the job could not be read");
+        return;
+    }
+    r->on_job(r, 200, text);
+    free(text);
 }
 
 static void on_idem_found(gw_req_t *r, PGresult *res)
@@ -74,13 +94,15 @@ static void on_created(gw_req_t *r, PGresult *res)
     }
     if (gw_quota_apply(r, PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1)) != 0)
         return;
-    char loc[64];
-    snprintf(loc, sizeof(loc), "/v1/jobs/%s", c->job_id);
-    gw_add_header(r, "Location", loc);
+    if (r->on_job == NULL) {
+        char loc[64];
+        snprintf(loc, sizeof(loc), "/v1/jobs/%s", c->job_id);
+        gw_add_header(r, "Location", loc);
+    }
     gw_analytics_job_created(r);
     if (c->scheduled)
         gw_job_wake(r);
-    gw_send_job(r, 201, PQgetvalue(res, 0, 2));
+    answer_job(r, 201, PQgetvalue(res, 0, 2));
 }
 
 static void insert_job(gw_req_t *r)
@@ -222,18 +244,41 @@ static int read_request(gw_req_t *r, create_req_t *c, const json_t *base)
     return gw_job_doc_pages(r, c->options, &c->doc);
 }
 
-/* Creation proper; `base` holds a template's options (or NULL for the defaults). */
-static void create_with_base(gw_req_t *r, const json_t *base)
+/* The Idempotency-Key's job, or a new one. */
+static void create_checked(gw_req_t *r, create_req_t *c)
 {
-    create_req_t *c = cstate(r);
-    if (read_request(r, c, base) != 0)
-        return;
     if (c->has_key) {
         const char *p[2] = {r->who.app_id, c->idem_key};
         gw_db_query(r, GW_DB_REGION, DB_RGN_IDEM_GET, p, NULL, on_idem_checked);
         return;
     }
     insert_job(r);
+}
+
+/* Creation proper; `base` holds a template's options (or NULL for the defaults). */
+static void create_with_base(gw_req_t *r, const json_t *base)
+{
+    create_req_t *c = cstate(r);
+    if (read_request(r, c, base) != 0)
+        return;
+    create_checked(r, c);
+}
+
+void gw_job_create_doc(gw_req_t *r, json_t *options, const char *data, size_t len, const char *declared,
+                       const char *name)
+{
+    create_req_t *c = cstate(r);
+    c->options = options;
+    c->has_doc = 1;
+    if (name != NULL && name[0] != '\0') {
+        snprintf(c->doc.name, sizeof(c->doc.name), "%s", name);
+        c->doc.has_name = 1;
+    }
+    if (take_idempotency_key(r, c) != 0 ||
+        gw_job_doc_check(r, data, len, declared, declared != NULL ? strlen(declared) : 0, &c->doc) != 0 ||
+        gw_job_doc_pages(r, c->options, &c->doc) != 0)
+        return;
+    create_checked(r, c);
 }
 
 static void on_template(gw_req_t *r, PGresult *res)

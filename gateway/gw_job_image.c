@@ -88,22 +88,33 @@ static void on_page_image(gw_req_t *r, PGresult *res)
     gw_offload(r, &it->super);
 }
 
+void gw_job_image_send(gw_req_t *r, const char *job_id, int page, int w, int h, int still_coming)
+{
+    image_req_t *s = istate(r);
+    if (job_id != s->job_id) /* v1's own handler passes its state's id: never copy onto itself */
+        snprintf(s->job_id, sizeof(s->job_id), "%s", job_id);
+    s->page = page;
+    s->box_w = w;
+    s->box_h = h;
+    s->still_coming = still_coming;
+    char pg[16];
+    snprintf(pg, sizeof(pg), "%d", page);
+    const char *p[2] = {s->job_id, pg};
+    gw_db_query(r, GW_DB_REGION, DB_RGN_PAGE_IMAGE, p, NULL, on_page_image);
+}
+
 static void on_image_job(gw_req_t *r, PGresult *res)
 {
     image_req_t *s = istate(r);
     if (gw_job_gone(r, res) || gw_page_beyond(r, res, s->page))
         return;
     const char *status = PQgetvalue(res, 0, 1);
-    s->still_coming = strcmp(status, "processing") == 0 || strcmp(status, "scheduled") == 0 ||
-                      strcmp(status, "created") == 0;
-    char page[16];
-    snprintf(page, sizeof(page), "%d", s->page);
-    const char *p[2] = {s->job_id, page};
-    gw_db_query(r, GW_DB_REGION, DB_RGN_PAGE_IMAGE, p, NULL, on_page_image);
+    gw_job_image_send(r, s->job_id, s->page, s->box_w, s->box_h,
+                      strcmp(status, "processing") == 0 || strcmp(status, "scheduled") == 0 ||
+                          strcmp(status, "created") == 0);
 }
 
-/* width and height from the query: 1..10000 each, both optional (0 = unbounded), never above the page. */
-static int image_box(gw_req_t *r, int def_w, int *w, int *h)
+int gw_job_image_box(gw_req_t *r, int def_w, int *w, int *h)
 {
     gw_query_t q;
     *w = def_w;
@@ -139,7 +150,7 @@ static int image_box(gw_req_t *r, int def_w, int *w, int *h)
 static void page_image(gw_req_t *r, int page, int def_w)
 {
     image_req_t *s = istate(r);
-    if (gw_path_uuid(r, 0, "job", s->job_id) != 0 || image_box(r, def_w, &s->box_w, &s->box_h) != 0)
+    if (gw_path_uuid(r, 0, "job", s->job_id) != 0 || gw_job_image_box(r, def_w, &s->box_w, &s->box_h) != 0)
         return;
     s->page = page;
     const char *p[2] = {s->job_id, r->who.app_id};

@@ -58,6 +58,25 @@ void gw_job_wake(gw_req_t *r);
 /* Sends an options error (its details are taken); through gw_fail_counted when `counted`. */
 void gw_send_opt_error(gw_req_t *r, gw_opt_error_t *e, int counted);
 
+/* ---- gw_job_create.c ---- */
+
+/* POST /v1/jobs for a surface whose document does not come as the request's body (it was decoded from it):
+ * `options` (normalized, stolen), the document's bytes (alive until the request ends), its declared type (may
+ * be NULL) and name (may be NULL). Admits the document, honours Idempotency-Key and stores the job counted,
+ * exactly as POST /v1/jobs; answers through r->on_job (or as v1), errors through gw_send_error. */
+void gw_job_create_doc(gw_req_t *r, json_t *options, const char *data, size_t len, const char *declared,
+                       const char *name);
+
+/* ---- gw_job_image.c ---- */
+
+/* The stored image of `page` of job `job_id` (found and allowed by the caller) as a PNG scaled into w x h (0:
+ * unbounded; never above the page) on the offload pool: 200, 202 while the page is `still_coming`, 404 when
+ * it has none. */
+void gw_job_image_send(gw_req_t *r, const char *job_id, int page, int w, int h, int still_coming);
+/* width and height from the query: 1..10000 each, both optional (0 = unbounded; width `def_w` when neither is
+ * given), never above the page. Other parameters and bad values are a 400 (sent; returns -1). */
+__attribute__((warn_unused_result)) int gw_job_image_box(gw_req_t *r, int def_w, int *w, int *h);
+
 /* ---- gw_job_doc.c ---- */
 
 /* A document admitted for a job: points into the request's body (alive as long as the request). */

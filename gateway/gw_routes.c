@@ -1,5 +1,8 @@
 /* The route table: every endpoint of API.md this node serves, with its admission and quota rule, and
  * GW_BODY_JSON where the body is JSON (POST /v1/jobs checks its JSON body or options part itself). */
+#include "gateway/compat/cx_proc.h"
+#include "gateway/compat/cx_processing.h"
+#include "gateway/compat/cx_status.h"
 #include "gateway/gw_handlers.h"
 #include "gateway/gw_router.h"
 
@@ -28,6 +31,25 @@ const gw_route_t gw_routes[] = {
      GW_BODY_ANY},
     {"GET", "/v1/jobs/{id}/pages/{n}/image", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_page_image, GW_BODY_ANY},
     {"GET", "/v1/jobs/{id}/thumbnail", GW_AUTH_TENANT, GW_QUOTA_COUNT, gw_h_thumbnail, GW_BODY_ANY},
+    /* The task status resource, processes and per-result surfaces (gateway/compat/cx_*). */
+    {"GET", "/v1/status/{taskId}", GW_AUTH_TENANT, GW_QUOTA_COUNT, cx_h_task_status, GW_BODY_ANY},
+    {"POST", "/v1/processes/{processType}", GW_AUTH_TENANT, GW_QUOTA_OWN, cx_h_process_create, GW_BODY_ANY},
+    {"GET", "/v1/processes/{processType}/{processId}", GW_AUTH_TENANT, GW_QUOTA_COUNT, cx_h_process_get,
+     GW_BODY_ANY},
+    {"POST", "/v4/processes/{processType}", GW_AUTH_TENANT, GW_QUOTA_OWN, cx_h_process_create, GW_BODY_ANY},
+    {"GET", "/v4/processes/{processType}/{processId}", GW_AUTH_TENANT, GW_QUOTA_COUNT, cx_h_process_get,
+     GW_BODY_ANY},
+    {"POST", "/processing/{workflow}", GW_AUTH_TENANT, GW_QUOTA_OWN, cx_h_processing, GW_BODY_ANY},
+    {"GET", "/processing/results/{processing_id}/ocr", GW_AUTH_TENANT, GW_QUOTA_COUNT, cx_h_proc_ocr,
+     GW_BODY_ANY},
+    {"GET", "/processing/results/{processing_id}/hocr", GW_AUTH_TENANT, GW_QUOTA_COUNT, cx_h_proc_hocr,
+     GW_BODY_ANY},
+    {"GET", "/processing/results/{processing_id}/page-images", GW_AUTH_TENANT, GW_QUOTA_COUNT,
+     cx_h_proc_page_images, GW_BODY_ANY},
+    {"GET", "/processing/results/{processing_id}/page-images/{page_num}", GW_AUTH_TENANT, GW_QUOTA_COUNT,
+     cx_h_proc_page_image, GW_BODY_ANY},
+    {"GET", "/processing/results/{processing_id}/thumbnail", GW_AUTH_TENANT, GW_QUOTA_COUNT,
+     cx_h_proc_thumbnail, GW_BODY_ANY},
     {"GET", "/v1/apps", GW_AUTH_ADMIN, GW_QUOTA_PEEK, gw_h_apps_list, GW_BODY_ANY},
     {"POST", "/v1/apps", GW_AUTH_ADMIN, GW_QUOTA_PEEK, gw_h_apps_create, GW_BODY_JSON},
     {"PATCH", "/v1/apps/{appId}", GW_AUTH_ADMIN, GW_QUOTA_PEEK, gw_h_apps_patch, GW_BODY_JSON},

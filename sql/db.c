@@ -726,6 +726,16 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " webhook_messages WHERE status <> 'pending' AND finished_at < now() - interval '30 days'"
          " LIMIT 1000)",
          0, 0, 0},
+    /* The compat surfaces (gateway/compat/cx_*). $1 job, $2 license: the job of any app of the license (the
+     * per-result endpoints answer 403 for another app's). 0 job object, 1 status, 2 expired (past retention
+     * or purged), 3 pages, 4 app, 5 options (jsonb) */
+    [DB_CX_JOB_GET] = {"cx_job_get",
+                       "SELECT job_json(j), status, expires_at <= now() OR purged_at IS NOT NULL, doc_pages, "
+                       "app_id, options"
+                       " FROM jobs j WHERE job_id = $1::uuid AND license_id = $2::uuid",
+                       2, 0, 0},
+    /* The synchronous wake-up's listener (migration 011 notifies a job's final state, payload its id). */
+    [DB_CX_LISTEN] = {"cx_listen", "LISTEN ocrgate_job_final", 0, 0, 0},
 
     /* `ocrgate check`. 0 whether the runner's table exists (a database never migrated has none) */
     [DB_MIGRATIONS_TABLE] = {"migrations_table", "SELECT to_regclass('schema_migrations') IS NOT NULL", 0},

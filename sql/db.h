@@ -107,6 +107,9 @@ typedef enum {
     DB_RGN_WH_RESULT,
     DB_RGN_WH_REQUEUE_MINE,
     DB_RGN_WH_SWEEP,
+    /* region: the compat surfaces of gateway/compat/ (processes, task status, per-result, synchronous) */
+    DB_CX_JOB_GET,
+    DB_CX_LISTEN,
     /* either database: what `ocrgate check` reads */
     DB_MIGRATIONS_TABLE,
     DB_MIGRATIONS_APPLIED,

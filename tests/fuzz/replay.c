@@ -29,6 +29,9 @@
 #define LLVMFuzzerTestOneInput replay_ocrjobs
 #include "tests/fuzz/fuzz_ocrjobs.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput replay_proc
+#include "tests/fuzz/fuzz_proc_input.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*replay_fn)(const uint8_t *data, size_t size);
 
@@ -137,6 +140,11 @@ int main(int argc, char **argv)
         n[4] += replay_dir(replay_webhook, argv[1], "webhook");
         /* The ownOCR surface's job objects (corpus/ocrjobs), counted with the options. */
         n[0] += replay_dir(replay_ocrjobs, argv[1], "ocrjobs");
+        /* The process manager's body (gateway/compat/cx_proc_input.c): reported apart from the others. */
+        size_t np = replay_dir(replay_proc, argv[1], "proc");
+        printf("# process bodies replayed (%zu)\n", np);
+        if (np == 0)
+            return 1;
     }
     printf("ok 1 - options seeds replayed (%zu)\nok 2 - multipart seeds replayed (%zu)\nok 3 - query seeds "
            "replayed "
