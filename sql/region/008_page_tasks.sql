@@ -25,7 +25,7 @@ CREATE TABLE job_tasks (
     attempt      integer NOT NULL DEFAULT 0,
     PRIMARY KEY (job_id, page)
 );
-CREATE INDEX job_tasks_queue ON job_tasks (app_id, seq, page);
+CREATE INDEX job_tasks_queue ON job_tasks (app_id, seq, page) WHERE locked_by IS NULL;
 CREATE INDEX job_tasks_running ON job_tasks (license_id, job_id) WHERE locked_by IS NOT NULL;
 CREATE INDEX job_tasks_leases ON job_tasks (locked_until) WHERE locked_by IS NOT NULL;
 
@@ -45,21 +45,28 @@ CREATE INDEX app_turns_license ON app_turns (license_id, turn, app_id);
 
 -- One fair claim: the license with the oldest turn that has a queued task it may run (under its cap), its app
 -- with the oldest turn that has one, that app's first queued task of a job still running (under the job's
--- cap). Rows are locked as the walk reaches them and skipped when another claimer holds them, so concurrent
--- claimers spread over licenses instead of queueing on one.
-CREATE FUNCTION task_claim(worker text, lease_s integer) RETURNS TABLE (job_id uuid, page integer, attempt integer, dpi integer)
-LANGUAGE plpgsql AS $$
+-- cap). The walk takes one license row at a time (keyset on its turn), locking it and skipping rows another
+-- claimer holds, so concurrent claimers spread over licenses instead of queueing on one.
+CREATE FUNCTION task_claim(worker text, lease_s integer)
+RETURNS TABLE (job_id uuid, page integer, attempt integer, dpi integer) LANGUAGE plpgsql AS $$
 DECLARE
     l record;
     a record;
     t record;
+    last_turn bigint := -1;
+    last_license uuid := '00000000-0000-0000-0000-000000000000';
 BEGIN
-    FOR l IN SELECT lt.license_id, lt.cap FROM license_turns lt ORDER BY lt.turn, lt.license_id
-             FOR UPDATE SKIP LOCKED LOOP
-        IF l.cap > 0 AND (SELECT count(*) FROM job_tasks r
-                          WHERE r.license_id = l.license_id AND r.locked_by IS NOT NULL) >= l.cap THEN
-            CONTINUE;
+    LOOP
+        SELECT lt.license_id, lt.cap, lt.turn INTO l FROM license_turns lt
+         WHERE (lt.turn, lt.license_id) > (last_turn, last_license)
+         ORDER BY lt.turn, lt.license_id LIMIT 1 FOR UPDATE SKIP LOCKED;
+        IF NOT FOUND THEN
+            RETURN;
         END IF;
+        last_turn := l.turn;
+        last_license := l.license_id;
+        CONTINUE WHEN l.cap > 0 AND (SELECT count(*) FROM job_tasks r
+                                     WHERE r.license_id = l.license_id AND r.locked_by IS NOT NULL) >= l.cap;
         FOR a IN SELECT at.app_id FROM app_turns at WHERE at.license_id = l.license_id
                  ORDER BY at.turn, at.app_id LOOP
             SELECT x.job_id, x.page INTO t FROM job_tasks x JOIN jobs j ON j.job_id = x.job_id
