@@ -21,34 +21,35 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
 
     /* 0 license_id, 1 region, 2 status, 3 expires_at epoch (or NULL), 4 tier, 5 hourly_quota, 6
      * max_file_bytes, 7 max_pages, 8 max_pixels, 9 max_retention_days, 10 page_timeout_ms, 11 max_attempts,
-     * 12 enabled, 13 deleted */
+     * 12 enabled, 13 deleted, 14 max_concurrent_pages (the last column, as in auth_admin) */
     [DB_CAT_AUTH_PAIR] =
         {"auth_pair",
          "SELECT l.license_id, l.region, l.status, extract(epoch FROM l.expires_at)::bigint, l.tier,"
          " t.hourly_quota, t.max_file_bytes, t.max_pages, t.max_pixels, t.max_retention_days,"
-         " t.page_timeout_ms, t.max_attempts, a.enabled, a.deleted_at IS NOT NULL"
+         " t.page_timeout_ms, t.max_attempts, a.enabled, a.deleted_at IS NOT NULL, t.max_concurrent_pages"
          " FROM apps a JOIN licenses l ON l.license_id = a.license_id JOIN tiers t ON t.name = l.tier"
          " WHERE a.app_id = $1::uuid AND a.license_id = $2::uuid",
          2},
-    /* 0 admin_key_hash (hex), 1 region, 2 status, 3 expires_at epoch, 4 tier, 5 hourly_quota, 6..11 as above
-     */
+    /* 0 admin_key_hash (hex), 1 region, 2 status, 3 expires_at epoch, 4 tier, 5 hourly_quota, 6..11 as above,
+     * 12 max_concurrent_pages (the last column) */
     [DB_CAT_AUTH_ADMIN] =
         {"auth_admin",
          "SELECT encode(l.admin_key_hash, 'hex'), l.region, l.status,"
          " extract(epoch FROM l.expires_at)::bigint, l.tier, t.hourly_quota, t.max_file_bytes,"
-         " t.max_pages, t.max_pixels, t.max_retention_days, t.page_timeout_ms, t.max_attempts"
-         " FROM licenses l JOIN tiers t ON t.name = l.tier WHERE l.license_id = $1::uuid",
+         " t.max_pages, t.max_pixels, t.max_retention_days, t.page_timeout_ms, t.max_attempts,"
+         " t.max_concurrent_pages FROM licenses l JOIN tiers t ON t.name = l.tier WHERE l.license_id = "
+         "$1::uuid",
          1},
     [DB_CAT_SET_ACTOR] = {"set_actor", "SELECT set_config('ocrgate.actor', $1, true)", 1},
 
     [DB_CAT_TIER_CREATE] =
         {"tier_create",
          "INSERT INTO tiers (name, hourly_quota, max_file_bytes, max_pages, max_pixels,"
-         " max_retention_days, page_timeout_ms, max_attempts)"
+         " max_retention_days, page_timeout_ms, max_attempts, max_concurrent_pages)"
          " VALUES ($1, $2, coalesce($3::bigint, 52428800), coalesce($4::int, 500),"
          " coalesce($5::bigint, 100000000), coalesce($6::int, 30), coalesce($7::int, 60000),"
-         " coalesce($8::int, 3)) RETURNING name",
-         8},
+         " coalesce($8::int, 3), coalesce($9::int, 0)) RETURNING name",
+         9},
     [DB_CAT_TIER_SET] =
         {"tier_set",
          "UPDATE tiers SET hourly_quota = coalesce($2::int, hourly_quota),"
@@ -56,13 +57,14 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " max_pages = coalesce($4::int, max_pages), max_pixels = coalesce($5::bigint, max_pixels),"
          " max_retention_days = coalesce($6::int, max_retention_days),"
          " page_timeout_ms = coalesce($7::int, page_timeout_ms),"
-         " max_attempts = coalesce($8::int, max_attempts), updated_at = now()"
+         " max_attempts = coalesce($8::int, max_attempts),"
+         " max_concurrent_pages = coalesce($9::int, max_concurrent_pages), updated_at = now()"
          " WHERE name = $1 RETURNING name",
-         8},
+         9},
     [DB_CAT_TIER_LIST] =
         {"tier_list",
          "SELECT name, hourly_quota, max_file_bytes, max_pages, max_pixels, max_retention_days,"
-         " page_timeout_ms, max_attempts FROM tiers ORDER BY name",
+         " page_timeout_ms, max_attempts, max_concurrent_pages FROM tiers ORDER BY name",
          0},
 
     [DB_CAT_LICENSE_CREATE] =
@@ -251,20 +253,20 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " WHERE i.created_at < now() - interval '24 hours' RETURNING 1),"
          " j AS (INSERT INTO jobs (job_id, license_id, app_id, status, options, correlation_id,"
          " description, doc_name, doc_content_type, doc_bytes, doc_pages, doc_sha256, max_attempts,"
-         " max_pages, max_pixels, scheduled_at, expires_at, progress_message)"
+         " max_pages, max_pixels, scheduled_at, expires_at, progress_message, max_concurrent_pages)"
          " SELECT $1::uuid, $2::uuid, $3::uuid, $8, $7::jsonb, $7::jsonb ->> 'correlationId',"
          " $7::jsonb ->> 'description', $9, $10, length($11::bytea), $12::int,"
          " encode(sha256($11::bytea), 'hex'), $13::int, $14::int, $15::bigint,"
          " CASE WHEN $8 = 'scheduled' THEN now() END,"
          " now() + make_interval(days => ($7::jsonb ->> 'retentionDays')::int),"
-         " CASE WHEN $8 = 'scheduled' THEN 'queued' ELSE 'waiting for a document' END"
+         " CASE WHEN $8 = 'scheduled' THEN 'queued' ELSE 'waiting for a document' END, $16::int"
          " FROM q WHERE $6::text IS NULL OR EXISTS (SELECT 1 FROM k) RETURNING *),"
          " d AS (INSERT INTO job_documents (job_id, data) SELECT job_id, $11::bytea FROM j"
          " WHERE $11::bytea IS NOT NULL)"
          " SELECT (SELECT free FROM f) AND ($6::text IS NULL OR NOT EXISTS (SELECT 1 FROM q)"
          " OR EXISTS (SELECT 1 FROM k)), (SELECT used FROM q),"
          " (SELECT job_json(j) FROM j)",
-         15, 1u << 10, 0},
+         16, 1u << 10, 0},
     /* $1 app, $2 key. 0 job object of the key, while the key is younger than 24 hours */
     [DB_RGN_IDEM_GET] =
         {"idem_get",

@@ -111,6 +111,25 @@ def test_max_parallel_pages_one_keeps_a_job_on_one_page_at_a_time(st):
     assert bad.status == 400 and "maxParallelPages" in bad.json()["message"], bad
 
 
+def test_tier_max_concurrent_pages(st):
+    # A tier with max_concurrent_pages 1: two jobs of its license never have more than one page in recognition
+    # at once in the region (four idle workers), and both complete.
+    tiers = {t["name"]: t for t in st.run_cli(["tier", "list"])}
+    assert tiers["standard"]["maxConcurrentPages"] == 0, tiers  # the default: no cap
+    jobs = [submit(st, multipage_tiff(st, "phototest.tif", 4), lic="C") for _ in range(2)]
+    lic = L["C"]["licenseId"]
+    most = 0
+    while True:
+        most = max(most, int(sql(st, f"SELECT count(*) FROM job_tasks WHERE license_id = '{lic}' AND page > 0"
+                                     " AND locked_by IS NOT NULL")))
+        states = [get(st, f"/v1/jobs/{j}", lic="C").json()["status"] for j in jobs]
+        if all(s in ("completed", "failed", "canceled") for s in states):
+            break
+        time.sleep(0.02)
+    assert states == ["completed", "completed"], states
+    assert most == 1, f"{most} pages of the license claimed at once"
+
+
 def test_cancel_stops_every_page(st):
     # A cancel while pages are recognized on both nodes ends the job at once; no page is stored after it,
     # no task is left, and every worker goes idle.
@@ -189,10 +208,12 @@ def make_stack():
         n.start()
     L["A"] = st.seed_license("US", quota=100000, name="A")
     L["B"] = st.seed_license("US", quota=100000, name="B")
+    st.run_cli(["tier", "create", "--name", "one-page", "--hourly-quota", "100000", "--max-concurrent-pages", "1"])
+    L["C"] = st.seed_license("US", tier="one-page", name="C")
     return st
 
 
 if __name__ == "__main__":
     run([test_pages_spread_over_workers_and_nodes, test_max_parallel_pages_one_keeps_a_job_on_one_page_at_a_time,
-         test_cancel_stops_every_page, test_killed_node_pages_taken_over, test_fair_claims_across_licenses],
+         test_tier_max_concurrent_pages, test_cancel_stops_every_page, test_killed_node_pages_taken_over, test_fair_claims_across_licenses],
         make_stack)
