@@ -16,6 +16,25 @@
     " error = EXCLUDED.error, image = EXCLUDED.image, barcodes = EXCLUDED.barcodes,"                         \
     " worker = EXCLUDED.worker, stored_at = now())"
 
+/* A job's outcome into its app's hourly analytics: OUTCOME (SQL text: completed | failed | canceled), the job
+ * row `j` from JOBS where WHERE holds, its stored pages (job $1). */
+#define USAGE_OUTCOME(OUTCOME, JOBS, WHERE)                                                                  \
+    "INSERT INTO app_usage_hourly AS u (app_id, hour, license_id, jobs_completed, jobs_failed,"              \
+    " jobs_canceled, pages, error_pages, engine_ms, confidence_sum, confidence_pages)"                       \
+    " SELECT j.app_id, date_trunc('hour', now()), j.license_id, (" OUTCOME " = 'completed')::int,"           \
+    " (" OUTCOME " = 'failed')::int, (" OUTCOME " = 'canceled')::int, p.pages, p.errors, p.ms, p.conf,"      \
+    " p.confn FROM " JOBS ", (SELECT count(*) FILTER (WHERE status = 'completed') AS pages,"                 \
+    " count(*) FILTER (WHERE status = 'failed') AS errors, coalesce(sum(engine_ms), 0) AS ms,"               \
+    " coalesce(sum(confidence) FILTER (WHERE words > 0), 0) AS conf,"                                        \
+    " count(*) FILTER (WHERE words > 0) AS confn FROM job_pages WHERE job_id = $1::uuid) p"                  \
+    " WHERE " WHERE " ON CONFLICT (app_id, hour) DO UPDATE SET"                                              \
+    " jobs_completed = u.jobs_completed + EXCLUDED.jobs_completed,"                                          \
+    " jobs_failed = u.jobs_failed + EXCLUDED.jobs_failed,"                                                   \
+    " jobs_canceled = u.jobs_canceled + EXCLUDED.jobs_canceled, pages = u.pages + EXCLUDED.pages,"           \
+    " error_pages = u.error_pages + EXCLUDED.error_pages, engine_ms = u.engine_ms + EXCLUDED.engine_ms,"     \
+    " confidence_sum = u.confidence_sum + EXCLUDED.confidence_sum,"                                          \
+    " confidence_pages = u.confidence_pages + EXCLUDED.confidence_pages"
+
 const db_stmt_t db_stmts[DB_STMT_COUNT] = {
     [DB_PING] = {"ping", "SELECT 1", 0},
 
@@ -338,8 +357,11 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " THEN 'cancel requested' ELSE 'canceled' END"
          " WHERE job_id = $1::uuid AND app_id = $2::uuid"
          " AND status IN ('created', 'scheduled', 'processing') RETURNING *),"
-         " t AS (DELETE FROM job_tasks WHERE job_id IN (SELECT job_id FROM c WHERE status = 'canceled'))"
-         " SELECT job_json(c) FROM c",
+         " t AS (DELETE FROM job_tasks WHERE job_id IN (SELECT job_id FROM c WHERE status = 'canceled')),"
+         " u AS (" USAGE_OUTCOME(
+             "'canceled'", "c j",
+             "j.status = 'canceled' AND j.pages_left IS NOT NULL") ")"
+                                                                   " SELECT job_json(c) FROM c",
          2, 0, 0},
     /* 0 jobs deleted (0 or 1; 0 while it is processing, or no such job) */
     [DB_RGN_JOB_DELETE] = {"job_delete",
@@ -647,25 +669,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " latency_hist = hist_add(u.latency_hist, EXCLUDED.latency_hist)",
          1, 0, 0},
     /* $1 job, $2 completed | failed | canceled: a job's outcome, added by the worker that finished it. */
-    [DB_RGN_USAGE_JOB] =
-        {"usage_job",
-         "INSERT INTO app_usage_hourly AS u (app_id, hour, license_id, jobs_completed, jobs_failed,"
-         " jobs_canceled, pages, error_pages, engine_ms, confidence_sum, confidence_pages)"
-         " SELECT j.app_id, date_trunc('hour', now()), j.license_id, ($2 = 'completed')::int,"
-         " ($2 = 'failed')::int, ($2 = 'canceled')::int, p.pages, p.errors, p.ms, p.conf, p.confn"
-         " FROM jobs j, (SELECT count(*) FILTER (WHERE status = 'completed') AS pages,"
-         " count(*) FILTER (WHERE status = 'failed') AS errors, coalesce(sum(engine_ms), 0) AS ms,"
-         " coalesce(sum(confidence) FILTER (WHERE words > 0), 0) AS conf,"
-         " count(*) FILTER (WHERE words > 0) AS confn FROM job_pages WHERE job_id = $1::uuid) p"
-         " WHERE j.job_id = $1::uuid"
-         " ON CONFLICT (app_id, hour) DO UPDATE SET jobs_completed = u.jobs_completed + "
-         "EXCLUDED.jobs_completed,"
-         " jobs_failed = u.jobs_failed + EXCLUDED.jobs_failed,"
-         " jobs_canceled = u.jobs_canceled + EXCLUDED.jobs_canceled, pages = u.pages + EXCLUDED.pages,"
-         " error_pages = u.error_pages + EXCLUDED.error_pages, engine_ms = u.engine_ms + EXCLUDED.engine_ms,"
-         " confidence_sum = u.confidence_sum + EXCLUDED.confidence_sum,"
-         " confidence_pages = u.confidence_pages + EXCLUDED.confidence_pages",
-         2, 0, 0},
+    [DB_RGN_USAGE_JOB] = {"usage_job", USAGE_OUTCOME("$2", "jobs j", "j.job_id = $1::uuid"), 2, 0, 0},
     /* $1 license, $2 app, $3 from, $4 to, $5 'hour' | 'day'. One row per bucket that has data:
      * 0 start (epoch), 1 requests, 2 2xx, 3 4xx, 4 5xx, 5 quota, 6 created, 7 completed, 8 failed, 9
      * canceled, 10 pages, 11 error pages, 12 bytes in, 13 bytes out, 14 engine ms, 15 confidence sum, 16
