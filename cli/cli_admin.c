@@ -19,7 +19,8 @@ static int tier_limits_valid(cli_ctx_t *c)
         (r = cli__check_number(c, O_PIXELS, "--max-pixels", 1, 1LL << 34)) ||
         (r = cli__check_number(c, O_RETENTION, "--max-retention-days", 1, 3650)) ||
         (r = cli__check_number(c, O_TIMEOUT, "--page-timeout-ms", 1, 3600000)) ||
-        (r = cli__check_number(c, O_ATTEMPTS, "--max-attempts", 1, 100)))
+        (r = cli__check_number(c, O_ATTEMPTS, "--max-attempts", 1, 100)) ||
+        (r = cli__check_number(c, O_CONCURRENT, "--max-concurrent-pages", 0, 1000000)))
         return r;
     return 0;
 }
@@ -29,8 +30,9 @@ static int tier_write(cli_ctx_t *c, db_stmt_id_t id)
     int r = tier_limits_valid(c);
     if (r != 0)
         return r;
-    const char *p[8] = {c->v[O_NAME],   c->v[O_QUOTA],     c->v[O_FILE_BYTES], c->v[O_PAGES],
-                        c->v[O_PIXELS], c->v[O_RETENTION], c->v[O_TIMEOUT],    c->v[O_ATTEMPTS]};
+    const char *p[9] = {c->v[O_NAME],    c->v[O_QUOTA],    c->v[O_FILE_BYTES],
+                        c->v[O_PAGES],   c->v[O_PIXELS],   c->v[O_RETENTION],
+                        c->v[O_TIMEOUT], c->v[O_ATTEMPTS], c->v[O_CONCURRENT]};
     PGresult *res = cli__change(c, id, p);
     if (res == NULL)
         return CLI_EXIT_FAIL;
@@ -56,9 +58,10 @@ static int tier_set(cli_ctx_t *c)
 
 static int tier_list(cli_ctx_t *c)
 {
-    static const char *const names[] = {"name",      "hourlyQuota",      "maxFileBytes",  "maxPages",
-                                        "maxPixels", "maxRetentionDays", "pageTimeoutMs", "maxAttempts"};
-    static const int numeric[] = {0, 1, 1, 1, 1, 1, 1, 1};
+    static const char *const names[] = {"name",          "hourlyQuota", "maxFileBytes",
+                                        "maxPages",      "maxPixels",   "maxRetentionDays",
+                                        "pageTimeoutMs", "maxAttempts", "maxConcurrentPages"};
+    static const int numeric[] = {0, 1, 1, 1, 1, 1, 1, 1, 1};
     PGresult *res = cli__query(c, DB_CAT_TIER_LIST, NULL);
     if (res == NULL)
         return CLI_EXIT_FAIL;
@@ -67,7 +70,7 @@ static int tier_list(cli_ctx_t *c)
     return 0;
 }
 
-#define TIER_FIELDS O_QUOTA, O_FILE_BYTES, O_PAGES, O_PIXELS, O_RETENTION, O_TIMEOUT, O_ATTEMPTS
+#define TIER_FIELDS O_QUOTA, O_FILE_BYTES, O_PAGES, O_PIXELS, O_RETENTION, O_TIMEOUT, O_ATTEMPTS, O_CONCURRENT
 static const action_t tier_actions[] = {
     {"create",
      tier_create,
@@ -75,7 +78,7 @@ static const action_t tier_actions[] = {
      {O_NAME, O_QUOTA, 0},
      "create --name N --hourly-quota Q [--max-file-bytes B] [--max-pages P] [--max-pixels X] "
      "[--max-retention-days D] "
-     "[--page-timeout-ms T] [--max-attempts A]"},
+     "[--page-timeout-ms T] [--max-attempts A] [--max-concurrent-pages C (0, the default: no cap)]"},
     {"set", tier_set, {O_NAME, TIER_FIELDS, 0}, {O_NAME, 0}, "set --name N [any limit of create]"},
     {"list", tier_list, {0}, {0}, "list"},
 };

@@ -20,6 +20,7 @@ static const struct option long_opts[] = {{"config", required_argument, 0, O_CON
                                           {"max-retention-days", required_argument, 0, O_RETENTION},
                                           {"page-timeout-ms", required_argument, 0, O_TIMEOUT},
                                           {"max-attempts", required_argument, 0, O_ATTEMPTS},
+                                          {"max-concurrent-pages", required_argument, 0, O_CONCURRENT},
                                           {"region", required_argument, 0, O_REGION},
                                           {"tier", required_argument, 0, O_TIER},
                                           {"status", required_argument, 0, O_STATUS},

@@ -23,6 +23,7 @@ enum {
     O_RETENTION,
     O_TIMEOUT,
     O_ATTEMPTS,
+    O_CONCURRENT,
     O_REGION,
     O_TIER,
     O_STATUS,

@@ -85,10 +85,10 @@ static const cfg_key_t cfg_keys[] = {
       "Prometheus GET /metrics on 127.0.0.1 at this port (plain HTTP); 0 = off"),
     K(queue_poll_ms, CFG_INT, "500", 50, 60000, "how often idle workers look for jobs queued by other nodes"),
     K(sweep_interval_ms, CFG_INT, "30000", 100, 3600000,
-      "how often expired leases are re-queued and jobs past retention are purged"),
-    K(job_lease_s, CFG_INT, "120", 1, 3600,
-      "seconds a worker's lease on a job lasts unrenewed; the node renews it every third of that while it "
-      "works"),
+      "how often jobs past retention are purged (expired leases are re-queued every half job_lease_s)"),
+    K(job_lease_s, CFG_INT, "10", 1, 3600,
+      "seconds a worker's lease on a job or a page lasts unrenewed; the node renews it every third of that "
+      "while it works, so a dead node's pages are taken over after about one and a half of it"),
     K(webhook_threads, CFG_INT, "2", 0, 64,
       "webhook delivery threads (each sends one message at a time, with its own database connection); 0 = "
       "this node delivers none"),

@@ -74,7 +74,7 @@ static void recognize(eng_ocr_t *ocr, struct Pix *clean, int index, const eng_pa
     po.skew_degrees = ci->skew_degrees;
     out->status = eng_ocr_page(ocr, clean, index + 1, &po, &out->res, out->err, sizeof(out->err));
     if (out->status == ENG_TIMEOUT)
-        eng__set_err(out->err, sizeof(out->err), "page recognition exceeded %d ms", po.timeout_ms);
+        eng__set_err(out->err, sizeof(out->err), ENG_TIMEOUT_SENTENCE " %d ms", po.timeout_ms);
     if (out->status != ENG_OK)
         return;
     /* The renderer reads the page last recognized, so this must follow eng_ocr_page at once. */
@@ -96,7 +96,9 @@ int eng_page_process(eng_ocr_t *ocr, const void *buf, size_t len, eng_format_t f
     if (own_text(job, index, out))
         return out->status;
     int dpi = job->dpi > 0 ? job->dpi : ENG_PDFIN_DEFAULT_DPI;
-    struct Pix *pix = eng_doc_decode_page_dpi(buf, len, fmt, index, dpi, out->err, sizeof(out->err));
+    struct Pix *pix = fmt == ENG_FMT_PDF && job->pdf_src != NULL
+                          ? eng_pdfin_render(job->pdf_src, index, dpi, 0, out->err, sizeof(out->err))
+                          : eng_doc_decode_page_dpi(buf, len, fmt, index, dpi, out->err, sizeof(out->err));
     if (pix == NULL)
         return out->status;
     if (too_large(job, pix, index, out)) {

@@ -19,6 +19,10 @@
 #include "engine/eng_restore.h"
 #include "engine/eng_sniff.h"
 
+/* How the error sentence of a page cut short by its deadline begins (a failed page's stored error tells a
+ * timeout from other failures by it). */
+#define ENG_TIMEOUT_SENTENCE "page recognition exceeded"
+
 typedef struct {
     eng_clean_opts_t clean;
     eng_restore_opts_t restore; /* steps for degraded scans around clean (eng_restore.h), and fastMode */
@@ -34,6 +38,9 @@ typedef struct {
     /* Non-NULL: the document is this PDF and a page that already carries text keeps it (no recognition, no
      * image, no PDF page). */
     eng_pdfin_t *pdf_text;
+    /* Non-NULL: the document is this PDF, already open; its pages are rendered from it (a worker opens a PDF
+     * once per job rather than once per page). */
+    eng_pdfin_t *pdf_src;
     /* Non-NULL: a recognized page is added to this searchable PDF right after its recognition. */
     eng_pdf_t *pdf_out;
     int want_image;       /* render the page as processed (PNG) for the page image and thumbnail */

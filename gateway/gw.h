@@ -39,6 +39,7 @@ typedef struct {
     char tier[64];
     long long hourly_quota, max_file_bytes, max_pages, max_pixels;
     int max_retention_days, page_timeout_ms, max_attempts;
+    int max_concurrent_pages; /* pages of the license in recognition at once, region-wide; 0 = no cap */
     int app_enabled, app_deleted;
 } gw_principal_t;
 

@@ -307,6 +307,7 @@ static void read_license_columns(PGresult *res, gw_principal_t *p)
     p->max_retention_days = atoi(PQgetvalue(res, 0, 9));
     p->page_timeout_ms = atoi(PQgetvalue(res, 0, 10));
     p->max_attempts = atoi(PQgetvalue(res, 0, 11));
+    p->max_concurrent_pages = atoi(PQgetvalue(res, 0, PQnfields(res) - 1)); /* last in both lookups */
 }
 
 typedef struct {

@@ -108,7 +108,7 @@ static void on_created(gw_req_t *r, PGresult *res)
 static void insert_job(gw_req_t *r)
 {
     create_req_t *c = cstate(r);
-    char lic[37], start[24], limit[24], pages[16], attempts[16], maxp[24], maxpx[24];
+    char lic[37], start[24], limit[24], pages[16], attempts[16], maxp[24], maxpx[24], conc[16];
     gw_quota_prepare(r, lic, start, limit);
     gw_uuid_new(c->job_id);
     char *opts = json_dumps(c->options, JSON_COMPACT);
@@ -116,10 +116,11 @@ static void insert_job(gw_req_t *r)
     snprintf(attempts, sizeof(attempts), "%d", r->who.max_attempts);
     snprintf(maxp, sizeof(maxp), "%lld", r->who.max_pages);
     snprintf(maxpx, sizeof(maxpx), "%lld", r->who.max_pixels);
+    snprintf(conc, sizeof(conc), "%d", r->who.max_concurrent_pages);
     int pages_known = c->doc.pages > 0; /* a PDF's pages are counted by the worker */
     int autostart = json_is_true(json_object_get(c->options, "autostart"));
     c->scheduled = c->has_doc && autostart;
-    const char *p[15] = {c->job_id,
+    const char *p[16] = {c->job_id,
                          lic,
                          r->who.app_id,
                          start,
@@ -133,8 +134,9 @@ static void insert_job(gw_req_t *r)
                          c->has_doc && pages_known ? pages : NULL,
                          attempts,
                          maxp,
-                         maxpx};
-    int lens[15] = {0};
+                         maxpx,
+                         conc};
+    int lens[16] = {0};
     lens[10] = (int)c->doc.len;
     gw_db_query(r, GW_DB_REGION, DB_RGN_JOB_CREATE, p, lens, on_created);
     free(opts);

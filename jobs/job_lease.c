@@ -13,6 +13,7 @@ typedef struct {
     int held;
     unsigned gen; /* bumped by every hold, so that a late answer about an earlier job marks nothing */
     int lost;     /* read by the worker without the mutex (atomic) */
+    int task;     /* < 0: the job itself; else the page task (job_tasks.page) */
     char job_id[37], owner[300], attempt[16];
 } slot_t;
 
@@ -33,9 +34,11 @@ static int renew(job_lease_t *l, const slot_t *s)
     char err[512], secs[16];
     if (l->conn == NULL && (l->conn = db_connect(l->dsn, err, sizeof(err))) == NULL)
         return -1;
+    char task[16];
     snprintf(secs, sizeof(secs), "%d", l->lease_s);
-    const char *p[4] = {s->job_id, s->owner, s->attempt, secs};
-    PGresult *r = db_exec(l->conn, DB_RGN_JOB_RENEW, p, err, sizeof(err));
+    snprintf(task, sizeof(task), "%d", s->task);
+    const char *p[5] = {s->job_id, s->owner, s->attempt, secs, task};
+    PGresult *r = db_exec(l->conn, s->task < 0 ? DB_RGN_JOB_RENEW : DB_RGN_TASK_RENEW, p, err, sizeof(err));
     if (r == NULL) {
         job_log("warn", "lease keeper: %s", err);
         if (PQstatus(l->conn) != CONNECTION_OK) {
@@ -134,11 +137,13 @@ void job_lease_stop(job_lease_t *l)
     free(l);
 }
 
-void job_lease_hold(job_lease_t *l, int slot, const char *job_id, const char *owner, const char *attempt)
+void job_lease_hold(job_lease_t *l, int slot, const char *job_id, int task, const char *owner,
+                    const char *attempt)
 {
     pthread_mutex_lock(&l->mu);
     slot_t *s = &l->slots[slot];
     s->held = 1;
+    s->task = task;
     s->gen++;
     __atomic_store_n(&s->lost, 0, __ATOMIC_RELAXED);
     snprintf(s->job_id, sizeof(s->job_id), "%s", job_id);

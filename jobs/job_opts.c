@@ -36,6 +36,7 @@ const job_opt_row_t job_opt_table[JOB_OPT_COUNT] = {
     {"pageSegMode", JOB_OPT_ENUM, 0, 0, 0, JOB_LIM_NONE, page_seg_modes, F(page_seg_mode)},
     {"fastMode", JOB_OPT_BOOL, 0, 0, 0, JOB_LIM_NONE, NULL, F(fast_mode)},
     {"pageTimeoutMs", JOB_OPT_INT, INT_MAX, 1, 0, JOB_LIM_PAGE_TIMEOUT, NULL, F(page_timeout_ms)},
+    {"maxParallelPages", JOB_OPT_INT, 0, 0, 10000, JOB_LIM_NONE, NULL, F(max_parallel_pages)},
     {"pdfTitle", JOB_OPT_STRING, 0, 0, 0, JOB_LIM_NONE, NULL, F(pdf_title)},
     {"pdfAuthor", JOB_OPT_STRING, 0, 0, 0, JOB_LIM_NONE, NULL, F(pdf_author)},
     {"pdfSubject", JOB_OPT_STRING, 0, 0, 0, JOB_LIM_NONE, NULL, F(pdf_subject)},

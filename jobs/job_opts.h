@@ -60,6 +60,7 @@ typedef struct {
     int page_seg_mode; /* eng_psm_t: the choices are listed in that enum's order */
     int fast_mode;     /* a faster recognition setting, at some cost in accuracy (eng_ocr.h) */
     int page_timeout_ms;
+    int max_parallel_pages; /* pages of this job in recognition at once, region-wide; 0 = no cap */
     char pdf_title[JOB_OPT_MAX_STRING + 1], pdf_author[JOB_OPT_MAX_STRING + 1];
     char pdf_subject[JOB_OPT_MAX_STRING + 1], pdf_keywords[JOB_OPT_MAX_STRING + 1];
     int pdf_text_policy; /* job_pdf_text_t */
@@ -80,7 +81,7 @@ typedef struct {
 } job_opt_row_t;
 
 /* The rows, in the order in which the normalized object lists them (API.md's table order). */
-#define JOB_OPT_COUNT 31
+#define JOB_OPT_COUNT 32
 extern const job_opt_row_t job_opt_table[JOB_OPT_COUNT];
 /* The row named `name`, or NULL. */
 const job_opt_row_t *job_opt_find(const char *name);

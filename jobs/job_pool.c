@@ -101,13 +101,17 @@ static void *worker_main(void *arg)
 {
     job_pool_t *p = ((worker_arg_t *)arg)->p;
     job_worker_t *wk = ((worker_arg_t *)arg)->wk;
-    int64_t last_sweep = 0;
+    int64_t last_sweep = 0, last_requeue = 0;
     free(arg);
     wk->ocr = eng_ocr_create(p->cfg->tessdata_dir[0] ? p->cfg->tessdata_dir : NULL, 3);
     while (!stopping(p)) {
         if (wk->conn == NULL && reconnect(wk) != 0) {
             idle_wait(p, WORKER_RECONNECT_MS);
             continue;
+        }
+        if (wk->index == 0 && now_s() - last_requeue >= (p->cfg->job_lease_s + 1) / 2) {
+            last_requeue = now_s();
+            job_requeue_expired(wk);
         }
         if (wk->index == 0 && now_s() - last_sweep >= p->cfg->sweep_interval_ms / 1000) {
             last_sweep = now_s();
@@ -122,6 +126,7 @@ static void *worker_main(void *arg)
         job_process(wk, &j);
         set_busy(p, -1);
     }
+    job_worker_forget_doc(wk);
     if (wk->conn != NULL)
         PQfinish(wk->conn);
     wk->conn = NULL;
@@ -176,6 +181,7 @@ job_pool_t *job_pool_start(const cfg_t *cfg, const char *node_id, char *err, siz
         wk->lease = p->lease;
         wk->stopping = &p->stopping;
         wk->counters = &p->counters;
+        wk->pool = p;
         worker_arg_t *a = malloc(sizeof(*a));
         a->p = p;
         a->wk = wk;

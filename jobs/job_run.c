@@ -7,6 +7,7 @@
 #include "engine/eng_page.h"
 #include "engine/eng_pages.h"
 #include "jobs/job_log.h"
+#include "jobs/job_pool.h"
 #include "jobs/job_store.h"
 
 #include <stdio.h>
@@ -17,24 +18,30 @@
 typedef struct {
     job_worker_t *wk;
     job_t *j;
-    PGresult *doc; /* the document's bytes (binary result), kept for the whole run */
-    const char *buf;
+    const char *buf; /* the document's bytes, kept by the worker (job_worker_t.doc) */
     size_t len;
     eng_format_t fmt;
     int npages, failed_pages, timeouts;
     int selected;       /* pages of the `pages` selection in this document (npages without one) */
-    eng_pdfin_t *pdfin; /* open when the job keeps the text of PDF pages that have some */
+    eng_pdfin_t *pdfin; /* the kept PDF when the job keeps the text of PDF pages that have some */
     eng_pdf_t *pdf;     /* the searchable PDF being built, or NULL */
     int *pdf_dpi;       /* PDF: the resolution of each page (0: over the tier's pixels even at the lowest) */
     eng_page_job_t page;
 } run_t;
 
+/* A job to prepare (or to run whole) comes first: preparing is short and feeds the page queue. */
 int job_claim(job_worker_t *wk, job_t *j)
 {
     char lease[16];
     snprintf(lease, sizeof(lease), "%d", wk->cfg->job_lease_s);
     const char *p[2] = {wk->owner, lease};
+    int task = 0;
     PGresult *r = job_exec(wk, DB_RGN_JOB_CLAIM, p, NULL);
+    if (r != NULL && PQntuples(r) == 0) {
+        PQclear(r);
+        r = job_exec(wk, DB_RGN_TASK_CLAIM, p, NULL);
+        task = 1;
+    }
     if (r == NULL || PQntuples(r) == 0) {
         PQclear(r);
         return 0;
@@ -49,9 +56,15 @@ int job_claim(job_worker_t *wk, job_t *j)
     json_decref(opts);
     j->max_pages = atoi(PQgetvalue(r, 0, 4));
     j->max_pixels = strtoll(PQgetvalue(r, 0, 5), NULL, 10);
-    j->stored_pages = atoi(PQgetvalue(r, 0, 6));
+    j->task = task ? atoi(PQgetvalue(r, 0, 6)) : JOB_TASK_JOB;
+    j->stored_pages = task ? 0 : atoi(PQgetvalue(r, 0, 6));
     snprintf(j->app, sizeof(j->app), "%s", PQgetvalue(r, 0, 7));
     snprintf(j->name, sizeof(j->name), "%s", PQgetvalue(r, 0, 8));
+    if (task) {
+        j->doc_pages = atoi(PQgetvalue(r, 0, 9));
+        j->selected = atoi(PQgetvalue(r, 0, 10));
+        j->dpi = atoi(PQgetvalue(r, 0, 11));
+    }
     PQclear(r);
     return 1;
 }
@@ -79,15 +92,33 @@ static int check_attempts(run_t *r)
     return -1;
 }
 
+/* The document, kept by the worker for the job's next page on it; a PDF is opened once. */
 static int load_document(run_t *r)
 {
-    const char *p[1] = {r->j->id};
-    if ((r->doc = job_exec(r->wk, DB_RGN_JOB_DOCUMENT, p, NULL)) == NULL || PQntuples(r->doc) != 1)
-        return -1;
-    r->buf = PQgetvalue(r->doc, 0, 0);
-    r->len = (size_t)PQgetlength(r->doc, 0, 0);
+    job_worker_t *wk = r->wk;
+    if (wk->doc == NULL || strcmp(wk->doc_job, r->j->id) != 0) {
+        job_worker_forget_doc(wk);
+        const char *p[1] = {r->j->id};
+        if ((wk->doc = job_exec(wk, DB_RGN_JOB_DOCUMENT, p, NULL)) == NULL || PQntuples(wk->doc) != 1) {
+            job_worker_forget_doc(wk);
+            return -1;
+        }
+        snprintf(wk->doc_job, sizeof(wk->doc_job), "%s", r->j->id);
+    }
+    r->buf = PQgetvalue(wk->doc, 0, 0);
+    r->len = (size_t)PQgetlength(wk->doc, 0, 0);
     r->fmt = eng_sniff(r->buf, r->len);
     return 0;
+}
+
+/* The kept document opened as a PDF (NULL for other formats, or when it does not open: the page then fails
+ * through the ordinary decoding, with its sentence). */
+static eng_pdfin_t *open_pdf(run_t *r)
+{
+    char err[512];
+    if (r->fmt == ENG_FMT_PDF && r->wk->doc_pdf == NULL)
+        r->wk->doc_pdf = eng_pdfin_open(r->buf, r->len, err, sizeof(err));
+    return r->fmt == ENG_FMT_PDF ? r->wk->doc_pdf : NULL;
 }
 
 /* The pages option against the page count: a selection that names no page of this document fails the job
@@ -207,8 +238,9 @@ static void prepare(run_t *r)
         if (!(o->outputs >> k & 1u))
             pj->ocr.skip |= f[k].skip_unless_wanted;
     /* PDF pages that already carry text keep it when the job asks so (no recognition). */
-    if (r->fmt == ENG_FMT_PDF && o->pdf_text_policy == JOB_PDF_TEXT_SKIP_TEXT_PAGES)
-        r->pdfin = eng_pdfin_open(r->buf, r->len, err, sizeof(err));
+    pj->pdf_src = open_pdf(r);
+    if (o->pdf_text_policy == JOB_PDF_TEXT_SKIP_TEXT_PAGES)
+        r->pdfin = pj->pdf_src;
     if (job_opts_wants(o, "pdf")) {
         eng_pdf_meta_t meta = job_opts_meta(o);
         if ((r->pdf = eng_pdf_begin(r->wk->ocr, o->languages, &meta, err, sizeof(err))) == NULL)
@@ -332,26 +364,168 @@ static void complete(run_t *r)
     free(pdf);
 }
 
+/* Preparing a page-parallel run: the pages to recognize become tasks (with the resolution of each PDF page),
+ * the pages the selection leaves out and those over the tier's pixels at every resolution are stored at
+ * once, and the job's own lease is released, in one fenced statement. */
+static int seed(run_t *r)
+{
+    size_t cap = (size_t)r->npages * 12 + 3;
+    char *pages = malloc(cap), *dpis = malloc(cap), *skipped = malloc(cap), *over = malloc(cap);
+    char snp[16], ssel[16], scap[16], msg[128];
+    int ret = -1;
+    if (pages == NULL || dpis == NULL || skipped == NULL || over == NULL)
+        goto Exit;
+    size_t np = 0, nd = 0, ns = 0, no = 0;
+    pages[np++] = dpis[nd++] = skipped[ns++] = over[no++] = '{';
+    for (int i = 1; i <= r->npages; ++i) {
+        int dpi = r->pdf_dpi != NULL ? r->pdf_dpi[i - 1] : 0;
+        if (!eng_pages_selected(&r->j->opts.pages, i))
+            ns += (size_t)snprintf(skipped + ns, cap - ns, "%s%d", ns > 1 ? "," : "", i);
+        else if (r->pdf_dpi != NULL && dpi == 0)
+            no += (size_t)snprintf(over + no, cap - no, "%s%d", no > 1 ? "," : "", i);
+        else {
+            np += (size_t)snprintf(pages + np, cap - np, "%s%d", np > 1 ? "," : "", i);
+            nd += (size_t)snprintf(dpis + nd, cap - nd, "%s%d", nd > 1 ? "," : "", dpi);
+        }
+    }
+    snprintf(pages + np, cap - np, "}");
+    snprintf(dpis + nd, cap - nd, "}");
+    snprintf(skipped + ns, cap - ns, "}");
+    snprintf(over + no, cap - no, "}");
+    snprintf(snp, sizeof(snp), "%d", r->npages);
+    snprintf(ssel, sizeof(ssel), "%d", r->selected);
+    snprintf(scap, sizeof(scap), "%d", r->j->opts.max_parallel_pages);
+    snprintf(msg, sizeof(msg), " is over this tier's %lld pixels per page even at %d dpi", r->j->max_pixels,
+             ENG_LIMITS_MIN_PDF_DPI);
+    const char *p[11] = {r->j->id, r->wk->owner, r->j->attempt, snp,  pages, dpis,
+                         skipped,  over,         msg,           ssel, scap};
+    PGresult *res = job_exec(r->wk, DB_RGN_JOB_SEED, p, NULL);
+    int lost = res == NULL || PQntuples(res) == 0, canceled = !lost && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    if (!lost && canceled)
+        cancel(r);
+    for (int i = 1; !lost && !canceled && i < r->selected; ++i)
+        job_pool_wake(r->wk->pool); /* the idle workers of this node; other nodes poll */
+    ret = lost || canceled ? -1 : 0;
+Exit:
+    free(pages);
+    free(dpis);
+    free(skipped);
+    free(over);
+    return ret;
+}
+
+/* The job itself: prepared into page tasks, or, when it asks for the searchable PDF (tesseract's renderer
+ * builds it page by page in one recognizer), run whole by this worker, its pages in order. */
+static void run_job(run_t *r)
+{
+    if (check_attempts(r) != 0 || load_document(r) != 0 || probe(r) != 0)
+        return;
+    if (!job_opts_wants(&r->j->opts, "pdf")) {
+        seed(r);
+        return;
+    }
+    if (set_pages(r) != 0)
+        return;
+    prepare(r);
+    int page = 1;
+    while (page <= r->npages && run_page(r, page) == 0)
+        ++page;
+    if (page > r->npages && count_failed(r) == 0)
+        complete(r);
+}
+
+/* The assembling task: the whole-document outputs from the stored pages, and the end of the job. */
+static void assemble(run_t *r)
+{
+    if (r->j->attempt_no > r->j->max_attempts) {
+        fail(r, "ProcessingFailed", "the job's outputs could not be assembled");
+        return;
+    }
+    const char *p[1] = {r->j->id};
+    PGresult *res = job_exec(r->wk, DB_RGN_JOB_PAGES_ALL, p, NULL);
+    if (res == NULL)
+        return;
+    for (int i = 0; i < PQntuples(res); ++i)
+        if (strcmp(PQgetvalue(res, i, 1), "failed") == 0) {
+            ++r->failed_pages;
+            r->timeouts +=
+                strncmp(PQgetvalue(res, i, 7), ENG_TIMEOUT_SENTENCE, strlen(ENG_TIMEOUT_SENTENCE)) == 0;
+        }
+    PQclear(res);
+    if (job_complete(r->wk, r->j, r->j->selected, r->failed_pages, r->timeouts, NULL, 0) != 0)
+        job_log("warn", "job %s: not completed by this worker", r->j->id);
+}
+
+/* One page task: recognized and stored; the worker that stores the last page assembles the job at once. A
+ * page whose task has used up the tier's attempts (its workers died on it) is stored as failed. */
+static void run_task(run_t *r)
+{
+    job_t *j = r->j;
+    job_page_t pg = {.page = j->task, .npages = j->doc_pages, .selected = j->selected};
+    eng_page_out_t out;
+    char msg[128];
+    int rc = ENG_ERR, processed = 0;
+    r->npages = j->doc_pages;
+    if (j->attempt_no > j->max_attempts) {
+        snprintf(msg, sizeof(msg), "the page failed %d attempts", j->max_attempts);
+        pg.status = "failed";
+        pg.error = msg;
+    } else {
+        if (load_document(r) != 0)
+            return;
+        prepare(r);
+        r->page.dpi = j->dpi > 0 ? j->dpi : j->opts.dpi;
+        r->page.pdf_text = r->pdfin;
+        r->page.want_image = 1;
+        r->page.detect_barcodes = j->opts.detect_barcodes;
+        rc = eng_page_process(r->wk->ocr, r->buf, r->len, r->fmt, j->task - 1, &r->page, &out);
+        processed = 1;
+        if (out.warn[0] != '\0')
+            job_log("warn", "job %s: %s", j->id, out.warn);
+        if (rc == ENG_CANCELED || job_lease_lost(r->wk->lease, r->wk->index)) {
+            eng_page_out_free(&out);
+            return; /* canceled, or taken over: the page is not this worker's to store */
+        }
+        pg.status = out.blank ? "blank" : rc == ENG_OK ? "completed" : "failed";
+        if (!out.blank) {
+            pg.error = rc == ENG_OK ? NULL : out.err;
+            pg.res = &out.res;
+            pg.png = out.png;
+            pg.png_len = out.png_len;
+            pg.barcodes = j->opts.detect_barcodes && rc == ENG_OK ? out.barcodes : NULL;
+        }
+    }
+    int stored = job_store_task(r->wk, j, &pg);
+    if (processed) {
+        __atomic_add_fetch(&r->wk->counters->pages_done, 1, __ATOMIC_RELAXED);
+        eng_page_out_free(&out);
+    }
+    if (stored != 2)
+        return;
+    j->task = JOB_TASK_ASSEMBLE;
+    snprintf(j->attempt, sizeof(j->attempt), "1");
+    j->attempt_no = 1;
+    job_lease_hold(r->wk->lease, r->wk->index, j->id, j->task, r->wk->owner, j->attempt);
+    assemble(r);
+}
+
 void job_process(job_worker_t *wk, job_t *j)
 {
     run_t r = {.wk = wk, .j = j};
-    job_lease_hold(wk->lease, wk->index, j->id, wk->owner, j->attempt);
-    if (check_attempts(&r) == 0 && load_document(&r) == 0 && probe(&r) == 0 && set_pages(&r) == 0) {
-        prepare(&r);
-        int page = 1;
-        while (page <= r.npages && run_page(&r, page) == 0)
-            ++page;
-        if (page > r.npages && count_failed(&r) == 0)
-            complete(&r);
-    }
+    job_lease_hold(wk->lease, wk->index, j->id, j->task, wk->owner, j->attempt);
+    if (j->task == JOB_TASK_JOB)
+        run_job(&r);
+    else if (j->task == JOB_TASK_ASSEMBLE)
+        assemble(&r);
+    else
+        run_task(&r);
     job_lease_drop(wk->lease, wk->index);
     free(r.pdf_dpi);
-    eng_pdfin_close(r.pdfin);
     eng_pdf_abort(r.pdf);
-    PQclear(r.doc);
 }
 
-void job_sweep(job_worker_t *wk)
+void job_requeue_expired(job_worker_t *wk)
 {
     PGresult *r;
     if ((r = job_exec(wk, DB_RGN_REQUEUE_EXPIRED, NULL, NULL)) != NULL) {
@@ -360,6 +534,17 @@ void job_sweep(job_worker_t *wk)
                     PQntuples(r) == 1 ? "" : "s");
         PQclear(r);
     }
+    if ((r = job_exec(wk, DB_RGN_TASK_REQUEUE_EXPIRED, NULL, NULL)) != NULL) {
+        for (int i = 0; i < PQntuples(r); ++i)
+            job_log("info", "job %s: page task %s re-queued, its lease expired", PQgetvalue(r, i, 0),
+                    PQgetvalue(r, i, 1));
+        PQclear(r);
+    }
+}
+
+void job_sweep(job_worker_t *wk)
+{
+    PQclear(job_exec(wk, DB_RGN_TASK_TIDY, NULL, NULL));
     PQclear(job_exec(wk, DB_RGN_PURGE_EXPIRED, NULL, NULL));
     PQclear(job_exec(wk, DB_RGN_IDEM_SWEEP, NULL, NULL));
 }

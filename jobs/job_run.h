@@ -13,11 +13,15 @@
 
 #include "jobs/job_worker.h"
 
-/* Claims the oldest scheduled job under a lease of cfg->job_lease_s. 1 when *j holds one, 0 when none. */
+/* Claims, under a lease of cfg->job_lease_s, the oldest scheduled job (to prepare, or to run whole), else the
+ * next page task in the fair order (task_claim, sql/region/008). 1 when *j holds one, 0 when none. */
 int job_claim(job_worker_t *wk, job_t *j);
 /* Runs a claimed job to its end (completed, failed, canceled), or until its lease is lost or the pool stops
  * (then the job is given back after the page in progress). */
 void job_process(job_worker_t *wk, job_t *j);
+/* Jobs and page tasks whose lease ran out go back to the queue: one worker of each node runs it every half
+ * lease (job_lease_s), so that a dead node's pages are taken over within about a lease and a half. */
+void job_requeue_expired(job_worker_t *wk);
 /* The sweep: one worker of each node runs it every sweep_interval_ms. */
 void job_sweep(job_worker_t *wk);
 

@@ -17,7 +17,7 @@ int job_finish(job_worker_t *wk, const job_t *j, const char *status, const char 
                const char *progress)
 {
     const char *p[7] = {j->id, wk->owner, j->attempt, status, code, message, progress};
-    PGresult *r = job_exec(wk, DB_RGN_JOB_FINISH, p, NULL);
+    PGresult *r = job_exec(wk, j->task == JOB_TASK_JOB ? DB_RGN_JOB_FINISH : DB_RGN_TASK_FINISH, p, NULL);
     int ok = r != NULL && PQntuples(r) == 1;
     PQclear(r);
     if (!ok)
@@ -31,49 +31,67 @@ int job_finish(job_worker_t *wk, const job_t *j, const char *status, const char 
     return 0;
 }
 
-int job_store_page(job_worker_t *wk, const job_t *j, const job_page_t *pg)
+/* The parameters both page statements share ($1-$17, $20, $21); the caller fills $18, $19, $22, $23. */
+typedef struct {
+    char spage[16], w[16], h[16], dpi[16], conf[32], words[16], ms[16];
+    const char *p[23];
+    int lens[23];
+} page_params_t;
+
+static void page_params(page_params_t *pp, job_worker_t *wk, const job_t *j, const job_page_t *pg)
 {
     static const eng_page_result_t none;
     const eng_page_result_t *res = pg->res != NULL ? pg->res : &none;
-    char spage[16], w[16], h[16], dpi[16], conf[32], words[16], ms[16], lease[16], np[16], done[16], sel[16];
-    snprintf(spage, sizeof(spage), "%d", pg->page);
-    snprintf(w, sizeof(w), "%d", res->width);
-    snprintf(h, sizeof(h), "%d", res->height);
-    snprintf(dpi, sizeof(dpi), "%d", res->dpi);
-    snprintf(conf, sizeof(conf), "%.3f", res->confidence);
-    snprintf(words, sizeof(words), "%d", res->words);
-    snprintf(ms, sizeof(ms), "%ld", res->engine_ms);
-    snprintf(lease, sizeof(lease), "%d", lease_seconds(j));
-    snprintf(np, sizeof(np), "%d", pg->npages);
-    snprintf(done, sizeof(done), "%d", pg->done);
-    snprintf(sel, sizeof(sel), "%d", pg->selected);
+    snprintf(pp->spage, sizeof(pp->spage), "%d", pg->page);
+    snprintf(pp->w, sizeof(pp->w), "%d", res->width);
+    snprintf(pp->h, sizeof(pp->h), "%d", res->height);
+    snprintf(pp->dpi, sizeof(pp->dpi), "%d", res->dpi);
+    snprintf(pp->conf, sizeof(pp->conf), "%.3f", res->confidence);
+    snprintf(pp->words, sizeof(pp->words), "%d", res->words);
+    snprintf(pp->ms, sizeof(pp->ms), "%ld", res->engine_ms);
     int ok = strcmp(pg->status, "completed") == 0;
     const char *p[23] = {j->id,
                          wk->owner,
                          j->attempt,
-                         spage,
+                         pp->spage,
                          pg->status,
-                         ok ? w : NULL,
-                         ok ? h : NULL,
-                         ok ? dpi : NULL,
-                         ok ? conf : NULL,
-                         words,
-                         ms,
+                         ok ? pp->w : NULL,
+                         ok ? pp->h : NULL,
+                         ok ? pp->dpi : NULL,
+                         ok ? pp->conf : NULL,
+                         pp->words,
+                         pp->ms,
                          pg->error,
                          res->text,
                          res->json,
                          res->hocr,
                          res->tsv,
                          res->alto,
-                         lease,
-                         np,
+                         NULL,
+                         NULL,
                          (const char *)pg->png,
                          pg->barcodes,
-                         done,
-                         sel};
-    int lens[23] = {0};
-    lens[19] = (int)pg->png_len;
-    PGresult *r = job_exec(wk, DB_RGN_PAGE_STORE, p, lens);
+                         NULL,
+                         NULL};
+    memcpy(pp->p, p, sizeof(p));
+    memset(pp->lens, 0, sizeof(pp->lens));
+    pp->lens[19] = (int)pg->png_len;
+}
+
+int job_store_page(job_worker_t *wk, const job_t *j, const job_page_t *pg)
+{
+    page_params_t pp;
+    char lease[16], np[16], done[16], sel[16];
+    page_params(&pp, wk, j, pg);
+    snprintf(lease, sizeof(lease), "%d", lease_seconds(j));
+    snprintf(np, sizeof(np), "%d", pg->npages);
+    snprintf(done, sizeof(done), "%d", pg->done);
+    snprintf(sel, sizeof(sel), "%d", pg->selected);
+    pp.p[17] = lease;
+    pp.p[18] = np;
+    pp.p[21] = done;
+    pp.p[22] = sel;
+    PGresult *r = job_exec(wk, DB_RGN_PAGE_STORE, pp.p, pp.lens);
     if (r == NULL || PQntuples(r) == 0) {
         PQclear(r);
         return -1;
@@ -81,6 +99,25 @@ int job_store_page(job_worker_t *wk, const job_t *j, const job_page_t *pg)
     int cancel = PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
     return cancel;
+}
+
+int job_store_task(job_worker_t *wk, const job_t *j, const job_page_t *pg)
+{
+    page_params_t pp;
+    char lease[16], sel[16];
+    page_params(&pp, wk, j, pg);
+    snprintf(lease, sizeof(lease), "%d", wk->cfg->job_lease_s);
+    snprintf(sel, sizeof(sel), "%d", pg->selected);
+    pp.p[17] = lease;
+    pp.p[18] = sel;
+    PGresult *r = job_exec(wk, DB_RGN_TASK_STORE, pp.p, pp.lens);
+    if (r == NULL || PQntuples(r) == 0) {
+        PQclear(r);
+        return -1;
+    }
+    int ret = PQgetvalue(r, 0, 0)[0] == 't' ? 1 : PQgetvalue(r, 0, 1)[0] == 't' ? 2 : 0;
+    PQclear(r);
+    return ret;
 }
 
 static int store_output(job_worker_t *wk, const job_t *j, const eng_output_t *f, const char *data, size_t len)

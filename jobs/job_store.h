@@ -1,7 +1,8 @@
 /*
  * job_store: the fenced writes of a run: one page's result with the progress, the whole-document outputs
  * rendered from the stored pages (through the formats table), and the end of a job. Each is fenced on the
- * worker's name and the attempt: a worker that lost its lease changes nothing.
+ * worker's name and the attempt (of the job, or of the page task): a worker that lost its lease changes
+ * nothing.
  *
  * Threads: the worker thread that owns `wk`.
  */
@@ -10,7 +11,8 @@
 
 #include "jobs/job_worker.h"
 
-/* Finishes the job; status completed | failed | canceled. 0, or -1 when the lease was lost. */
+/* Finishes the job; status completed | failed | canceled. Fenced on the job's lease (a whole-job run) or on
+ * the assembling task (j->task 0). 0, or -1 when the lease was lost. */
 int job_finish(job_worker_t *wk, const job_t *j, const char *status, const char *code, const char *message,
                const char *progress);
 /* One page as stored. */
@@ -27,6 +29,10 @@ typedef struct {
 
 /* Stores one page's result: 1 when cancel was requested, 0 to go on, -1 when the lease is lost. */
 int job_store_page(job_worker_t *wk, const job_t *j, const job_page_t *pg);
+/* Stores one page of a page-parallel run and deletes its task (fenced on the task): 2 when it was the last
+ * page (the worker now holds the assembling task, attempt 1), 1 when cancel was requested, 0 to go on, -1
+ * when the task is no longer this worker's (its page changed nothing). */
+int job_store_task(job_worker_t *wk, const job_t *j, const job_page_t *pg);
 /* Assembles and stores the whole-document outputs (pdf: the searchable PDF or NULL) and completes the job, in
  * one transaction; a job whose every page failed fails instead. */
 int job_complete(job_worker_t *wk, const job_t *j, int npages, int failed_pages, int timeouts,

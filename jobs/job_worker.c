@@ -1,6 +1,7 @@
 /* The statement runner of a worker (see job_worker.h). */
 #include "jobs/job_worker.h"
 #include "jobs/job_log.h"
+#include "engine/eng_pdf_in.h"
 
 PGresult *job_exec(job_worker_t *wk, db_stmt_id_t id, const char *const *params, const int *lengths)
 {
@@ -17,4 +18,13 @@ PGresult *job_exec(job_worker_t *wk, db_stmt_id_t id, const char *const *params,
         }
     }
     return res;
+}
+
+void job_worker_forget_doc(job_worker_t *wk)
+{
+    eng_pdfin_close(wk->doc_pdf); /* first: it reads the bytes */
+    wk->doc_pdf = NULL;
+    PQclear(wk->doc);
+    wk->doc = NULL;
+    wk->doc_job[0] = '\0';
 }

@@ -33,11 +33,24 @@ typedef struct {
     job_lease_t *lease;  /* the pool's keeper; this worker's slot is `index` */
     const int *stopping; /* the pool's stop flag (read atomically) */
     job_counters_t *counters;
+    struct job_pool *pool; /* to wake the node's idle workers when a job's pages are queued */
+    /* The document of the last job this worker worked on, kept for its next page of that job: its id, the
+     * bytes (binary result) and, for a PDF, the document opened once (it points into those bytes). */
+    char doc_job[37];
+    PGresult *doc;
+    struct eng_pdfin *doc_pdf;
 } job_worker_t;
 
-/* One claimed job. */
+/* What a claim took: the job itself (task -1: preparing it, or a whole-job run), one of its pages (task >= 1)
+ * or the assembling of its whole-document outputs (task 0). */
+#define JOB_TASK_JOB (-1)
+#define JOB_TASK_ASSEMBLE 0
+
+/* One claimed job or page task; attempt is the job's (task -1) or the task's. */
 typedef struct {
     char id[37], attempt[16], app[37];
+    int task;
+    int doc_pages, selected, dpi; /* tasks: the document's pages, pages selected, the page's resolution */
     int attempt_no, max_attempts, stored_pages, max_pages;
     long long max_pixels;
     job_opts_t opts;
@@ -47,5 +60,7 @@ typedef struct {
 /* Runs a statement on the worker's connection; on failure logs and, when the connection broke, drops it (the
  * pool reconnects) and marks lost_db. The caller PQclear()s the result. */
 PGresult *job_exec(job_worker_t *wk, db_stmt_id_t id, const char *const *params, const int *lengths);
+/* Drops the kept document (job_worker_t.doc). */
+void job_worker_forget_doc(job_worker_t *wk);
 
 #endif

@@ -4,39 +4,71 @@
 #include <string.h>
 
 /* Column lists are part of the contract with the code that reads them by index: keep them in step. */
+/* The page's row, from the page statements' parameters ($1 job, $2 worker, $4 page, $5 status, $6-$17 its
+ * figures and results, $20 image, $21 barcodes), once the job row `j` of the same statement was updated. */
+#define PAGE_UPSERT                                                                                          \
+    " p AS (INSERT INTO job_pages (job_id, page, status, width, height, dpi, confidence, words,"             \
+    " engine_ms, error, text, json, hocr, tsv, alto, image, barcodes, worker)"                               \
+    " SELECT $1::uuid, $4::int, $5, $6::int, $7::int, $8::int, $9::float8, $10::int, $11::int,"              \
+    " $12, $13, $14, $15, $16, $17, $20::bytea, $21::jsonb, $2 FROM j"                                       \
+    " ON CONFLICT (job_id, page) DO UPDATE SET status = EXCLUDED.status, text = EXCLUDED.text,"              \
+    " json = EXCLUDED.json, hocr = EXCLUDED.hocr, tsv = EXCLUDED.tsv, alto = EXCLUDED.alto,"                 \
+    " error = EXCLUDED.error, image = EXCLUDED.image, barcodes = EXCLUDED.barcodes,"                         \
+    " worker = EXCLUDED.worker, stored_at = now())"
+
+/* A job's outcome into its app's hourly analytics: OUTCOME (SQL text: completed | failed | canceled), the job
+ * row `j` from JOBS where WHERE holds, its stored pages (job $1). */
+#define USAGE_OUTCOME(OUTCOME, JOBS, WHERE)                                                                  \
+    "INSERT INTO app_usage_hourly AS u (app_id, hour, license_id, jobs_completed, jobs_failed,"              \
+    " jobs_canceled, pages, error_pages, engine_ms, confidence_sum, confidence_pages)"                       \
+    " SELECT j.app_id, date_trunc('hour', now()), j.license_id, (" OUTCOME " = 'completed')::int,"           \
+    " (" OUTCOME " = 'failed')::int, (" OUTCOME " = 'canceled')::int, p.pages, p.errors, p.ms, p.conf,"      \
+    " p.confn FROM " JOBS ", (SELECT count(*) FILTER (WHERE status = 'completed') AS pages,"                 \
+    " count(*) FILTER (WHERE status = 'failed') AS errors, coalesce(sum(engine_ms), 0) AS ms,"               \
+    " coalesce(sum(confidence) FILTER (WHERE words > 0), 0) AS conf,"                                        \
+    " count(*) FILTER (WHERE words > 0) AS confn FROM job_pages WHERE job_id = $1::uuid) p"                  \
+    " WHERE " WHERE " ON CONFLICT (app_id, hour) DO UPDATE SET"                                              \
+    " jobs_completed = u.jobs_completed + EXCLUDED.jobs_completed,"                                          \
+    " jobs_failed = u.jobs_failed + EXCLUDED.jobs_failed,"                                                   \
+    " jobs_canceled = u.jobs_canceled + EXCLUDED.jobs_canceled, pages = u.pages + EXCLUDED.pages,"           \
+    " error_pages = u.error_pages + EXCLUDED.error_pages, engine_ms = u.engine_ms + EXCLUDED.engine_ms,"     \
+    " confidence_sum = u.confidence_sum + EXCLUDED.confidence_sum,"                                          \
+    " confidence_pages = u.confidence_pages + EXCLUDED.confidence_pages"
+
 const db_stmt_t db_stmts[DB_STMT_COUNT] = {
     [DB_PING] = {"ping", "SELECT 1", 0},
 
     /* 0 license_id, 1 region, 2 status, 3 expires_at epoch (or NULL), 4 tier, 5 hourly_quota, 6
      * max_file_bytes, 7 max_pages, 8 max_pixels, 9 max_retention_days, 10 page_timeout_ms, 11 max_attempts,
-     * 12 enabled, 13 deleted */
+     * 12 enabled, 13 deleted, 14 max_concurrent_pages (the last column, as in auth_admin) */
     [DB_CAT_AUTH_PAIR] =
         {"auth_pair",
          "SELECT l.license_id, l.region, l.status, extract(epoch FROM l.expires_at)::bigint, l.tier,"
          " t.hourly_quota, t.max_file_bytes, t.max_pages, t.max_pixels, t.max_retention_days,"
-         " t.page_timeout_ms, t.max_attempts, a.enabled, a.deleted_at IS NOT NULL"
+         " t.page_timeout_ms, t.max_attempts, a.enabled, a.deleted_at IS NOT NULL, t.max_concurrent_pages"
          " FROM apps a JOIN licenses l ON l.license_id = a.license_id JOIN tiers t ON t.name = l.tier"
          " WHERE a.app_id = $1::uuid AND a.license_id = $2::uuid",
          2},
-    /* 0 admin_key_hash (hex), 1 region, 2 status, 3 expires_at epoch, 4 tier, 5 hourly_quota, 6..11 as above
-     */
+    /* 0 admin_key_hash (hex), 1 region, 2 status, 3 expires_at epoch, 4 tier, 5 hourly_quota, 6..11 as above,
+     * 12 max_concurrent_pages (the last column) */
     [DB_CAT_AUTH_ADMIN] =
         {"auth_admin",
          "SELECT encode(l.admin_key_hash, 'hex'), l.region, l.status,"
          " extract(epoch FROM l.expires_at)::bigint, l.tier, t.hourly_quota, t.max_file_bytes,"
-         " t.max_pages, t.max_pixels, t.max_retention_days, t.page_timeout_ms, t.max_attempts"
-         " FROM licenses l JOIN tiers t ON t.name = l.tier WHERE l.license_id = $1::uuid",
+         " t.max_pages, t.max_pixels, t.max_retention_days, t.page_timeout_ms, t.max_attempts,"
+         " t.max_concurrent_pages FROM licenses l JOIN tiers t ON t.name = l.tier WHERE l.license_id = "
+         "$1::uuid",
          1},
     [DB_CAT_SET_ACTOR] = {"set_actor", "SELECT set_config('ocrgate.actor', $1, true)", 1},
 
     [DB_CAT_TIER_CREATE] =
         {"tier_create",
          "INSERT INTO tiers (name, hourly_quota, max_file_bytes, max_pages, max_pixels,"
-         " max_retention_days, page_timeout_ms, max_attempts)"
+         " max_retention_days, page_timeout_ms, max_attempts, max_concurrent_pages)"
          " VALUES ($1, $2, coalesce($3::bigint, 52428800), coalesce($4::int, 500),"
          " coalesce($5::bigint, 100000000), coalesce($6::int, 30), coalesce($7::int, 60000),"
-         " coalesce($8::int, 3)) RETURNING name",
-         8},
+         " coalesce($8::int, 3), coalesce($9::int, 0)) RETURNING name",
+         9},
     [DB_CAT_TIER_SET] =
         {"tier_set",
          "UPDATE tiers SET hourly_quota = coalesce($2::int, hourly_quota),"
@@ -44,13 +76,14 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " max_pages = coalesce($4::int, max_pages), max_pixels = coalesce($5::bigint, max_pixels),"
          " max_retention_days = coalesce($6::int, max_retention_days),"
          " page_timeout_ms = coalesce($7::int, page_timeout_ms),"
-         " max_attempts = coalesce($8::int, max_attempts), updated_at = now()"
+         " max_attempts = coalesce($8::int, max_attempts),"
+         " max_concurrent_pages = coalesce($9::int, max_concurrent_pages), updated_at = now()"
          " WHERE name = $1 RETURNING name",
-         8},
+         9},
     [DB_CAT_TIER_LIST] =
         {"tier_list",
          "SELECT name, hourly_quota, max_file_bytes, max_pages, max_pixels, max_retention_days,"
-         " page_timeout_ms, max_attempts FROM tiers ORDER BY name",
+         " page_timeout_ms, max_attempts, max_concurrent_pages FROM tiers ORDER BY name",
          0},
 
     [DB_CAT_LICENSE_CREATE] =
@@ -239,20 +272,20 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " WHERE i.created_at < now() - interval '24 hours' RETURNING 1),"
          " j AS (INSERT INTO jobs (job_id, license_id, app_id, status, options, correlation_id,"
          " description, doc_name, doc_content_type, doc_bytes, doc_pages, doc_sha256, max_attempts,"
-         " max_pages, max_pixels, scheduled_at, expires_at, progress_message)"
+         " max_pages, max_pixels, scheduled_at, expires_at, progress_message, max_concurrent_pages)"
          " SELECT $1::uuid, $2::uuid, $3::uuid, $8, $7::jsonb, $7::jsonb ->> 'correlationId',"
          " $7::jsonb ->> 'description', $9, $10, length($11::bytea), $12::int,"
          " encode(sha256($11::bytea), 'hex'), $13::int, $14::int, $15::bigint,"
          " CASE WHEN $8 = 'scheduled' THEN now() END,"
          " now() + make_interval(days => ($7::jsonb ->> 'retentionDays')::int),"
-         " CASE WHEN $8 = 'scheduled' THEN 'queued' ELSE 'waiting for a document' END"
+         " CASE WHEN $8 = 'scheduled' THEN 'queued' ELSE 'waiting for a document' END, $16::int"
          " FROM q WHERE $6::text IS NULL OR EXISTS (SELECT 1 FROM k) RETURNING *),"
          " d AS (INSERT INTO job_documents (job_id, data) SELECT job_id, $11::bytea FROM j"
          " WHERE $11::bytea IS NOT NULL)"
          " SELECT (SELECT free FROM f) AND ($6::text IS NULL OR NOT EXISTS (SELECT 1 FROM q)"
          " OR EXISTS (SELECT 1 FROM k)), (SELECT used FROM q),"
          " (SELECT job_json(j) FROM j)",
-         15, 1u << 10, 0},
+         16, 1u << 10, 0},
     /* $1 app, $2 key. 0 job object of the key, while the key is younger than 24 hours */
     [DB_RGN_IDEM_GET] =
         {"idem_get",
@@ -310,17 +343,26 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " WHERE job_id = $1::uuid AND app_id = $2::uuid AND status = 'created'"
          " AND doc_bytes IS NOT NULL RETURNING job_json(jobs)",
          2, 0, 0},
-    /* A job not yet running is canceled at once; a running one is flagged and its worker stops between pages.
-     * 0 job object (no row: already finished, or no such job) */
-    [DB_RGN_JOB_CANCEL] = {"job_cancel",
-                           "UPDATE jobs SET cancel_requested = true,"
-                           " status = CASE WHEN status = 'processing' THEN status ELSE 'canceled' END,"
-                           " finished_at = CASE WHEN status = 'processing' THEN NULL ELSE now() END,"
-                           " progress_message = CASE WHEN status = 'processing' THEN 'cancel requested'"
-                           " ELSE 'canceled' END"
-                           " WHERE job_id = $1::uuid AND app_id = $2::uuid"
-                           " AND status IN ('created', 'scheduled', 'processing') RETURNING job_json(jobs)",
-                           2, 0, 0},
+    /* A job not yet running, or running as page tasks (no worker holds the job itself), is canceled at once
+     * and its tasks deleted (a worker recognizing one of them finds its lease gone at the next renewal); a
+     * job a worker holds (preparing, or a whole-job run) is flagged and that worker stops between steps. 0
+     * job object (no row: already finished, or no such job) */
+    [DB_RGN_JOB_CANCEL] =
+        {"job_cancel",
+         "WITH c AS (UPDATE jobs SET cancel_requested = true,"
+         " status = CASE WHEN status = 'processing' AND locked_by IS NOT NULL THEN status ELSE 'canceled' "
+         "END,"
+         " finished_at = CASE WHEN status = 'processing' AND locked_by IS NOT NULL THEN NULL ELSE now() END,"
+         " progress_message = CASE WHEN status = 'processing' AND locked_by IS NOT NULL"
+         " THEN 'cancel requested' ELSE 'canceled' END"
+         " WHERE job_id = $1::uuid AND app_id = $2::uuid"
+         " AND status IN ('created', 'scheduled', 'processing') RETURNING *),"
+         " t AS (DELETE FROM job_tasks WHERE job_id IN (SELECT job_id FROM c WHERE status = 'canceled')),"
+         " u AS (" USAGE_OUTCOME(
+             "'canceled'", "c j",
+             "j.status = 'canceled' AND j.pages_left IS NOT NULL") ")"
+                                                                   " SELECT job_json(c) FROM c",
+         2, 0, 0},
     /* 0 jobs deleted (0 or 1; 0 while it is processing, or no such job) */
     [DB_RGN_JOB_DELETE] = {"job_delete",
                            "WITH d AS (DELETE FROM jobs WHERE job_id = $1::uuid AND app_id = $2::uuid"
@@ -400,25 +442,17 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " ELSE 'recognized page ' || $4 || ' of ' || $19 END,"
          " locked_until = now() + make_interval(secs => $18::int)"
          " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
-         " RETURNING cancel_requested),"
-         " p AS (INSERT INTO job_pages (job_id, page, status, width, height, dpi, confidence, words,"
-         " engine_ms, error, text, json, hocr, tsv, alto, image, barcodes)"
-         " SELECT $1::uuid, $4::int, $5, $6::int, $7::int, $8::int, $9::float8, $10::int, $11::int,"
-         " $12, $13, $14, $15, $16, $17, $20::bytea, $21::jsonb FROM j"
-         " ON CONFLICT (job_id, page) DO UPDATE SET status = EXCLUDED.status, text = EXCLUDED.text,"
-         " json = EXCLUDED.json, hocr = EXCLUDED.hocr, tsv = EXCLUDED.tsv, alto = EXCLUDED.alto,"
-         " error = EXCLUDED.error, image = EXCLUDED.image, barcodes = EXCLUDED.barcodes)"
-         " SELECT cancel_requested FROM j",
+         " RETURNING cancel_requested)," PAGE_UPSERT " SELECT cancel_requested FROM j",
          23, 1u << 19, 0},
     /* binary result: 0 status, 1 the page as processed (PNG) */
     [DB_RGN_PAGE_IMAGE] = {"page_image",
                            "SELECT status, image FROM job_pages WHERE job_id = $1::uuid AND page = $2::int",
                            2, 0, 1},
     /* $1 job. Every stored page, in page order: 0 page, 1 status, 2 text, 3 json, 4 hocr, 5 tsv, 6 alto (the
-     * per-page rows of the formats table, engine/eng_format.c, in its order). */
+     * per-page rows of the formats table, engine/eng_format.c, in its order), 7 error. */
     [DB_RGN_JOB_PAGES_ALL] =
         {"job_pages_all",
-         "SELECT page, status, text, json, hocr, tsv, alto FROM job_pages WHERE job_id = $1::uuid"
+         "SELECT page, status, text, json, hocr, tsv, alto, error FROM job_pages WHERE job_id = $1::uuid"
          " ORDER BY page",
          1, 0, 0},
     /* $1 job. Binary result: the images of the completed pages, in page order: 0 page (as text), 1 the page
@@ -452,11 +486,15 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
     /* Jobs held by a lease owner ("<node>/<worker>") or by every worker of a node ("<node>"): at start-up a
      * node takes back what it held when it stopped (it is the only process with its id), and a worker that
      * lost the database takes back its own job once it reconnects. */
-    [DB_RGN_REQUEUE_MINE] = {"requeue_mine",
-                             "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
-                             " progress_message = 'waiting to resume' WHERE status = 'processing'"
-                             " AND (locked_by = $1 OR starts_with(locked_by, $1 || '/')) RETURNING job_id",
-                             1, 0, 0},
+    [DB_RGN_REQUEUE_MINE] =
+        {"requeue_mine",
+         "WITH t AS (UPDATE job_tasks SET locked_by = NULL, locked_until = NULL"
+         " WHERE locked_by = $1 OR starts_with(locked_by, $1 || '/') RETURNING job_id),"
+         " j AS (UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
+         " progress_message = 'waiting to resume' WHERE status = 'processing'"
+         " AND (locked_by = $1 OR starts_with(locked_by, $1 || '/')) RETURNING job_id)"
+         " SELECT job_id FROM j UNION SELECT job_id FROM t",
+         1, 0, 0},
     /* $1 job, $2 worker, $3 attempt: the job has used up its attempts. */
     [DB_RGN_FAIL_EXHAUSTED] =
         {"fail_exhausted",
@@ -491,6 +529,125 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
     [DB_RGN_IDEM_SWEEP] = {"idem_sweep",
                            "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'", 0,
                            0, 0},
+    /* $1 job, $2 worker, $3 attempt, $4 pages of the document, $5 the pages to recognize (int[]), $6 the
+     * resolution of each (int[], 0: the job's own), $7 pages left out by the selection (int[]), $8 selected
+     * pages over the tier's pixels at every resolution (int[], stored failed), $9 the rest of their error
+     * sentence after "page N", $10 pages selected, $11 maxParallelPages. Fenced on the job's lease, which it
+     * releases: from here on the job is held by its page tasks. Returns cancel_requested (true: nothing
+     * seeded, the caller cancels); no row: lease lost. */
+    [DB_RGN_JOB_SEED] =
+        {"job_seed",
+         "WITH j AS (UPDATE jobs SET doc_pages = $4::int, pages_selected = $10::int,"
+         " pages_left = CASE WHEN cancel_requested THEN pages_left ELSE cardinality($5::int[]) END,"
+         " pages_done = CASE WHEN cancel_requested THEN pages_done ELSE cardinality($8::int[]) END,"
+         " error_pages = CASE WHEN cancel_requested THEN error_pages ELSE cardinality($8::int[]) END,"
+         " locked_by = CASE WHEN cancel_requested THEN locked_by END,"
+         " locked_until = CASE WHEN cancel_requested THEN locked_until END,"
+         " progress = CASE WHEN cancel_requested THEN progress"
+         " ELSE LEAST(99, cardinality($8::int[]) * 100 / GREATEST($10::int, 1)) END,"
+         " progress_message = CASE WHEN cancel_requested THEN progress_message"
+         " ELSE 'recognizing, ' || cardinality($8::int[]) || ' of ' || $10 || ' pages done' END"
+         " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
+         " RETURNING job_id, license_id, app_id, cancel_requested, max_concurrent_pages),"
+         " go AS (SELECT j.*, nextval('job_turn') AS seq FROM j WHERE NOT cancel_requested),"
+         " lt AS (INSERT INTO license_turns (license_id, cap) SELECT license_id, max_concurrent_pages FROM go"
+         " ON CONFLICT (license_id) DO UPDATE SET cap = EXCLUDED.cap),"
+         " at AS (INSERT INTO app_turns (app_id, license_id) SELECT app_id, license_id FROM go"
+         " ON CONFLICT (app_id) DO UPDATE SET license_id = EXCLUDED.license_id),"
+         " t AS (INSERT INTO job_tasks (job_id, page, license_id, app_id, seq, dpi, job_cap)"
+         " SELECT go.job_id, p.page, go.license_id, go.app_id, go.seq, p.dpi, $11::int"
+         " FROM go, unnest($5::int[], $6::int[]) AS p(page, dpi)),"
+         " sk AS (INSERT INTO job_pages (job_id, page, status) SELECT go.job_id, p, 'skipped'"
+         " FROM go, unnest($7::int[]) AS p ON CONFLICT (job_id, page) DO NOTHING),"
+         " ov AS (INSERT INTO job_pages (job_id, page, status, error) SELECT go.job_id, p, 'failed',"
+         " 'page ' || p || $9 FROM go, unnest($8::int[]) AS p ON CONFLICT (job_id, page) DO NOTHING)"
+         " SELECT cancel_requested FROM j",
+         11, 0, 0},
+    /* $1 worker, $2 lease seconds. The fair claim of one page task (task_claim, sql/region/008). 0 job,
+     * 1 the task's attempt, 2 max attempts, 3 options, 4 max pages, 5 max pixels, 6 page (0: assembling),
+     * 7 app, 8 name, 9 pages of the document, 10 pages selected, 11 the page's resolution (0: the job's). */
+    [DB_RGN_TASK_CLAIM] =
+        {"task_claim",
+         "SELECT c.job_id, c.attempt, j.max_attempts, j.options, j.max_pages, j.max_pixels, c.page, j.app_id,"
+         " j.doc_name, j.doc_pages, j.pages_selected, c.dpi FROM task_claim($1, $2::int) c"
+         " JOIN jobs j ON j.job_id = c.job_id",
+         2, 0, 0},
+    /* $1 job, $2 worker, $3 attempt, $4 lease seconds, $5 page. The lease keeper's renewal of a task; gone
+     * once the job is canceled or over (recognition then stops). */
+    [DB_RGN_TASK_RENEW] =
+        {"task_renew",
+         "UPDATE job_tasks t SET locked_until = GREATEST(locked_until, now() + make_interval(secs => "
+         "$4::int))"
+         " WHERE t.job_id = $1::uuid AND t.page = $5::int AND t.locked_by = $2 AND t.attempt = $3::int"
+         " AND EXISTS (SELECT 1 FROM jobs j WHERE j.job_id = $1::uuid AND j.status = 'processing'"
+         " AND NOT j.cancel_requested) RETURNING 1",
+         5, 0, 0},
+    /* $1 job, $2 worker, $3 attempt, $4 page, $5 status, $6 width, $7 height, $8 dpi, $9 confidence, $10
+     * words, $11 engine ms, $12 error, $13 text, $14 json, $15 hocr, $16 tsv, $17 alto, $18 the lease of the
+     * assembling task (seconds), $19 pages selected, $20 the page as processed (PNG) or NULL, $21 its
+     * barcodes (JSON array) or NULL. Deletes the task (fenced on worker and attempt), stores the page and
+     * counts it on the job; the job row's lock orders concurrent stores, so exactly one sees no page left,
+     * and it gets the assembling task (page 0), already claimed. 0 cancel_requested, 1 this store was the
+     * last page's; no row: the task is no longer this worker's. */
+    [DB_RGN_TASK_STORE] =
+        {"task_store",
+         "WITH t AS (DELETE FROM job_tasks WHERE job_id = $1::uuid AND page = $4::int AND locked_by = $2"
+         " AND attempt = $3::int RETURNING 1),"
+         " j AS (UPDATE jobs SET pages_done = pages_done + 1, pages_left = pages_left - 1,"
+         " error_pages = error_pages + CASE WHEN $5 = 'failed' THEN 1 ELSE 0 END,"
+         " confidence_sum = confidence_sum + CASE WHEN $10::int > 0 THEN $9::float8 ELSE 0 END,"
+         " confidence_pages = confidence_pages + CASE WHEN $10::int > 0 THEN 1 ELSE 0 END,"
+         " progress = LEAST(99, ((pages_done + 1) * 100) / GREATEST($19::int, 1)),"
+         " progress_message = 'recognizing, ' || (pages_done + 1) || ' of ' || $19 || ' pages done'"
+         " WHERE job_id = $1::uuid AND status = 'processing' AND EXISTS (SELECT 1 FROM t)"
+         " RETURNING cancel_requested, pages_left, license_id, app_id)," PAGE_UPSERT ","
+         " a AS (INSERT INTO job_tasks (job_id, page, license_id, app_id, seq, locked_by, locked_until, "
+         "attempt)"
+         " SELECT $1::uuid, 0, license_id, app_id, 0, $2, now() + make_interval(secs => $18::int), 1 FROM j"
+         " WHERE pages_left = 0)"
+         " SELECT cancel_requested, pages_left = 0 FROM j",
+         21, 1u << 19, 0},
+    /* $1 job, $2 worker, $3 attempt, $4 status, $5 error code, $6 error message, $7 progress message. The end
+     * of a page-parallel job, an UPDATE of jobs fenced on its assembling task (which it deletes). */
+    [DB_RGN_TASK_FINISH] =
+        {"task_finish",
+         "WITH t AS (DELETE FROM job_tasks WHERE job_id = $1::uuid AND page = 0 AND locked_by = $2"
+         " AND attempt = $3::int RETURNING 1)"
+         " UPDATE jobs SET status = $4, error_code = $5, error_message = $6, finished_at = now(),"
+         " progress = CASE WHEN $4 = 'completed' THEN 100 ELSE progress END,"
+         " progress_message = $7, locked_by = NULL, locked_until = NULL"
+         " WHERE job_id = $1::uuid AND status = 'processing' AND EXISTS (SELECT 1 FROM t) RETURNING 1",
+         7, 0, 0},
+    /* No parameters: page tasks whose lease ran out go back to the queue (attempt kept, so that a page that
+     * keeps killing its workers fails after the tier's attempts), their license and app given a turn again
+     * when the sweep had dropped it. 0 job, 1 page. */
+    [DB_RGN_TASK_REQUEUE_EXPIRED] =
+        {"task_requeue_expired",
+         "WITH e AS (UPDATE job_tasks SET locked_by = NULL, locked_until = NULL WHERE (job_id, page) IN"
+         " (SELECT job_id, page FROM job_tasks WHERE locked_by IS NOT NULL AND locked_until < now()"
+         " FOR UPDATE SKIP LOCKED) RETURNING job_id, page, license_id, app_id),"
+         " l AS (INSERT INTO license_turns (license_id) SELECT DISTINCT license_id FROM e"
+         " ON CONFLICT (license_id) DO NOTHING),"
+         " a AS (INSERT INTO app_turns (app_id, license_id) SELECT DISTINCT app_id, license_id FROM e"
+         " ON CONFLICT (app_id) DO NOTHING)"
+         " SELECT job_id, page FROM e",
+         0, 0, 0},
+    /* No parameters, the sweep: tasks of jobs that are over (a cancel that raced a seed) deleted; the turns
+     * of apps without tasks dropped, then (next sweep) of licenses without apps. A turn a seed is upserting
+     * is locked, hence skipped: a seed never loses its turn. 0 tasks deleted. */
+    [DB_RGN_TASK_TIDY] =
+        {"task_tidy",
+         "WITH o AS (DELETE FROM job_tasks t USING jobs j WHERE j.job_id = t.job_id"
+         " AND j.status <> 'processing' RETURNING 1),"
+         " a AS (DELETE FROM app_turns WHERE app_id IN (SELECT app_id FROM app_turns at WHERE NOT EXISTS"
+         " (SELECT 1 FROM job_tasks t WHERE t.app_id = at.app_id AND t.locked_by IS NULL) AND NOT EXISTS"
+         " (SELECT 1 FROM job_tasks t WHERE t.app_id = at.app_id AND t.locked_by IS NOT NULL)"
+         " FOR UPDATE SKIP LOCKED)),"
+         " l AS (DELETE FROM license_turns WHERE license_id IN (SELECT license_id FROM license_turns lt"
+         " WHERE NOT EXISTS (SELECT 1 FROM app_turns at WHERE at.license_id = lt.license_id)"
+         " FOR UPDATE SKIP LOCKED))"
+         " SELECT count(*) FROM o",
+         0, 0, 0},
     /* $1: JSON array of per-app-hour counters from one gateway thread; added in one statement. */
     [DB_RGN_USAGE_FLUSH] =
         {"usage_flush",
@@ -512,25 +669,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " latency_hist = hist_add(u.latency_hist, EXCLUDED.latency_hist)",
          1, 0, 0},
     /* $1 job, $2 completed | failed | canceled: a job's outcome, added by the worker that finished it. */
-    [DB_RGN_USAGE_JOB] =
-        {"usage_job",
-         "INSERT INTO app_usage_hourly AS u (app_id, hour, license_id, jobs_completed, jobs_failed,"
-         " jobs_canceled, pages, error_pages, engine_ms, confidence_sum, confidence_pages)"
-         " SELECT j.app_id, date_trunc('hour', now()), j.license_id, ($2 = 'completed')::int,"
-         " ($2 = 'failed')::int, ($2 = 'canceled')::int, p.pages, p.errors, p.ms, p.conf, p.confn"
-         " FROM jobs j, (SELECT count(*) FILTER (WHERE status = 'completed') AS pages,"
-         " count(*) FILTER (WHERE status = 'failed') AS errors, coalesce(sum(engine_ms), 0) AS ms,"
-         " coalesce(sum(confidence) FILTER (WHERE words > 0), 0) AS conf,"
-         " count(*) FILTER (WHERE words > 0) AS confn FROM job_pages WHERE job_id = $1::uuid) p"
-         " WHERE j.job_id = $1::uuid"
-         " ON CONFLICT (app_id, hour) DO UPDATE SET jobs_completed = u.jobs_completed + "
-         "EXCLUDED.jobs_completed,"
-         " jobs_failed = u.jobs_failed + EXCLUDED.jobs_failed,"
-         " jobs_canceled = u.jobs_canceled + EXCLUDED.jobs_canceled, pages = u.pages + EXCLUDED.pages,"
-         " error_pages = u.error_pages + EXCLUDED.error_pages, engine_ms = u.engine_ms + EXCLUDED.engine_ms,"
-         " confidence_sum = u.confidence_sum + EXCLUDED.confidence_sum,"
-         " confidence_pages = u.confidence_pages + EXCLUDED.confidence_pages",
-         2, 0, 0},
+    [DB_RGN_USAGE_JOB] = {"usage_job", USAGE_OUTCOME("$2", "jobs j", "j.job_id = $1::uuid"), 2, 0, 0},
     /* $1 license, $2 app, $3 from, $4 to, $5 'hour' | 'day'. One row per bucket that has data:
      * 0 start (epoch), 1 requests, 2 2xx, 3 4xx, 4 5xx, 5 quota, 6 created, 7 completed, 8 failed, 9
      * canceled, 10 pages, 11 error pages, 12 bytes in, 13 bytes out, 14 engine ms, 15 confidence sum, 16

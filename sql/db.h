@@ -82,6 +82,14 @@ typedef enum {
     DB_RGN_JOB_RELEASE,
     DB_RGN_PURGE_EXPIRED,
     DB_RGN_IDEM_SWEEP,
+    /* region: page tasks (page-parallel runs) */
+    DB_RGN_JOB_SEED,
+    DB_RGN_TASK_CLAIM,
+    DB_RGN_TASK_RENEW,
+    DB_RGN_TASK_STORE,
+    DB_RGN_TASK_FINISH,
+    DB_RGN_TASK_REQUEUE_EXPIRED,
+    DB_RGN_TASK_TIDY,
     /* region: analytics, templates, information */
     DB_RGN_USAGE_FLUSH,
     DB_RGN_USAGE_JOB,

@@ -176,7 +176,10 @@ def test_three_pages_progress_and_early_page_results(st):
     for j in job_updates(node(st), job["jobId"], tenant(L["lic"]), 120):
         seen.append(j["progress"]["current"])
         if j["status"] == "processing" and j["pagesDone"] >= 1 and early is None:
-            early = get(st, f"/v1/jobs/{job['jobId']}/pages/1/results/text")
+            # Pages are recognized side by side, in any order: the one stored first is readable at once.
+            listed = get(st, f"/v1/jobs/{job['jobId']}/pages").json()
+            first = next(p["page"] for p in listed["items"] if p["status"] == "completed")
+            early = get(st, f"/v1/jobs/{job['jobId']}/pages/{first}/results/text")
             pending = get(st, f"/v1/jobs/{job['jobId']}/pages/3/results/text")
             whole = get(st, f"/v1/jobs/{job['jobId']}/results/text")
         if j["status"] == "completed":

@@ -18,7 +18,7 @@ static const char *const extra_name[] = {"name", NULL};
     "false,"                                                                                                 \
     "\"blankPageMaxNoise\":0.02,\"minConfidence\":0,\"dpi\":null,\"pageSegMode\":\"auto\",\"fastMode\":"     \
     "false,"                                                                                                 \
-    "\"pageTimeoutMs\":60000,\"pdfTitle\":null,"                                                             \
+    "\"pageTimeoutMs\":60000,\"maxParallelPages\":0,\"pdfTitle\":null,"                                      \
     "\"pdfAuthor\":null,\"pdfSubject\":null,\"pdfKeywords\":null,\"pdfTextPolicy\":\"ocr\",\"pages\":null,"  \
     "\"detectBarcodes\":false,\"barcodeTypes\":[\"ean8\",\"upce\",\"isbn10\",\"upca\",\"ean13\",\"isbn13\"," \
     "\"i25\",\"code39\",\"qrcode\",\"code128\"]}"
@@ -575,7 +575,8 @@ static void test_query(void)
         "\"deleteBlankPages\":false,"
         "\"blankPageMaxNoise\":0.02,\"minConfidence\":7,\"dpi\":300,\"pageSegMode\":\"sparse\",\"fastMode\":"
         "false,"
-        "\"pageTimeoutMs\":1,\"pdfTitle\":null,\"pdfAuthor\":null,\"pdfSubject\":null,\"pdfKeywords\":null,"
+        "\"pageTimeoutMs\":1,\"maxParallelPages\":0,\"pdfTitle\":null,\"pdfAuthor\":null,\"pdfSubject\":null,"
+        "\"pdfKeywords\":null,"
         "\"pdfTextPolicy\":\"skipTextPages\",\"pages\":null,\"detectBarcodes\":false,\"barcodeTypes\":"
         "[\"ean8\",\"upce\",\"isbn10\",\"upca\",\"ean13\",\"isbn13\",\"i25\",\"code39\",\"qrcode\","
         "\"code128\"]}",
