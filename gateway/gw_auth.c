@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <openssl/crypto.h>
+#include <pthread.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,20 @@
 /* Invalidations remembered for look-ups in flight; one older than all of them is never cached. A look-up
  * waits at most a catalog round trip, far fewer notifications than this arrive meanwhile. */
 #define INVAL_RING 256
+
+/* Catalog notifications are posted here by whichever loop thread's listener reads them, and every cache
+ * applies what it has not yet seen before its next look-up. Without it each thread learned of a change only
+ * from its own listener, so a client could be refused on one connection and still admitted on another one
+ * served by a thread that had not read the notification yet. Older than NOTICE_RING: the cache starts afresh.
+ */
+#define NOTICE_RING 512
+#define NOTICE_LEN 128
+
+static struct {
+    pthread_mutex_t lock;
+    uint64_t seq; /* notices posted so far; read without the lock by each look-up */
+    char text[NOTICE_RING][NOTICE_LEN];
+} board = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 typedef struct entry {
     struct entry *next;
@@ -34,6 +49,7 @@ struct gw_auth_cache {
      * only if no invalidation of its license or app (and no flush) came after, else it may predate the
      * change that the notification announced. */
     uint64_t gen, flush_gen;
+    uint64_t board_seen; /* notices of the board applied to this cache */
     struct {
         uint64_t gen;
         char id[37];
@@ -120,6 +136,7 @@ gw_auth_cache_t *gw_auth_cache_create(int max_entries)
     c->max_pos = (size_t)max_entries;
     c->nbuckets = 4096;
     c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
+    c->board_seen = __atomic_load_n(&board.seq, __ATOMIC_ACQUIRE);
     return c;
 }
 
@@ -216,6 +233,34 @@ void gw_auth_cache_invalidate(gw_auth_cache_t *c, const char *payload)
     remove_if(c, pred_names, id);
 }
 
+void gw_auth_notice(const char *payload)
+{
+    pthread_mutex_lock(&board.lock);
+    uint64_t seq = board.seq + 1;
+    /* A payload too long to keep (only tier names can be) is kept as "tiers:", which flushes. */
+    snprintf(board.text[seq % NOTICE_RING], NOTICE_LEN, "%s",
+             strlen(payload) < NOTICE_LEN ? payload : "tiers:");
+    __atomic_store_n(&board.seq, seq, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&board.lock);
+}
+
+/* Applies the notices posted since this cache last looked: one atomic read when there are none. */
+static void catch_up(gw_auth_cache_t *c)
+{
+    if (__atomic_load_n(&board.seq, __ATOMIC_ACQUIRE) == c->board_seen)
+        return;
+    pthread_mutex_lock(&board.lock);
+    uint64_t seq = board.seq;
+    if (seq - c->board_seen >= NOTICE_RING) {
+        gw_auth_cache_flush(c);
+    } else {
+        for (uint64_t n = c->board_seen + 1; n <= seq; ++n)
+            gw_auth_cache_invalidate(c, board.text[n % NOTICE_RING]);
+    }
+    c->board_seen = seq;
+    pthread_mutex_unlock(&board.lock);
+}
+
 void gw_auth_cache_stats(const gw_auth_cache_t *c, uint64_t *hits, uint64_t *misses, size_t *entries)
 {
     /* Read from the metrics endpoint on any loop thread. */
@@ -245,13 +290,15 @@ static entry_t *cache_get(gw_auth_cache_t *c, const char *key)
     return NULL;
 }
 
-uint64_t gw_auth_cache_generation(const gw_auth_cache_t *c)
+uint64_t gw_auth_cache_generation(gw_auth_cache_t *c)
 {
+    catch_up(c);
     return c->gen;
 }
 
 int gw_auth_cache_get(gw_auth_cache_t *c, const char *key, gw_principal_t *out)
 {
+    catch_up(c);
     entry_t *e = cache_get(c, key);
     if (e == NULL)
         return -1;
@@ -262,6 +309,7 @@ int gw_auth_cache_get(gw_auth_cache_t *c, const char *key, gw_principal_t *out)
 
 int gw_auth_cache_put(gw_auth_cache_t *c, const char *key, const gw_principal_t *p, int ttl, uint64_t since)
 {
+    catch_up(c);
     if (ttl <= 0 || changed_since(c, key, since))
         return 0;
     int64_t now = mono_s();

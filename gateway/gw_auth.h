@@ -2,7 +2,8 @@
  * gw_auth: who is calling. Parses tenant credentials (X-License-Id + X-App-Id, or HTTP Basic) and admin
  * keys, keeps each loop thread's credential cache (positive and negative entries with TTLs, bounded,
  * dropped on catalog NOTIFY, flushed when the listener reconnects), and applies the 401 rules of API.md.
- * Everything here runs on the owning loop thread; lookups that miss the cache go through async libpq.
+ * Everything here runs on the owning loop thread (gw_auth_notice on any); lookups that miss the cache go
+ * through async libpq.
  */
 #ifndef OCRGATE_GW_AUTH_H
 #define OCRGATE_GW_AUTH_H
@@ -18,9 +19,13 @@ void gw_auth_cache_destroy(gw_auth_cache_t *cache);
 /* Drops entries named by a catalog notification payload ("apps:<id>", "licenses:<id>", "tiers:<name>"). */
 void gw_auth_cache_invalidate(gw_auth_cache_t *cache, const char *payload);
 void gw_auth_cache_flush(gw_auth_cache_t *cache);
+/* A catalog notification read by any thread's listener, for every thread's cache: each applies it (as
+ * gw_auth_cache_invalidate) before its next look-up, so once one thread has seen a change, none answers from
+ * before it. Any thread. */
+void gw_auth_notice(const char *payload);
 /* Where the cache's invalidations stand now: taken when a catalog look-up begins and given to
  * gw_auth_cache_put with its answer. */
-uint64_t gw_auth_cache_generation(const gw_auth_cache_t *cache);
+uint64_t gw_auth_cache_generation(gw_auth_cache_t *cache);
 /* Caches the answer for "license/app" (p NULL: unknown pair) for ttl seconds, unless an invalidation of that
  * license or app, or a flush, arrived since generation `since`: the answer may then predate the change.
  * Returns 1 when cached. */

@@ -172,9 +172,10 @@ static void on_tick(h2o_timeout_entry_t *entry)
 
 static void on_catalog_notify(void *arg, const char *channel, const char *payload)
 {
-    gw_thread_t *t = arg;
+    (void)arg;
     (void)channel;
-    gw_auth_cache_invalidate(t->auth, payload);
+    /* Posted for every thread's cache, this one's included, which applies it before its next look-up. */
+    gw_auth_notice(payload);
 }
 
 static void on_catalog_reconnect(void *arg)

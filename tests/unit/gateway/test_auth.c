@@ -96,6 +96,21 @@ int main(void)
            "after more invalidations than are remembered, nothing older is cached");
     g = gw_auth_cache_generation(c);
     is_int(gw_auth_cache_put(c, other, &p, 60, g), 1, "a look-up with no change since it began is cached");
+
+    /* A notification read by one thread's listener reaches every thread's cache before its next look-up. */
+    gw_auth_cache_t *c2 = gw_auth_cache_create(16);
+    is_int(gw_auth_cache_put(c2, other, &p, 60, gw_auth_cache_generation(c2)), 1, "the second thread caches");
+    g = gw_auth_cache_generation(c);
+    gw_auth_notice("apps:66666666-7777-4888-8999-aaaaaaaaaaaa");
+    is_int(gw_auth_cache_get(c, other, &got), -1, "a posted notice drops the pair in the first cache");
+    is_int(gw_auth_cache_get(c2, other, &got), -1, "and in the second, whose listener never read it");
+    is_int(gw_auth_cache_put(c, other, &p, 60, g), 0, "and stops a look-up that began before it");
+    is_int(gw_auth_cache_put(c2, key, &p, 60, gw_auth_cache_generation(c2)), 1, "other pairs cache again");
+    for (int i = 0; i < 600; ++i)
+        gw_auth_notice("apps:66666666-7777-4888-8999-aaaaaaaaaaab");
+    is_int(gw_auth_cache_get(c2, key, &got), -1,
+           "more notices than the board keeps: the cache starts afresh");
+    gw_auth_cache_destroy(c2);
     gw_auth_cache_destroy(c);
     return done_testing();
 }
