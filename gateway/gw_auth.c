@@ -271,6 +271,7 @@ void gw_auth_cache_stats(const gw_auth_cache_t *c, uint64_t *hits, uint64_t *mis
 
 static entry_t *cache_get(gw_auth_cache_t *c, const char *key)
 {
+    catch_up(c);
     int64_t now = mono_s();
     entry_t **pp = &c->buckets[hash_key(key) % c->nbuckets];
     for (; *pp != NULL; pp = &(*pp)->next) {
@@ -298,7 +299,6 @@ uint64_t gw_auth_cache_generation(gw_auth_cache_t *c)
 
 int gw_auth_cache_get(gw_auth_cache_t *c, const char *key, gw_principal_t *out)
 {
-    catch_up(c);
     entry_t *e = cache_get(c, key);
     if (e == NULL)
         return -1;
