@@ -772,7 +772,9 @@
 
   /* ---------- Try it ---------- */
 
-  const CLEANUP = ['deskew', 'autoRotate', 'binarize', 'despeckle', 'removeBorder', 'deleteBlankPages'];
+  const CLEANUP = ['deskew', 'autoRotate', 'binarize', 'despeckle', 'removeBorder', 'deleteBlankPages',
+                   'removeColorNoise', 'removeHalftone', 'removeHolePunch', 'improveText', 'deskewAdjustPaperSize',
+                   'fastMode'];
   const DEFAULT_OUTPUTS = ['text', 'json', 'hocr', 'pdf'];
   const LOW_CONFIDENCE = 60;  // words below it are drawn dashed and in orange
   const VIEW_WIDTH = 1200;    // pages wider than this are fetched scaled (the page image's width parameter)

@@ -569,8 +569,13 @@ await step('try it: a large page is fetched scaled and its boxes are scaled to m
 });
 
 await step('try it: a three-page TIFF with pages 1,3 shows those two pages, page 2 skipped', async () => {
+  // A clean-up option of the form reaches the job (and leaves these clean pages readable).
+  await openTab('try');
+  await page.check('#try-form input[name="removeColorNoise"]');
   const job = await tryDocument(E.THREE_PAGE_TIF, 40, '1,3');
+  await page.uncheck('#try-form input[name="removeColorNoise"]');
   eq(job.options.pages, '1,3', 'pages option sent');
+  eq(job.options.removeColorNoise, true, 'removeColorNoise option sent');
   eq(job.document.pages, 3, 'document pages');
   await poll('page views', async () => {
     const v = await page.locator('#try-pages-view .page-view').evaluateAll((vs) => vs.map((x) => x.dataset.page + ':' + x.querySelectorAll('rect.word').length));
