@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #define DB_RECONNECT_MS 500
+/* The shortest time between two waves of connection attempts started by queries (pool_reconnect_soon). */
+#define DB_RECONNECT_SOON_MS 20
 #define DB_QUEUE_MAX 10000
 
 typedef struct db_query {
@@ -43,6 +45,9 @@ struct db_pool {
     int queued, running;
     h2o_timeout_t retry_timeout;
     h2o_timeout_entry_t retry_entry;
+    h2o_timeout_t soon_timeout; /* DB_RECONNECT_SOON_MS: a wave a query asked for, when one just went */
+    h2o_timeout_entry_t soon_entry;
+    uint64_t last_wave_ms; /* when the last wave of connection attempts started (the loop's clock) */
     db_notify_cb_t on_notify;
     db_reconnect_cb_t on_reconnect;
     void *listen_arg;
@@ -332,12 +337,37 @@ static void conn_start(db_conn_t *c)
     conn_poll_connect(c);
 }
 
-static void pool_on_retry(h2o_timeout_entry_t *entry)
+static void pool_start_down(db_pool_t *pool)
 {
-    db_pool_t *pool = H2O_STRUCT_FROM_MEMBER(db_pool_t, retry_entry, entry);
+    pool->last_wave_ms = h2o_now(pool->loop);
     for (int i = 0; i < pool->nconns; ++i)
         if (pool->conns[i].state == CONN_DOWN)
             conn_start(&pool->conns[i]);
+}
+
+static void pool_on_retry(h2o_timeout_entry_t *entry)
+{
+    pool_start_down(H2O_STRUCT_FROM_MEMBER(db_pool_t, retry_entry, entry));
+}
+
+static void pool_on_soon(h2o_timeout_entry_t *entry)
+{
+    pool_start_down(H2O_STRUCT_FROM_MEMBER(db_pool_t, soon_entry, entry));
+}
+
+/* A query that finds every connection down starts the reconnect itself instead of failing until the retry
+ * timer fires: each loop thread has pools of its own, so without this one thread could answer again while
+ * another kept answering 503 for up to DB_RECONNECT_MS after the database came back. Waves are at least
+ * DB_RECONNECT_SOON_MS apart, so a burst of requests during an outage is not a burst of connection attempts;
+ * a query that comes sooner waits for the next wave. */
+static void pool_reconnect_soon(db_pool_t *pool)
+{
+    if (h2o_timeout_is_linked(&pool->soon_entry))
+        return;
+    if (h2o_now(pool->loop) - pool->last_wave_ms >= DB_RECONNECT_SOON_MS)
+        pool_start_down(pool);
+    else
+        h2o_timeout_link(pool->loop, &pool->soon_timeout, &pool->soon_entry);
 }
 
 static void pool_dispatch(db_pool_t *pool)
@@ -365,6 +395,9 @@ db_pool_t *db_pool_create(h2o_loop_t *loop, const char *dsn, int nconns)
     pool->conns = calloc((size_t)nconns + 1, sizeof(*pool->conns));
     h2o_timeout_init(loop, &pool->retry_timeout, DB_RECONNECT_MS);
     pool->retry_entry.cb = pool_on_retry;
+    h2o_timeout_init(loop, &pool->soon_timeout, DB_RECONNECT_SOON_MS);
+    pool->soon_entry.cb = pool_on_soon;
+    pool->last_wave_ms = h2o_now(loop);
     for (int i = 0; i < nconns; ++i) {
         pool->conns[i].pool = pool;
         conn_start(&pool->conns[i]);
@@ -390,6 +423,8 @@ void db_pool_destroy(db_pool_t *pool)
         return;
     if (h2o_timeout_is_linked(&pool->retry_entry))
         h2o_timeout_unlink(&pool->retry_entry);
+    if (h2o_timeout_is_linked(&pool->soon_entry))
+        h2o_timeout_unlink(&pool->soon_entry);
     for (int i = 0; i < pool->nconns; ++i) {
         db_conn_t *c = &pool->conns[i];
         if (c->sock != NULL)
@@ -404,6 +439,7 @@ void db_pool_destroy(db_pool_t *pool)
     }
     pool_fail_queued(pool, "shutting down");
     h2o_timeout_dispose(pool->loop, &pool->retry_timeout);
+    h2o_timeout_dispose(pool->loop, &pool->soon_timeout);
     free(pool->conns);
     free(pool->dsn);
     free(pool);
@@ -420,8 +456,11 @@ void db_pool_query_bin(db_pool_t *pool, db_stmt_id_t id, const char *const *para
     const db_stmt_t *s = &db_stmts[id];
     int n = s->nparams;
     if (!pool_any_up(pool) && !pool_any_connecting(pool)) {
-        cb(arg, NULL, "database unavailable");
-        return;
+        pool_reconnect_soon(pool);
+        if (!pool_any_connecting(pool) && !h2o_timeout_is_linked(&pool->soon_entry)) {
+            cb(arg, NULL, "database unavailable"); /* the attempts failed at once */
+            return;
+        }
     }
     if (pool->queued >= DB_QUEUE_MAX) {
         cb(arg, NULL, "database queue full");

@@ -186,6 +186,12 @@ def test_region_cluster_down(st):
         st.pg_start("US")
     # US recovers by itself: no gateway restart.
     wait_for("US recovers", status_is(st, "US", tenant(us), 200))
+    # One 200 proves only that one loop thread reconnected. Each thread has pools of its own, and each
+    # reconnects when a request needs it, not at its next retry: every call on a new connection (they land
+    # on either thread) is answered at once.
+    for _ in range(40):
+        r = call(st, "US", tenant(us))
+        assert r.status == 200, r
     wait_for("US health", lambda: st.node("US").request("GET", "/v1/health").status == 200)
 
 
