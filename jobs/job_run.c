@@ -415,14 +415,71 @@ Exit:
     return ret;
 }
 
-/* The job itself: prepared into page tasks, or, when it asks for the searchable PDF (tesseract's renderer
- * builds it page by page in one recognizer), run whole by this worker, its pages in order. */
+/* Page `page` of a page task or of a one-page job through the engine, at resolution `dpi`, with its image
+ * and barcodes. Returns the engine's status; *out is the caller's to free. */
+static int recognize_page(run_t *r, int page, int dpi, eng_page_out_t *out)
+{
+    prepare(r);
+    r->page.dpi = dpi;
+    r->page.pdf_text = r->pdfin;
+    r->page.want_image = 1;
+    r->page.detect_barcodes = r->j->opts.detect_barcodes;
+    int rc = eng_page_process(r->wk->ocr, r->buf, r->len, r->fmt, page - 1, &r->page, out);
+    if (out->warn[0] != '\0')
+        job_log("warn", "job %s: %s", r->j->id, out->warn);
+    return rc;
+}
+
+/* The page to store from the engine's result (pointing into *out). */
+static void page_result(job_page_t *pg, const eng_page_out_t *out, int rc, const job_t *j)
+{
+    pg->status = out->blank ? "blank" : rc == ENG_OK ? "completed" : "failed";
+    if (out->blank)
+        return;
+    pg->error = rc == ENG_OK ? NULL : out->err;
+    pg->res = &out->res;
+    pg->png = out->png;
+    pg->png_len = out->png_len;
+    pg->barcodes = j->opts.detect_barcodes && rc == ENG_OK ? out->barcodes : NULL;
+}
+
+/* A one-page job (not resumed, its page within the tier's pixels) is recognized by the worker that prepared
+ * it and completed with its page in one transaction, its outputs made from the page in memory: no page task,
+ * no claim of it, nothing read back. Returns 1 when the job is not for this path (seed it), else 0. */
+static int run_single(run_t *r)
+{
+    job_t *j = r->j;
+    if (r->npages != 1 || j->stored_pages != 0 || (r->pdf_dpi != NULL && r->pdf_dpi[0] == 0))
+        return 1;
+    int started = job_start_single(r->wk, j, 1);
+    if (started != 0)
+        return started < 0 ? 1 : (cancel(r), 0);
+    eng_page_out_t out;
+    int rc = recognize_page(r, 1, r->pdf_dpi != NULL ? r->pdf_dpi[0] : j->opts.dpi, &out);
+    job_page_t pg = {.page = 1, .npages = 1, .done = 1, .selected = 1};
+    page_result(&pg, &out, rc, j);
+    if (rc != ENG_CANCELED) { /* canceled: the lease is gone, the job is not this worker's */
+        int stored = job_complete_page(r->wk, j, &pg, rc == ENG_TIMEOUT);
+        __atomic_add_fetch(&r->wk->counters->pages_done, 1, __ATOMIC_RELAXED);
+        if (stored == 1)
+            cancel(r);
+        else if (stored < 0)
+            job_log("warn", "job %s: not completed by this worker", j->id);
+    }
+    eng_page_out_free(&out);
+    return 0;
+}
+
+/* The job itself: run here when it has one page, prepared into page tasks, or, when it asks for the
+ * searchable PDF (tesseract's renderer builds it page by page in one recognizer), run whole by this worker,
+ * its pages in order. */
 static void run_job(run_t *r)
 {
     if (check_attempts(r) != 0 || load_document(r) != 0 || probe(r) != 0)
         return;
     if (!job_opts_wants(&r->j->opts, "pdf")) {
-        seed(r);
+        if (run_single(r) != 0)
+            seed(r);
         return;
     }
     if (set_pages(r) != 0)
@@ -474,27 +531,13 @@ static void run_task(run_t *r)
     } else {
         if (load_document(r) != 0)
             return;
-        prepare(r);
-        r->page.dpi = j->dpi > 0 ? j->dpi : j->opts.dpi;
-        r->page.pdf_text = r->pdfin;
-        r->page.want_image = 1;
-        r->page.detect_barcodes = j->opts.detect_barcodes;
-        rc = eng_page_process(r->wk->ocr, r->buf, r->len, r->fmt, j->task - 1, &r->page, &out);
+        rc = recognize_page(r, j->task, j->dpi > 0 ? j->dpi : j->opts.dpi, &out);
         processed = 1;
-        if (out.warn[0] != '\0')
-            job_log("warn", "job %s: %s", j->id, out.warn);
         if (rc == ENG_CANCELED || job_lease_lost(r->wk->lease, r->wk->index)) {
             eng_page_out_free(&out);
             return; /* canceled, or taken over: the page is not this worker's to store */
         }
-        pg.status = out.blank ? "blank" : rc == ENG_OK ? "completed" : "failed";
-        if (!out.blank) {
-            pg.error = rc == ENG_OK ? NULL : out.err;
-            pg.res = &out.res;
-            pg.png = out.png;
-            pg.png_len = out.png_len;
-            pg.barcodes = j->opts.detect_barcodes && rc == ENG_OK ? out.barcodes : NULL;
-        }
+        page_result(&pg, &out, rc, j);
     }
     int stored = job_store_task(r->wk, j, &pg);
     if (processed) {

@@ -129,16 +129,56 @@ static int store_output(job_worker_t *wk, const job_t *j, const eng_output_t *f,
     return r != NULL ? 0 : -1;
 }
 
-/* The page images of the completed pages, matched to the rows of `pages` by page number (NULL where a page
- * has none). `imgs` holds them until the caller PQclear()s it. */
-static int page_images(job_worker_t *wk, const job_t *j, PGresult *pages, PGresult **imgs,
+/* The pages whole-document outputs are made of: the rows of DB_RGN_JOB_PAGES_ALL (a job whose pages were
+ * stored one by one), or the one page of a one-page job, still in memory (nothing read back). */
+typedef struct {
+    PGresult *rows;         /* or NULL */
+    const job_page_t *page; /* when rows is NULL */
+} doc_pages_t;
+
+static int doc_count(const doc_pages_t *d)
+{
+    return d->rows != NULL ? PQntuples(d->rows) : 1;
+}
+
+static int doc_page_no(const doc_pages_t *d, int i)
+{
+    return d->rows != NULL ? atoi(PQgetvalue(d->rows, i, 0)) : d->page->page;
+}
+
+static int doc_completed(const doc_pages_t *d, int i)
+{
+    return strcmp(d->rows != NULL ? PQgetvalue(d->rows, i, 1) : d->page->status, "completed") == 0;
+}
+
+/* Page i's fragment of per-page format k (0 text, 1 json, 2 hocr, 3 tsv, 4 alto: the per-page rows of the
+ * formats table in its order, the columns 2.. of the rows), or NULL when the page has none. */
+static const char *doc_fragment(const doc_pages_t *d, int i, int k)
+{
+    if (!doc_completed(d, i))
+        return NULL;
+    if (d->rows != NULL)
+        return PQgetisnull(d->rows, i, 2 + k) ? NULL : PQgetvalue(d->rows, i, 2 + k);
+    const eng_page_result_t *res = d->page->res;
+    const char *in_memory[5] = {res->text, res->json, res->hocr, res->tsv, res->alto};
+    return res != NULL && k < 5 ? in_memory[k] : NULL;
+}
+
+/* The page images of the completed pages, matched to the pages by page number (NULL where a page has none).
+ * `imgs` holds them until the caller PQclear()s it (NULL for a page in memory). */
+static int page_images(job_worker_t *wk, const job_t *j, const doc_pages_t *d, PGresult **imgs,
                        eng_office_page_t *op)
 {
+    if (d->rows == NULL) {
+        op[0].png = d->page->png;
+        op[0].png_len = d->page->png_len;
+        return 0;
+    }
     const char *p[1] = {j->id};
     if ((*imgs = job_exec(wk, DB_RGN_JOB_PAGE_IMAGES, p, NULL)) == NULL)
         return -1;
-    for (int i = 0, k = 0; i < PQntuples(pages) && k < PQntuples(*imgs); ++i) {
-        if (strcmp(PQgetvalue(*imgs, k, 0), PQgetvalue(pages, i, 0)) != 0)
+    for (int i = 0, k = 0; i < doc_count(d) && k < PQntuples(*imgs); ++i) {
+        if (strcmp(PQgetvalue(*imgs, k, 0), PQgetvalue(d->rows, i, 0)) != 0)
             continue;
         if (!PQgetisnull(*imgs, k, 1)) {
             op[i].png = (const unsigned char *)PQgetvalue(*imgs, k, 1);
@@ -149,11 +189,11 @@ static int page_images(job_worker_t *wk, const job_t *j, PGresult *pages, PGresu
     return 0;
 }
 
-/* An office format (docx, odt, rtf, epub, mht) written from the stored page texts, with the job's languages
- * and document metadata (the pdf* options). */
-static int store_office(job_worker_t *wk, const job_t *j, const eng_output_t *f, PGresult *pages)
+/* An office format (docx, odt, rtf, epub, mht) written from the page texts, with the job's languages and
+ * document metadata (the pdf* options). */
+static int store_office(job_worker_t *wk, const job_t *j, const eng_output_t *f, const doc_pages_t *d)
 {
-    int n = PQntuples(pages), ret = -1;
+    int n = doc_count(d), ret = -1;
     eng_office_page_t *op = calloc((size_t)n + 1, sizeof(*op));
     PGresult *imgs = NULL;
     unsigned char *data = NULL;
@@ -162,12 +202,10 @@ static int store_office(job_worker_t *wk, const job_t *j, const eng_output_t *f,
     if (op == NULL)
         return -1;
     for (int i = 0; i < n; ++i) {
-        op[i].page_no = atoi(PQgetvalue(pages, i, 0));
-        /* column 2: the text, the first per-page format */
-        if (strcmp(PQgetvalue(pages, i, 1), "completed") == 0 && !PQgetisnull(pages, i, 2))
-            op[i].text = PQgetvalue(pages, i, 2);
+        op[i].page_no = doc_page_no(d, i);
+        op[i].text = doc_fragment(d, i, 0); /* the text, the first per-page format */
     }
-    if (f->page_images && page_images(wk, j, pages, &imgs, op) != 0)
+    if (f->page_images && page_images(wk, j, d, &imgs, op) != 0)
         goto Exit;
     const job_opts_t *o = &j->opts;
     /* The modification time is left to the writer (now): the job finishes in this transaction. */
@@ -185,22 +223,21 @@ Exit:
     return ret;
 }
 
-/* Renders and stores every whole-document output the job asked for from its stored pages (`pages`: the rows
- * of DB_RGN_JOB_PAGES_ALL, whose columns 2.. hold the per-page formats in the table's order). */
-static int store_outputs(job_worker_t *wk, const job_t *j, PGresult *pages, const unsigned char *pdf,
+/* Renders and stores every whole-document output the job asked for from its pages. */
+static int store_outputs(job_worker_t *wk, const job_t *j, const doc_pages_t *d, const unsigned char *pdf,
                          size_t pdf_len)
 {
     size_t nf;
     const eng_output_t *f = eng_outputs(&nf);
-    int n = PQntuples(pages), ret = 0;
+    int n = doc_count(d), ret = 0;
     const char **frags = calloc((size_t)n + 1, sizeof(char *));
     if (frags == NULL)
         return -1;
-    for (size_t k = 0, col = 2; k < nf && ret == 0; col += (size_t)f[k].per_page, ++k) {
+    for (size_t k = 0, col = 0; k < nf && ret == 0; col += (size_t)f[k].per_page, ++k) {
         if (!job_opts_wants(&j->opts, f[k].name))
             continue;
         if (f[k].office != NULL) {
-            ret = store_office(wk, j, &f[k], pages);
+            ret = store_office(wk, j, &f[k], d);
             continue;
         }
         if (f[k].render == NULL) { /* the searchable PDF, made while the pages were recognized */
@@ -209,9 +246,7 @@ static int store_outputs(job_worker_t *wk, const job_t *j, PGresult *pages, cons
             continue;
         }
         for (int i = 0; i < n; ++i)
-            frags[i] = strcmp(PQgetvalue(pages, i, 1), "completed") == 0 && !PQgetisnull(pages, i, (int)col)
-                           ? PQgetvalue(pages, i, (int)col)
-                           : NULL;
+            frags[i] = doc_fragment(d, i, (int)col);
         char *doc = f[k].render(frags, n, j->name);
         ret = doc != NULL ? store_output(wk, j, &f[k], doc, strlen(doc)) : -1;
         free(doc);
@@ -220,32 +255,72 @@ static int store_outputs(job_worker_t *wk, const job_t *j, PGresult *pages, cons
     return ret;
 }
 
-int job_complete(job_worker_t *wk, const job_t *j, int npages, int failed_pages, int timeouts,
-                 const unsigned char *pdf, size_t pdf_len)
+/* The end of a job that has pages: failed when every page did, else its outputs stored and the job completed
+ * (the caller has begun the transaction and commits it). */
+static int finish_with_outputs(job_worker_t *wk, const job_t *j, const doc_pages_t *d, int npages,
+                               int failed_pages, int timeouts, const unsigned char *pdf, size_t pdf_len)
 {
-    char err[512], msg[96];
+    char msg[96];
     if (failed_pages == npages)
         return job_finish(wk, j, "failed", timeouts == npages ? "Timeout" : "ProcessingFailed",
                           timeouts == npages ? "every page exceeded its recognition time limit"
                                              : "no page of the document could be recognized",
                           "failed");
+    snprintf(msg, sizeof(msg), "completed %d page%s%s", npages, npages == 1 ? "" : "s",
+             failed_pages ? " with errors" : "");
+    if (store_outputs(wk, j, d, pdf, pdf_len) != 0)
+        return -1;
+    return job_finish(wk, j, "completed", NULL, NULL, msg);
+}
+
+int job_complete(job_worker_t *wk, const job_t *j, int npages, int failed_pages, int timeouts,
+                 const unsigned char *pdf, size_t pdf_len)
+{
+    char err[512];
+    if (failed_pages == npages)
+        return finish_with_outputs(wk, j, NULL, npages, failed_pages, timeouts, NULL, 0);
     const char *p1[1] = {j->id};
-    PGresult *pages = job_exec(wk, DB_RGN_JOB_PAGES_ALL, p1, NULL);
-    if (pages == NULL)
+    doc_pages_t d = {job_exec(wk, DB_RGN_JOB_PAGES_ALL, p1, NULL), NULL};
+    if (d.rows == NULL)
         return -1;
     int ret = -1;
     if (db_begin(wk->conn, err, sizeof(err)) != 0)
         goto Exit;
-    snprintf(msg, sizeof(msg), "completed %d page%s%s", npages, npages == 1 ? "" : "s",
-             failed_pages ? " with errors" : "");
-    if (store_outputs(wk, j, pages, pdf, pdf_len) != 0 ||
-        job_finish(wk, j, "completed", NULL, NULL, msg) != 0) {
+    if (finish_with_outputs(wk, j, &d, npages, failed_pages, timeouts, pdf, pdf_len) != 0) {
         if (wk->conn != NULL)
             db_rollback(wk->conn);
         goto Exit;
     }
     ret = db_commit(wk->conn, err, sizeof(err));
 Exit:
-    PQclear(pages);
+    PQclear(d.rows);
     return ret;
+}
+
+int job_start_single(job_worker_t *wk, const job_t *j, int npages)
+{
+    char snp[16];
+    snprintf(snp, sizeof(snp), "%d", npages);
+    const char *p[4] = {j->id, wk->owner, j->attempt, snp};
+    PGresult *r = job_exec(wk, DB_RGN_JOB_SINGLE, p, NULL);
+    int ret = r == NULL || PQntuples(r) == 0 ? -1 : PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return ret;
+}
+
+int job_complete_page(job_worker_t *wk, const job_t *j, const job_page_t *pg, int timed_out)
+{
+    char err[512];
+    doc_pages_t d = {NULL, pg};
+    if (db_begin(wk->conn, err, sizeof(err)) != 0)
+        return -1;
+    int stored = job_store_page(wk, j, pg), failed = strcmp(pg->status, "failed") == 0;
+    if (stored < 0 ||
+        (stored == 0 && finish_with_outputs(wk, j, &d, 1, failed, failed && timed_out, NULL, 0) != 0)) {
+        if (wk->conn != NULL)
+            db_rollback(wk->conn);
+        return -1;
+    }
+    /* A cancel requested meanwhile: the page stays stored and the caller cancels the job. */
+    return db_commit(wk->conn, err, sizeof(err)) != 0 ? -1 : stored;
 }

@@ -37,5 +37,13 @@ int job_store_task(job_worker_t *wk, const job_t *j, const job_page_t *pg);
  * one transaction; a job whose every page failed fails instead. */
 int job_complete(job_worker_t *wk, const job_t *j, int npages, int failed_pages, int timeouts,
                  const unsigned char *pdf, size_t pdf_len);
+/* A one-page job run whole by the worker that prepared it: records its page count, fenced on the job's lease.
+ * 0 to run it, 1 when cancel was requested, -1 when it is not for this worker to run whole (the lease is
+ * lost, or the license's tier caps its pages in recognition: such pages go through the fair claim). */
+int job_start_single(job_worker_t *wk, const job_t *j, int npages);
+/* Stores the one page of a one-page job and completes (or fails) the job with the whole-document outputs
+ * made from the page in memory, in one transaction (timed_out: a failed page ran out of time). 1 when cancel
+ * was requested (the page is stored, the job not finished), 0 done, -1 when the lease is lost. */
+int job_complete_page(job_worker_t *wk, const job_t *j, const job_page_t *pg, int timed_out);
 
 #endif

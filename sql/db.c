@@ -426,6 +426,15 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                               "UPDATE jobs SET doc_pages = $4::int WHERE job_id = $1::uuid AND locked_by = $2"
                               " AND attempt = $3::int AND status = 'processing' RETURNING cancel_requested",
                               4, 0, 0},
+    /* $1 job, $2 worker, $3 attempt, $4 pages of the document. A one-page job that its preparing worker runs
+     * whole: the page count recorded, fenced on the job's lease, unless the license's tier caps its pages in
+     * recognition (that page goes through the fair claim as a task). 0 cancel_requested; no row: capped or
+     * lease lost (the seed that follows tells which). */
+    [DB_RGN_JOB_SINGLE] = {"job_single",
+                           "UPDATE jobs SET doc_pages = $4::int, pages_selected = 1 WHERE job_id = $1::uuid"
+                           " AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
+                           " AND max_concurrent_pages = 0 RETURNING cancel_requested",
+                           4, 0, 0},
     /* $1 job, $2 worker, $3 attempt, $4 page, $5 status, $6 width, $7 height, $8 dpi, $9 confidence, $10
      * words, $11 engine ms, $12 error, $13 text, $14 json, $15 hocr, $16 tsv, $17 alto, $18 lease seconds,
      * $19 pages of the document, $20 the page as processed (PNG) or NULL, $21 the page's barcodes (JSON

@@ -256,6 +256,82 @@ def latency(api, kinds, runs, busy_jobs):
           f"load {load_average()}")
 
 
+STMT_RX = re.compile(r"^\S+ (\d\d:\d\d:\d\d\.\d+) \S+ \[(\d+)\] LOG:  duration: ([\d.]+) ms  "
+                     r"(?:(parse|bind|execute) [^:]*|statement): (.*)$")
+
+
+def statement_names():
+    """sql/db.c's statements as (leading SQL text, name), longest first: the worker's statements are unnamed
+    in the server's log, so they are told apart by their text."""
+    with open(os.path.join(ROOT, "sql", "db.c")) as f:
+        src = f.read()
+    out = []
+    for m in re.finditer(r'\{"(\w+)",\s*((?:"(?:[^"\\]|\\.)*"\s*)+)', src):
+        sql = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m[2])).replace('\\"', '"')
+        if len(sql) >= 12:
+            out.append((sql, m[1]))
+    return sorted(out, key=lambda x: -len(x[0]))
+
+
+def breakdown(api, path, ctype, runs=7):
+    """Where one single-page job's time goes: PostgreSQL logs every statement of a few jobs (its end time, its
+    backend, its duration), and the median job prints as a timeline from the POST: each statement (parse, bind
+    and execute of it summed), the gap before it (the worker's own work, recognition among it, or a wait) and
+    the database's time."""
+    log = os.path.join(api.st.pgdir, "server.log")
+    names = statement_names()
+    api.st.psql("postgres", "ALTER SYSTEM SET log_min_duration_statement = 0")
+    api.st.psql("postgres", "ALTER SYSTEM SET log_line_prefix = '%m [%p] '")
+    api.st.psql("postgres", "SELECT pg_reload_conf()")
+    time.sleep(0.5)
+    conn = api.node.connect()
+    jobs = []
+    for _ in range(runs):
+        start = os.path.getsize(log)
+        t0 = time.time()
+        jid = api.submit(path, ctype)
+        polls = 0
+        while api.job(jid, conn)["status"] not in ("completed", "failed"):
+            polls += 1
+            time.sleep(0.002)
+        t1 = time.time()
+        time.sleep(0.3)  # the log catches up
+        with open(log) as f:
+            f.seek(start)
+            lines = f.read().splitlines()
+        jobs.append((t1 - t0, t0, lines, api.engine_ms(jid), polls))
+    conn.close()
+    api.st.psql("postgres", "ALTER SYSTEM RESET log_min_duration_statement")
+    api.st.psql("postgres", "SELECT pg_reload_conf()")
+    wall, t0, lines, eng, polls = sorted(jobs, key=lambda j: j[0])[len(jobs) // 2]
+    day = time.strftime("%Y-%m-%d", time.gmtime(t0))
+    print(f"\nbreakdown of one {os.path.basename(path)} job (median of {runs}, statement log on): submit to "
+          f"completed seen {wall * 1000:.1f} ms, engineMs {eng}, {polls} polls   load {load_average()}")
+    print(f"{'at ms':>8}{'gap ms':>8}{'db ms':>8}{'backend':>9}  statement")
+    prev, db_total, acc = None, 0.0, {}
+    polls_seen = 0
+    for line in lines:
+        m = STMT_RX.match(line)
+        if not m:
+            continue
+        tm = time.mktime(time.strptime(f"{day} {m[1][:8]}", "%Y-%m-%d %H:%M:%S")) - time.timezone
+        at = (tm + float("0" + m[1][8:]) - t0) * 1000
+        dur, pid, phase, sql = float(m[3]), m[2], m[4], m[5]
+        name = next((n for pre, n in names if sql.startswith(pre)), sql[:40])
+        if phase in ("parse", "bind"):
+            acc[pid] = acc.get(pid, 0.0) + dur
+            continue
+        dur += acc.pop(pid, 0.0)
+        db_total += dur
+        if name == "job_get":
+            polls_seen += 1
+            continue
+        gap = 0.0 if prev is None else at - dur - prev
+        print(f"{at:>8.1f}{gap:>8.1f}{dur:>8.2f}{pid:>9}  {name}")
+        prev = at
+    print(f"database time {db_total:.1f} ms of {wall * 1000:.1f} ms ({polls_seen} job_get polls among it)")
+
+
 def cli(api, n_photo, n_big):
     """Pages/s through the API against the tesseract command line, 2 workers vs 2 processes."""
     files = [(os.path.join(TESTDATA, "phototest.tif"), "image/tiff")] * n_photo + \

@@ -130,6 +130,29 @@ def test_tier_max_concurrent_pages(st):
     assert most == 1, f"{most} pages of the license claimed at once"
 
 
+def test_tier_max_concurrent_pages_one_page_jobs(st):
+    # One-page jobs are recognized by the worker that prepares them, without a page task, unless their license's
+    # tier caps its pages in recognition: then they go through the fair claim, so that the cap holds for them
+    # too (license C, cap 1, four one-page jobs on four idle workers: never more than one page at once).
+    jobs = [submit(st, multipage_tiff(st, "phototest.tif", 1), lic="C") for _ in range(4)]
+    lic = L["C"]["licenseId"]
+    most = 0
+    while True:
+        # Pages in recognition: claimed page tasks, and one-page jobs run whole (held by their job lease after
+        # the page count is recorded, never seeded).
+        most = max(most, int(sql(st, f"SELECT (SELECT count(*) FROM job_tasks WHERE license_id = '{lic}'"
+                                     " AND page > 0 AND locked_by IS NOT NULL) + (SELECT count(*) FROM jobs"
+                                     f" WHERE license_id = '{lic}' AND status = 'processing'"
+                                     " AND locked_by IS NOT NULL AND pages_selected IS NOT NULL"
+                                     " AND pages_left IS NULL)")))
+        states = [get(st, f"/v1/jobs/{j}", lic="C").json()["status"] for j in jobs]
+        if all(s in ("completed", "failed", "canceled") for s in states):
+            break
+        time.sleep(0.01)
+    assert states == ["completed"] * 4, states
+    assert most == 1, f"{most} pages of the license in recognition at once"
+
+
 def test_cancel_stops_every_page(st):
     # A cancel while pages are recognized on both nodes ends the job at once; no page is stored after it,
     # no task is left, and every worker goes idle.
@@ -215,5 +238,6 @@ def make_stack():
 
 if __name__ == "__main__":
     run([test_pages_spread_over_workers_and_nodes, test_max_parallel_pages_one_keeps_a_job_on_one_page_at_a_time,
-         test_tier_max_concurrent_pages, test_cancel_stops_every_page, test_killed_node_pages_taken_over, test_fair_claims_across_licenses],
+         test_tier_max_concurrent_pages, test_tier_max_concurrent_pages_one_page_jobs, test_cancel_stops_every_page,
+         test_killed_node_pages_taken_over, test_fair_claims_across_licenses],
         make_stack)
