@@ -26,9 +26,10 @@ typedef struct {
 typedef struct {
     const cfg_t *cfg;
     int index;
-    char owner[300]; /* "<node id>/<index>": the name this worker's leases carry */
-    PGconn *conn;    /* NULL while disconnected */
-    int lost_db;     /* the connection broke while this worker held a job */
+    char owner[300];                       /* "<node id>/<index>": the name this worker's leases carry */
+    PGconn *conn;                          /* NULL while disconnected */
+    unsigned char prepared[DB_STMT_COUNT]; /* the statements prepared on conn (zeroed when it is dropped) */
+    int lost_db;                           /* the connection broke while this worker held a job */
     eng_ocr_t *ocr;
     job_lease_t *lease;  /* the pool's keeper; this worker's slot is `index` */
     const int *stopping; /* the pool's stop flag (read atomically) */

@@ -996,6 +996,33 @@ PGresult *db_exec_bin(PGconn *conn, db_stmt_id_t id, const char *const *params, 
     return NULL;
 }
 
+PGresult *db_exec_prepared(PGconn *conn, db_stmt_id_t id, unsigned char *prepared, const char *const *params,
+                           const int *lengths, char *err, size_t errlen)
+{
+    const db_stmt_t *s = &db_stmts[id];
+    if (!prepared[id]) {
+        /* Protocol-level prepared statements belong to the session: a rolled-back transaction keeps them. */
+        PGresult *p = PQprepare(conn, s->name, s->sql, s->nparams, NULL);
+        int ok = PQresultStatus(p) == PGRES_COMMAND_OK;
+        if (!ok)
+            db_copy_error(p != NULL ? PQresultErrorMessage(p) : PQerrorMessage(conn), err, errlen);
+        PQclear(p);
+        if (!ok)
+            return NULL;
+        prepared[id] = 1;
+    }
+    int formats[32];
+    db__param_formats(s, formats);
+    PGresult *res = PQexecPrepared(conn, s->name, s->nparams, params, lengths,
+                                   s->binary_params ? formats : NULL, s->binary_result);
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return res;
+    db_copy_error(res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(conn), err, errlen);
+    PQclear(res);
+    return NULL;
+}
+
 int db_exec_simple(PGconn *conn, const char *sql, char *err, size_t errlen)
 {
     PGresult *res = PQexec(conn, sql);

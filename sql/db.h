@@ -150,6 +150,12 @@ PGresult *db_exec(PGconn *conn, db_stmt_id_t id, const char *const *params, char
 /* The same with lengths for the binary parameters (lengths may be NULL when the statement has none). */
 PGresult *db_exec_bin(PGconn *conn, db_stmt_id_t id, const char *const *params, const int *lengths, char *err,
                       size_t errlen);
+/* The same as a prepared statement of the session: parsed (and, once PostgreSQL settles on a generic plan,
+ * planned) once per connection rather than per call. prepared[id] says whether this connection has it; the
+ * caller owns the DB_STMT_COUNT flags and zeroes them whenever it opens a new connection. For connections
+ * that run the same statements all day (the job workers). */
+PGresult *db_exec_prepared(PGconn *conn, db_stmt_id_t id, unsigned char *prepared, const char *const *params,
+                           const int *lengths, char *err, size_t errlen);
 /* Transaction control and session settings, for blocking connections. */
 __attribute__((warn_unused_result)) int db_begin(PGconn *conn, char *err, size_t errlen);
 __attribute__((warn_unused_result)) int db_commit(PGconn *conn, char *err, size_t errlen);

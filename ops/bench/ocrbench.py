@@ -129,6 +129,7 @@ class Api:
     def __init__(self, workers):
         self.st, self.lic = start({"engine_workers": workers})
         self.node = self.st.node("US")
+        self.db = "ocrgate_us"
         self.docs = {}
 
     def stop(self):
@@ -224,11 +225,14 @@ def probe(api, jid, seconds, rate, until=None):
 def latency(api, kinds, runs, busy_jobs):
     """Single-page latency against the recognition alone, and the event loops' answer time while every worker
     is busy against the same probe on an idle node."""
-    print(f"\nlatency: one job at a time, submit to completed (polling every 2 ms), {runs} runs per page")
-    print(f"{'page':<26}{'latency ms':>12}{'engineMs':>10}{'overhead':>10}{'warm engine ms':>16}   load")
+    print(f"\nlatency: one job at a time, submit to completed (polling every 2 ms), {runs} runs per page; server "
+          f"ms: the job row's created_at to finished_at (the database's clock: the service alone, without the "
+          f"client's POST and polls), claim ms: created_at to started_at")
+    print(f"{'page':<26}{'latency ms':>12}{'engineMs':>10}{'overhead':>10}{'server ms':>11}{'overhead':>10}"
+          f"{'claim ms':>10}{'warm engine ms':>16}   load")
     for label, path, ctype in kinds[:2]:
         warm = engine(path, runs, 1)["capi1_ms_per_page"]
-        lat, eng = [], []
+        lat, eng, srv, claim = [], [], [], []
         conn = api.node.connect()
         for _ in range(runs):
             t = time.perf_counter()
@@ -237,9 +241,14 @@ def latency(api, kinds, runs, busy_jobs):
                 time.sleep(0.002)
             lat.append((time.perf_counter() - t) * 1000)
             eng.append(api.engine_ms(jid))
+            row = api.st.psql(api.db, "SELECT extract(epoch FROM finished_at - created_at) * 1000,"
+                              f" extract(epoch FROM started_at - created_at) * 1000 FROM jobs WHERE job_id = '{jid}'")
+            srv.append(float(row.split("|")[0]))
+            claim.append(float(row.split("|")[1]))
         conn.close()
-        ml, me = statistics.median(lat), statistics.median(eng)
-        print(f"{label:<26}{ml:>12.0f}{me:>10.0f}{ml - me:>10.0f}{warm:>16.0f}   {load_average()}", flush=True)
+        ml, me, ms = statistics.median(lat), statistics.median(eng), statistics.median(srv)
+        print(f"{label:<26}{ml:>12.0f}{me:>10.0f}{ml - me:>10.0f}{ms:>11.0f}{ms - me:>10.0f}"
+              f"{statistics.median(claim):>10.1f}{warm:>16.0f}   {load_average()}", flush=True)
 
     label, path, ctype = kinds[2]
     idle_job = api.submit(kinds[1][1], kinds[1][2])
@@ -282,6 +291,7 @@ def breakdown(api, path, ctype, runs=7):
     names = statement_names()
     api.st.psql("postgres", "ALTER SYSTEM SET log_min_duration_statement = 0")
     api.st.psql("postgres", "ALTER SYSTEM SET log_line_prefix = '%m [%p] '")
+    api.st.psql("postgres", "ALTER SYSTEM SET log_parameter_max_length = 0")  # the page image is no log line
     api.st.psql("postgres", "SELECT pg_reload_conf()")
     time.sleep(0.5)
     conn = api.node.connect()
@@ -302,6 +312,7 @@ def breakdown(api, path, ctype, runs=7):
         jobs.append((t1 - t0, t0, lines, api.engine_ms(jid), polls))
     conn.close()
     api.st.psql("postgres", "ALTER SYSTEM RESET log_min_duration_statement")
+    api.st.psql("postgres", "ALTER SYSTEM RESET log_parameter_max_length")
     api.st.psql("postgres", "SELECT pg_reload_conf()")
     wall, t0, lines, eng, polls = sorted(jobs, key=lambda j: j[0])[len(jobs) // 2]
     day = time.strftime("%Y-%m-%d", time.gmtime(t0))
