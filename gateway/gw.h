@@ -24,6 +24,7 @@
 typedef struct gw_server gw_server_t;
 typedef struct gw_thread gw_thread_t;
 typedef struct gw_req gw_req_t;
+typedef struct gw_surface gw_surface_t;
 typedef struct gw_route gw_route_t;
 typedef struct gw_auth_cache gw_auth_cache_t;
 typedef struct gw_quota_cache gw_quota_cache_t;
@@ -133,18 +134,27 @@ struct gw_req {
     const char *pend_code;
     char pend_msg[256];
     json_t *pend_details;
-    /* A surface over v1 (gateway/compat/) that reshapes what v1 code answers: when set, gw_send hands it the
-     * response instead of sending it, clearing it first so that the surface's own gw_send goes out. `surface`
-     * is that surface's request state (from the request's pool; v1 handlers keep theirs in hstate). */
-    void (*reshape)(gw_req_t *r, int status, const char *content_type, const char *body, size_t len);
-    void *surface;
-    /* Compat surfaces (gateway/compat/) reuse the v1 handlers and keep their own vocabulary: `error_map`
-     * turns a v1 error status and code into the surface's (applied by gw_send_error), `on_job` takes over the
-     * answer of a v1 job creation (the job object's text; no Location is set then), and `sstate` is the
-     * surface's own state beside the v1 handler's hstate (from the request's pool). All NULL for v1. */
-    int (*error_map)(int status, const char **code);
-    void (*on_job)(gw_req_t *r, int status, const char *job_json);
+    /* The compat surface (gateway/compat/) serving this request, NULL for v1; its hooks are below. `sstate`
+     * is the surface's own state beside the hstate of the v1 handler it reuses (gw_sstate, from the request's
+     * pool). */
+    const gw_surface_t *surface;
     void *sstate;
+};
+
+/* A surface over v1 (gateway/compat/) reuses the v1 handlers and keeps its own vocabulary through these
+ * hooks, one const table per surface set on the request (gw_req_t.surface); a NULL hook leaves that step
+ * v1's.
+ * - reshape: gw_send hands it every response first; it returns 1 when it took the response over (it sends
+ *   its own answer, through gw_send, whenever it likes) and 0 to let gw_send send it as it is. A surface
+ *   that reshapes keeps in its sstate which of its own answers must go out as they are.
+ * - error_map: turns a v1 error status and code into the surface's (applied by gw_send_error, before the
+ *   body is made).
+ * - on_job: takes over the answer of a v1 job creation (the job object's text; no Location is set then). */
+typedef void (*gw_on_job_t)(gw_req_t *r, int status, const char *job_json);
+struct gw_surface {
+    int (*reshape)(gw_req_t *r, int status, const char *content_type, const char *body, size_t len);
+    int (*error_map)(int status, const char **code);
+    gw_on_job_t on_job;
 };
 
 typedef void (*gw_handler_t)(gw_req_t *r);

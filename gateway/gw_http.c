@@ -199,12 +199,9 @@ void gw_send(gw_req_t *r, int status, const char *content_type, const char *body
     h2o_req_t *req = r->req;
     if (req == NULL || r->status != 0)
         return;
-    if (r->reshape != NULL) {
-        void (*reshape)(gw_req_t *, int, const char *, const char *, size_t) = r->reshape;
-        r->reshape = NULL;
-        reshape(r, status, content_type, body, len);
+    if (r->surface != NULL && r->surface->reshape != NULL &&
+        r->surface->reshape(r, status, content_type, body, len))
         return;
-    }
     r->status = status;
     r->bytes_out = len;
     req->res.status = status;
@@ -259,8 +256,8 @@ void gw_send_error(gw_req_t *r, int status, const char *code, json_t *details, c
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    if (r->error_map != NULL)
-        status = r->error_map(status, &code);
+    if (r->surface != NULL && r->surface->error_map != NULL)
+        status = r->surface->error_map(status, &code);
     json_t *j = json_pack("{s:s,s:s,s:s}", "errorCode", code, "message", msg, "requestId", r->request_id);
     if (j == NULL) /* msg quoted something that is not UTF-8 */
         j = json_pack("{s:s,s:s,s:s}", "errorCode", code, "message", "invalid request", "requestId",

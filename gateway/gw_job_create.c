@@ -41,11 +41,17 @@ static create_req_t *cstate(gw_req_t *r)
     return gw_hstate(r, sizeof(create_req_t), create_dispose);
 }
 
-/* The job's answer: v1's, or the compat surface's that reuses this handler (gw_req_t.on_job). */
+/* The surface's hook for the job's answer (gw_surface_t.on_job), NULL for v1's own. */
+static gw_on_job_t surface_on_job(const gw_req_t *r)
+{
+    return r->surface != NULL ? r->surface->on_job : NULL;
+}
+
+/* The job's answer: v1's, or the compat surface's that reuses this handler. */
 static void answer_job(gw_req_t *r, int status, const char *job_json)
 {
-    if (r->on_job != NULL)
-        r->on_job(r, status, job_json);
+    if (surface_on_job(r) != NULL)
+        surface_on_job(r)(r, status, job_json);
     else
         gw_send_job(r, status, job_json);
 }
@@ -53,7 +59,7 @@ static void answer_job(gw_req_t *r, int status, const char *job_json)
 static void send_existing(gw_req_t *r)
 {
     create_req_t *c = cstate(r);
-    if (r->on_job == NULL) {
+    if (surface_on_job(r) == NULL) {
         gw_send_json(r, 200, json_incref(c->existing));
         return;
     }
@@ -62,7 +68,7 @@ static void send_existing(gw_req_t *r)
         gw_send_error(r, 500, "InternalError", NULL, "the job could not be read");
         return;
     }
-    r->on_job(r, 200, text);
+    surface_on_job(r)(r, 200, text);
     free(text);
 }
 
@@ -94,7 +100,7 @@ static void on_created(gw_req_t *r, PGresult *res)
     }
     if (gw_quota_apply(r, PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1)) != 0)
         return;
-    if (r->on_job == NULL) {
+    if (surface_on_job(r) == NULL) {
         char loc[64];
         snprintf(loc, sizeof(loc), "/v1/jobs/%s", c->job_id);
         gw_add_header(r, "Location", loc);

@@ -63,7 +63,8 @@ void gw_send_opt_error(gw_req_t *r, gw_opt_error_t *e, int counted);
 /* POST /v1/jobs for a surface whose document does not come as the request's body (it was decoded from it):
  * `options` (normalized, stolen), the document's bytes (alive until the request ends), its declared type (may
  * be NULL) and name (may be NULL). Admits the document, honours Idempotency-Key and stores the job counted,
- * exactly as POST /v1/jobs; answers through r->on_job (or as v1), errors through gw_send_error. */
+ * exactly as POST /v1/jobs; answers through the surface's on_job (gw_surface_t; or as v1), errors through
+ * gw_send_error. */
 void gw_job_create_doc(gw_req_t *r, json_t *options, const char *data, size_t len, const char *declared,
                        const char *name);
 

@@ -3,9 +3,9 @@
  * v1.3.1) served under the `ocrjobs_prefix` config key (default /ocrjobs). It is a surface over the v1 job
  * core, not a second one: each action runs the v1 handler of the same step (gateway/gw_job_*.c,
  * gw_template.c) on the same jobs with the same admission, region rules, quota, analytics and engine, and
- * reshapes the v1 answer (gw_req_t.reshape) into the reference's shapes: the PascalCase job object, bare
- * integers and strings, and the ApiResponse error object (v1's errorCode and request id carried as ErrorCode
- * and RequestId).
+ * reshapes the v1 answer (its gw_surface_t reshape hook) into the reference's shapes: the PascalCase job
+ * object, bare integers and strings, and the ApiResponse error object (v1's errorCode and request id carried
+ * as ErrorCode and RequestId).
  *
  * Its files:
  * - cx_ocrjobs_core.c: prefix and route table, request state, the hand-off to v1, ApiResponse errors, the
@@ -40,8 +40,14 @@ extern const size_t cx_ocrjobs_nroutes;
 /* What the v1 handler answered, when it succeeded (2xx other than 202). */
 typedef void (*cx_done_t)(gw_req_t *r, int status, const char *content_type, const char *body, size_t len);
 
-/* The surface's request state (from the request's pool; released with it). */
+/* What the surface's reshape hook does with the next answer gw_send is given: make an error an ApiResponse
+ * (every request of the surface starts so), hand v1's answer to the action (cx_v1), or let it out as it is
+ * (the surface's own answers). */
+typedef enum { CX_ERRORS, CX_V1, CX_AS_IS } cx_mode_t;
+
+/* The surface's request state (gw_req_t.sstate, from the request's pool; released with it). */
 typedef struct {
+    cx_mode_t mode;
     json_t *apps;  /* app id -> app name, every app the caller may see (owned) */
     char *visible; /* the same ids as a PostgreSQL array literal, for $1 of the DB_RGN_OCR_* statements */
     int admin;     /* admitted with the license's admin key */

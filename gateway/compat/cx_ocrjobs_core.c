@@ -56,11 +56,13 @@ static void state_dispose(void *p)
 
 cx_req_t *cx_state(gw_req_t *r)
 {
-    if (r->surface == NULL) {
-        r->surface = h2o_mem_alloc_shared(&r->req->pool, sizeof(cx_req_t), state_dispose);
-        memset(r->surface, 0, sizeof(cx_req_t));
-    }
-    return r->surface;
+    return gw_sstate(r, sizeof(cx_req_t), state_dispose);
+}
+
+/* Which of the surface's answers gw_send hands to reshape() next (the surface's hook, below). */
+static void set_mode(gw_req_t *r, cx_mode_t mode)
+{
+    cx_state(r)->mode = mode;
 }
 
 /* The reference lists no 409, 410 or 202: a refused state change is its 400, a job past retention is gone. */
@@ -111,7 +113,7 @@ static void send_api_response(gw_req_t *r, int status, json_t *v1 /* stolen, may
         json_object_set_new(j, "ErrorDetails", out);
     }
     json_decref(v1);
-    r->reshape = NULL;
+    set_mode(r, CX_AS_IS);
     gw_send_json(r, status, j);
 }
 
@@ -138,7 +140,8 @@ static void reshape_error(gw_req_t *r, int status, const char *body, size_t len)
                       msg != NULL ? msg : "the request failed");
 }
 
-/* Set on every request of the surface: errors of admission, quota and routing become ApiResponse objects. */
+/* The mode of every request of the surface until it hands one to v1: errors of admission, quota and routing
+ * become ApiResponse objects. */
 static void reshape_default(gw_req_t *r, int status, const char *content_type, const char *body, size_t len)
 {
     if (status >= 400 && strncmp(content_type, "application/json", 16) == 0) {
@@ -147,6 +150,26 @@ static void reshape_default(gw_req_t *r, int status, const char *content_type, c
     }
     gw_send(r, status, content_type, body, len);
 }
+
+static void reshape_v1(gw_req_t *r, int status, const char *content_type, const char *body, size_t len);
+
+/* The surface's hook (gw_surface_t.reshape): one answer in the current mode, after which the surface's own
+ * answers go out as they are until a mode is set again (cx_v1, cx_fail_counted). */
+static int reshape(gw_req_t *r, int status, const char *content_type, const char *body, size_t len)
+{
+    cx_req_t *s = cx_state(r);
+    cx_mode_t mode = s->mode;
+    if (mode == CX_AS_IS)
+        return 0;
+    s->mode = CX_AS_IS;
+    if (mode == CX_V1)
+        reshape_v1(r, status, content_type, body, len);
+    else
+        reshape_default(r, status, content_type, body, len);
+    return 1;
+}
+
+static const gw_surface_t surface = {.reshape = reshape};
 
 int cx_ocrjobs_claim(gw_req_t *r, h2o_iovec_t *path)
 {
@@ -158,7 +181,8 @@ int cx_ocrjobs_claim(gw_req_t *r, h2o_iovec_t *path)
         return 0;
     path->base += n;
     path->len -= n;
-    r->reshape = reshape_default;
+    r->surface = &surface;
+    set_mode(r, CX_ERRORS);
     return 1;
 }
 
@@ -171,7 +195,7 @@ void cx_send_value(gw_req_t *r, json_t *v)
         cx_send_error(r, 500, "InternalError", "the response could not be encoded");
         return;
     }
-    r->reshape = NULL;
+    set_mode(r, CX_AS_IS);
     gw_send_json_text(r, 200, text, strlen(text));
     free(text);
 }
@@ -193,7 +217,7 @@ void cx_fail_counted(gw_req_t *r, int status, const char *code, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    r->reshape = reshape_default;
+    set_mode(r, CX_ERRORS);
     gw_fail_counted(r, status, code, NULL, "%s", msg);
 }
 
@@ -264,7 +288,7 @@ void cx_send_rows(gw_req_t *r, PGresult *res, int as_array)
         }
         json_array_append_new(out, job);
     }
-    r->reshape = NULL;
+    set_mode(r, CX_AS_IS);
     if (as_array) {
         gw_send_json(r, 200, out);
         return;
@@ -364,7 +388,7 @@ void cx_v1(gw_req_t *r, gw_handler_t handler, const char *param1, cx_done_t done
         r->nparams = 2;
     }
     s->done = done;
-    r->reshape = reshape_v1;
+    s->mode = CX_V1;
     handler(r);
 }
 

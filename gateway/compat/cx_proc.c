@@ -54,12 +54,16 @@ static int proc_error_map(int status, const char **code)
     return status;
 }
 
+static void on_created(gw_req_t *r, int status, const char *job_json);
+
+static const gw_surface_t surface = {.error_map = proc_error_map, .on_job = on_created};
+
 /* The process type of path parameter 0, the Deprecation headers of the v4 aliases, the status mapping; a
  * 404 (through gw_fail_counted when `counted`) and -1 for an unknown type. */
 static int begin(gw_req_t *r, int counted)
 {
     proc_req_t *s = pstate(r);
-    r->error_map = proc_error_map;
+    r->surface = &surface;
     h2o_iovec_t t = r->params[0];
     const char *path = r->req->path_normalized.base;
     if (r->req->path_normalized.len >= 4 && memcmp(path, "/v4/", 4) == 0) {
@@ -164,7 +168,6 @@ static void create(gw_req_t *r)
         gw_send_opt_error(r, &oe, 1);
         return;
     }
-    r->on_job = on_created;
     json_t *name = json_object_get(in->input, "name");
     gw_job_create_doc(r, opts, (const char *)in->data, in->len,
                       json_string_value(json_object_get(in->input, "contentType")), json_string_value(name));

@@ -43,6 +43,9 @@ int cx_processing_error_map(int status, const char **code)
     }
 }
 
+/* The per-result endpoints keep only the statuses of the surface. */
+static const gw_surface_t results_surface = {.error_map = cx_processing_error_map};
+
 void cx_processing_pending(gw_req_t *r, const char *id, const char *status, const char *location)
 {
     char path[96];
@@ -179,7 +182,7 @@ static void on_job(gw_req_t *r, PGresult *res)
 static void result(gw_req_t *r, res_kind_t kind)
 {
     res_req_t *s = rstate(r);
-    r->error_map = cx_processing_error_map;
+    r->surface = &results_surface;
     s->kind = kind;
     if (gw_path_uuid(r, 0, "processing request", s->id) != 0)
         return;

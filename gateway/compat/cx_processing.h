@@ -23,8 +23,8 @@ void cx_h_proc_page_image(gw_req_t *r);
 void cx_h_proc_thumbnail(gw_req_t *r);
 void cx_h_processing(gw_req_t *r);
 
-/* The surface's status for a v1 error (gw_req_t.error_map): 400 and 415 are 422, 409 (a failed or canceled
- * job) is 500, 413 is 429 (the reference's "uploaded document too large"), 410 is 404. */
+/* The surface's status for a v1 error (its gw_surface_t error_map): 400 and 415 are 422, 409 (a failed or
+ * canceled job) is 500, 413 is 429 (the reference's "uploaded document too large"), 410 is 404. */
 int cx_processing_error_map(int status, const char **code);
 /* The 202 of a job that is not done: the error body's shape with the processing id and the job's status. */
 void cx_processing_pending(gw_req_t *r, const char *id, const char *status, const char *location);

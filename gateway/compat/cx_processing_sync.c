@@ -121,15 +121,17 @@ static void on_created(gw_req_t *r, int status, const char *job_json)
     json_decref(job);
 }
 
+/* The per-result endpoints' statuses, and the answer of the v1 job creation taken over. */
+static const gw_surface_t surface = {.error_map = cx_processing_error_map, .on_job = on_created};
+
 void cx_h_processing(gw_req_t *r)
 {
-    r->error_map = cx_processing_error_map;
+    r->surface = &surface;
     h2o_iovec_t wf = r->params[0];
     if (!(wf.len == 3 && memcmp(wf.base, "ocr", 3) == 0)) {
         gw_fail_counted(r, 404, "ResourceNotFound", NULL, "unknown workflow '%.*s' (this service offers ocr)",
                         (int)(wf.len > 40 ? 40 : wf.len), wf.base);
         return;
     }
-    r->on_job = on_created;
     gw_h_job_create(r);
 }

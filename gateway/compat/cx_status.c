@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* From the request's pool; it dies with the request. */
+/* The surface's state (gw_sstate, from the request's pool); it dies with the request. */
 typedef struct {
     char job_id[37];
     json_t *job; /* the v1 job object while its pages are read; owned, released by the dispose */
@@ -20,7 +20,7 @@ static void status_dispose(void *p)
 
 static status_req_t *sstate(gw_req_t *r)
 {
-    return gw_hstate(r, sizeof(status_req_t), status_dispose);
+    return gw_sstate(r, sizeof(status_req_t), status_dispose);
 }
 
 /* A box covering `a` and `b` (either may be empty: w == 0). */
