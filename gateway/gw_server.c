@@ -9,6 +9,7 @@
 #include "gateway/gw_quota.h"
 #include "gateway/gw_tls.h"
 #include "gateway/gw_replica.h"
+#include "gateway/compat/cx_processing.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -330,6 +331,7 @@ int gw_server_run(gw_server_t *s, char *err, size_t errlen)
     wh_pool_request_stop(s->webhooks);
     for (int i = 0; i < s->nthreads; ++i)
         pthread_join(s->threads[i].tid, NULL);
+    cx_wait_stop();
     gw_log(s, "info", "stopped");
     ret = 0;
 Exit:

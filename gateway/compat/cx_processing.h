@@ -45,5 +45,8 @@ typedef struct cx_waiter cx_waiter_t;
 typedef void (*cx_woken_cb)(gw_req_t *r, int timed_out);
 cx_waiter_t *cx_wait_job(gw_req_t *r, const char *job_id, cx_woken_cb woken);
 void cx_wait_end(cx_waiter_t *w);
+/* At drain, on the main thread once the loop threads are joined (no request waits any more): stops the
+ * listener thread, if one was started, closes its connection and joins it. */
+void cx_wait_stop(void);
 
 #endif

@@ -5,7 +5,9 @@
  * blocking connection to the region database that LISTENs on ocrgate_job_final (migration 011). The registry
  * of waiters is shared under `mu`: the listener only marks a waiter kicked and hands it to its loop through
  * h2o's multithread queue (one receiver per loop thread, made on that thread); everything else is done on the
- * loop. Waiters are malloc'ed (they may outlive the request's pool) and freed on their loop thread. */
+ * loop. Waiters are malloc'ed (they may outlive the request's pool) and freed on their loop thread.
+ * cx_wait_stop (the main thread, once the loops are joined) stops the listener, closes its connection and
+ * joins it. */
 #include "gateway/compat/cx_processing.h"
 #include "gateway/gw_util.h"
 
@@ -33,6 +35,11 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static cx_waiter_t *waiters;
 static pthread_once_t listener_once = PTHREAD_ONCE_INIT;
 static gw_server_t *listener_server;
+/* The listener, once started (written before any loop can see `listener_started` under mu). */
+static pthread_t listener_tid;
+static int listener_started;  /* under mu */
+static int stop_pipe[2];      /* readable once stopping: wakes the listener out of poll() */
+static int listener_stopping; /* atomic */
 
 /* Per loop thread, touched only by it (the listener reads `receivers` under mu, after the loop set it). */
 static struct {
@@ -103,12 +110,22 @@ static void on_timeout(h2o_timeout_entry_t *entry)
         woken(r, 1);
 }
 
+/* Waits up to `ms` for `fd` to be readable (fd < 0: only waits) or the stop to be asked; returns 1 once
+ * stopping, 0 otherwise (readable, timed out or interrupted). */
+static int wait_or_stop(int fd, int ms)
+{
+    struct pollfd f[2] = {{.fd = stop_pipe[0], .events = POLLIN}, {.fd = fd, .events = POLLIN}};
+    poll(f, fd >= 0 ? 2 : 1, ms);
+    return __atomic_load_n(&listener_stopping, __ATOMIC_ACQUIRE);
+}
+
 /* The listener thread: LISTEN, then hand every announced job to its waiters; after a lost connection every
- * waiter is woken once, since an announcement may have been missed meanwhile. */
+ * waiter is woken once, since an announcement may have been missed meanwhile. Returns once stopping, its
+ * connection closed. */
 static void *listener_main(void *arg)
 {
     gw_server_t *s = arg;
-    for (int failures = 0;; ++failures) {
+    for (int failures = 0; !__atomic_load_n(&listener_stopping, __ATOMIC_ACQUIRE); ++failures) {
         char err[256];
         PGconn *c = db_connect(s->cfg.region_dsn, err, sizeof(err));
         PGresult *res = c != NULL ? db_exec(c, DB_CX_LISTEN, NULL, err, sizeof(err)) : NULL;
@@ -117,7 +134,7 @@ static void *listener_main(void *arg)
                 gw_log(s, "warn", "synchronous processing: the job announcements cannot be heard: %s", err);
             if (c != NULL)
                 PQfinish(c);
-            sleep(1);
+            wait_or_stop(-1, 1000);
             continue;
         }
         PQclear(res);
@@ -127,8 +144,7 @@ static void *listener_main(void *arg)
             kick(w);
         pthread_mutex_unlock(&mu);
         while (PQstatus(c) == CONNECTION_OK) {
-            struct pollfd pfd = {PQsocket(c), POLLIN, 0};
-            if (poll(&pfd, 1, 1000) < 0 || PQconsumeInput(c) == 0)
+            if (wait_or_stop(PQsocket(c), 1000) || PQconsumeInput(c) == 0)
                 break;
             PGnotify *n;
             while ((n = PQnotifies(c)) != NULL) {
@@ -147,9 +163,39 @@ static void *listener_main(void *arg)
 
 static void start_listener(void)
 {
-    pthread_t tid;
-    if (pthread_create(&tid, NULL, listener_main, __atomic_load_n(&listener_server, __ATOMIC_ACQUIRE)) == 0)
-        pthread_detach(tid);
+    gw_server_t *s = __atomic_load_n(&listener_server, __ATOMIC_ACQUIRE);
+    if (pipe(stop_pipe) != 0) {
+        gw_log(s, "error",
+               "synchronous processing: no pipe for the listener; requests wait for their time-out");
+        return;
+    }
+    int started = pthread_create(&listener_tid, NULL, listener_main, s) == 0;
+    pthread_mutex_lock(&mu);
+    listener_started = started;
+    pthread_mutex_unlock(&mu);
+    if (!started) {
+        close(stop_pipe[0]);
+        close(stop_pipe[1]);
+    }
+}
+
+void cx_wait_stop(void)
+{
+    pthread_mutex_lock(&mu);
+    int started = listener_started;
+    listener_started = 0;
+    pthread_mutex_unlock(&mu);
+    if (!started)
+        return;
+    __atomic_store_n(&listener_stopping, 1, __ATOMIC_RELEASE);
+    if (write(stop_pipe[1], "x", 1) != 1)
+        gw_log(__atomic_load_n(&listener_server, __ATOMIC_ACQUIRE), "warn",
+               "synchronous processing: the listener could not be woken; it stops within a second");
+    pthread_join(listener_tid, NULL);
+    close(stop_pipe[0]);
+    close(stop_pipe[1]);
+    gw_log(__atomic_load_n(&listener_server, __ATOMIC_ACQUIRE), "info",
+           "synchronous processing: listener stopped");
 }
 
 cx_waiter_t *cx_wait_job(gw_req_t *r, const char *job_id, cx_woken_cb woken)

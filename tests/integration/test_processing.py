@@ -221,6 +221,19 @@ def test_status_codes(st):
     assert codes[:2] == [201, 201] and codes[2] == 429, codes
 
 
+def test_drain_stops_the_listener(st):
+    """After a synchronous request was served, SIGTERM stops the node's announcement listener, its connection
+    closed and its thread joined, before the node says it stopped; the drain ends with exit 0."""
+    r = sync(st, testdata("phototest.tif"))
+    assert r.status == 201, r
+    n = node(st)
+    assert n.stop() == 0, n.tail()
+    log = n.tail(20000)
+    drained, stopped = log.rfind("draining"), log.rfind('"stopped"')
+    listener = log.rfind("synchronous processing: listener stopped")
+    assert 0 <= drained < listener < stopped, log[-3000:]
+
+
 def _start():
     st = Stack(nodes={"US": 1}, node_cfg={"US": {"engine_workers": 2, "sync_max_pages": 2}}, name="processing").start()
     L["lic"] = st.seed_license("US", tier="polling", quota=1000000, apps=2, name="processing")
@@ -235,4 +248,4 @@ if __name__ == "__main__":
     run([test_synchronous_full_result_then_each_result, test_page_image_scaling_rule, test_multipart_and_options,
          test_results_of_a_v1_job_while_it_waits, test_more_pages_than_the_synchronous_limit,
          test_time_limit_answers_202_and_the_job_runs_on, test_client_that_leaves_leaves_the_job_running,
-         test_status_codes], _start)
+         test_status_codes, test_drain_stops_the_listener], _start)
