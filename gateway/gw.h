@@ -63,6 +63,7 @@ struct gw_thread {
     int db_ok[GW_DB_COUNT]; /* last health check */
     h2o_timeout_t tick_timeout;
     h2o_timeout_entry_t tick_entry;
+    h2o_timeout_t pause_timeout; /* GW_PAUSE_MS, for gw_pause */
     int inflight;
     uint64_t rng[2];
     h2o_multithread_queue_t *offload_queue;
@@ -209,6 +210,12 @@ __attribute__((warn_unused_result)) int gw_path_uuid(gw_req_t *r, int i, const c
 typedef void (*gw_db_cb_t)(gw_req_t *r, PGresult *res);
 void gw_db_query(gw_req_t *r, gw_db_t db, db_stmt_id_t id, const char *const *params, const int *lengths,
                  gw_db_cb_t cb);
+
+/* Runs `then` on the request's loop thread GW_PAUSE_MS from now, while the client is still there: a wait
+ * between two looks of a handler that polls, holding nothing but a reference on the request (no database
+ * connection, no blocking call). */
+#define GW_PAUSE_MS 50
+void gw_pause(gw_req_t *r, void (*then)(gw_req_t *r));
 
 /* --- gw_dispatch.c: route, admission, quota, handler --- */
 int gw_on_req(h2o_handler_t *self, h2o_req_t *req);

@@ -2,15 +2,16 @@
  * written to the catalog primary (audited with the actor "admin-key:<license>", the audit row says
  * adminKeyRotated and holds no hash), and the answer waits until this region's catalog replica has it, up to
  * ROTATE_WAIT_LOOKS looks: from the 200 on, the region admits the new key and refuses the old one. Runs on
- * the loop thread; every wait is a database call. */
+ * the loop thread; between two looks (one cheap statement each) the request waits on a loop timer
+ * (gw_pause), holding no database connection. */
 #include "gateway/gw_handlers.h"
 
 #include <openssl/crypto.h>
 #include <string.h>
 
-/* 20 ms apart (DB_CAT_WAIT_A_MOMENT): about 5 s for replication to apply one row, which takes milliseconds
- * while it runs. Past it the key is answered anyway: it is committed and is the only copy the caller gets. */
-#define ROTATE_WAIT_LOOKS 250
+/* GW_PAUSE_MS (50 ms) apart: about 5 s for replication to apply one row, which takes milliseconds while it
+ * runs. Past it the key is answered anyway: it is committed and is the only copy the caller gets. */
+#define ROTATE_WAIT_LOOKS (5000 / GW_PAUSE_MS)
 
 typedef struct {
     char old_hash[65], new_hash[65];
@@ -37,12 +38,6 @@ static void answer(gw_req_t *r)
 
 static void look(gw_req_t *r);
 
-static void on_paused(gw_req_t *r, PGresult *res)
-{
-    (void)res;
-    look(r);
-}
-
 static void on_replica(gw_req_t *r, PGresult *res)
 {
     rotate_req_t *k = rstate(r);
@@ -54,7 +49,7 @@ static void on_replica(gw_req_t *r, PGresult *res)
         answer(r);
         return;
     }
-    gw_db_query(r, GW_DB_CATALOG, DB_CAT_WAIT_A_MOMENT, NULL, NULL, on_paused);
+    gw_pause(r, look);
 }
 
 static void look(gw_req_t *r)

@@ -1,6 +1,6 @@
-/* Responses, request lifetime, access log: every response of the gateway leaves through gw_send. Runs on the
- * request's loop thread. Below the handlers, admission and quota: it calls only gw_util, gw_query and the
- * analytics counters (gw_analytics_record), never back up. */
+/* Responses, request lifetime, access log, pauses on the loop: every response of the gateway leaves through
+ * gw_send. Runs on the request's loop thread. Below the handlers, admission and quota: it calls only gw_util,
+ * gw_query and the analytics counters (gw_analytics_record), never back up. */
 #include "gateway/gw.h"
 #include "gateway/gw_analytics.h"
 #include "gateway/gw_query.h"
@@ -331,4 +331,30 @@ void gw_db_query(gw_req_t *r, gw_db_t db, db_stmt_id_t id, const char *const *pa
     c->cb = cb;
     gw_req_addref(r);
     db_pool_query_bin(r->thr->db[db], id, params, lengths, on_db, c);
+}
+
+typedef struct {
+    h2o_timeout_entry_t entry;
+    gw_req_t *r;
+    void (*then)(gw_req_t *r);
+} pause_t;
+
+static void on_pause_end(h2o_timeout_entry_t *entry)
+{
+    pause_t *p = H2O_STRUCT_FROM_MEMBER(pause_t, entry, entry);
+    gw_req_t *r = p->r;
+    void (*then)(gw_req_t *) = p->then;
+    free(p);
+    if (gw_req_release(r) == 0)
+        then(r);
+}
+
+void gw_pause(gw_req_t *r, void (*then)(gw_req_t *r))
+{
+    pause_t *p = calloc(1, sizeof(*p));
+    p->r = r;
+    p->then = then;
+    p->entry.cb = on_pause_end;
+    gw_req_addref(r);
+    h2o_timeout_link(r->thr->loop, &r->thr->pause_timeout, &p->entry);
 }

@@ -221,6 +221,7 @@ static void *thread_main(void *arg)
         t->listen_metrics = watch_listener(t, s->listen_fd_metrics, &t->accept_metrics);
     }
     h2o_timeout_init(t->loop, &t->tick_timeout, (uint64_t)s->cfg.health_interval_ms);
+    h2o_timeout_init(t->loop, &t->pause_timeout, GW_PAUSE_MS);
     t->tick_entry.cb = on_tick;
     on_tick(&t->tick_entry);
 

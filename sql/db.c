@@ -200,7 +200,6 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                                   2, 0, 0},
     /* A pause between two looks at the replica, taken by the database so that no loop thread waits. A new
      * statement sees what was applied meanwhile, which a sleep inside the looking statement would not. */
-    [DB_CAT_WAIT_A_MOMENT] = {"wait_a_moment", "SELECT pg_sleep(0.02)", 0, 0, 0},
 
     /* On the primary, outside any transaction: the region's slot, made once ("created" or "present"). The
      * ELSE branch is a sub-select, evaluated only when no slot has the name. */

@@ -40,7 +40,6 @@ typedef enum {
     DB_CAT_APP_EXISTS,
     DB_CAT_ADMIN_KEY_ROTATE_AS,
     DB_CAT_ADMIN_KEY_CURRENT,
-    DB_CAT_WAIT_A_MOMENT,
     /* catalog replication: slots on the primary, the subscription and its lag on a region's replica */
     DB_REPL_SLOT_CREATE,
     DB_REPL_SLOTS,

@@ -139,11 +139,16 @@ def test_admin_key_rotation(st):
                                          f"WHERE license_id = '{lic['licenseId']}'") == old_hash:
             assert time.time() < deadline, "the rotation did not reach the primary"
             time.sleep(0.02)
+        # Meanwhile the wait holds no connection in the database: between its looks the request waits on the
+        # loop, so no session of the region's catalog replica is ever sleeping for it.
+        sleeping = [st.psql("ocrgate_catalog", "SELECT count(*) FROM pg_stat_activity WHERE datname = 'ocrgate_catalog' "
+                                               "AND wait_event = 'PgSleep'", cluster="US") for _ in range(10)]
         answered_early = not th.is_alive()
     finally:
         st.psql("ocrgate_catalog", sub + "ENABLE", cluster="US")
     th.join(60)
     assert not answered_early, "answered before this region's replica had the new key"
+    assert sleeping == ["0"] * 10, f"a catalog connection was held sleeping during the wait: {sleeping}"
     r = got["r"]
     assert r.status == 200, r
     check_openapi(st, "POST", "/v1/license/admin-key", r)
