@@ -61,6 +61,9 @@ void gw_h_stats(gw_req_t *r);
 void gw_h_serverload(gw_req_t *r);
 /* gw_metrics.c */
 void gw_h_metrics(gw_req_t *r);
+/* Folds the region's job-count deltas into their totals (DB_RGN_JOB_COUNTS_FOLD), so that what /metrics adds
+ * up stays short: from the periodic tick of loop thread 0, without waiting for its answer. */
+void gw_metrics_fold(gw_thread_t *t);
 /* gw_portal.c */
 void gw_h_portal(gw_req_t *r);
 void gw_h_portal_index(gw_req_t *r);

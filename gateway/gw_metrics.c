@@ -1,5 +1,6 @@
 /* GET /metrics (Prometheus text format) on the loopback metrics listener. Counters are node-wide; queue depth
- * and jobs by state are read from the region database at scrape time. */
+ * and jobs by state are read from the region database at scrape time, from partial indexes and the kept
+ * totals of the final states (region migration 015), which gw_metrics_fold keeps folded. Loop thread. */
 #include "jobs/job_pool.h"
 #include "gateway/gw_analytics.h"
 #include "gateway/gw_auth.h"
@@ -117,4 +118,16 @@ static void on_load(gw_req_t *r, PGresult *res)
 void gw_h_metrics(gw_req_t *r)
 {
     gw_db_query(r, GW_DB_REGION, DB_RGN_LOAD, NULL, NULL, on_load);
+}
+
+static void on_fold(void *arg, PGresult *res, const char *errmsg)
+{
+    gw_thread_t *t = arg;
+    if (res == NULL)
+        gw_log(t->server, "warn", "job counts: folding the deltas failed: %s", errmsg);
+}
+
+void gw_metrics_fold(gw_thread_t *t)
+{
+    db_pool_query(t->db[GW_DB_REGION], DB_RGN_JOB_COUNTS_FOLD, NULL, on_fold, t);
 }

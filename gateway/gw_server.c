@@ -4,6 +4,7 @@
 #include "gateway/gw_auth.h"
 #include "gateway/gw_offload.h"
 #include "gateway/gw_guard.h"
+#include "gateway/gw_handlers.h"
 #include "jobs/job_pool.h"
 #include "webhooks/wh_pool.h"
 #include "gateway/gw_quota.h"
@@ -139,7 +140,8 @@ static void on_sweep(void *arg, PGresult *res, const char *errmsg)
         gw_log(t->server, "warn", "quota sweep failed: %s", errmsg);
 }
 
-/* The periodic tick of a loop thread: health of both databases, and (thread 0) old quota windows. */
+/* The periodic tick of a loop thread: health of both databases, and (thread 0) the job counts folded and old
+ * quota windows. */
 static void on_tick(h2o_timeout_entry_t *entry)
 {
     gw_thread_t *t = H2O_STRUCT_FROM_MEMBER(gw_thread_t, tick_entry, entry);
@@ -157,6 +159,8 @@ static void on_tick(h2o_timeout_entry_t *entry)
     }
     if (t->index == 0)
         gw_replica_tick(t);
+    if (t->index == 0 && t->db_ok[GW_DB_REGION])
+        gw_metrics_fold(t);
     gw_quota_tick(t->quota, 0);
     gw_analytics_flush(t->analytics, 0);
     int64_t now = gw_now(t->server);

@@ -737,13 +737,30 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                            " (SELECT count(*) FROM (SELECT 1 FROM jobs WHERE status = 'processing'"
                            " ORDER BY locked_until LIMIT 10000) p)",
                            0, 0, 0},
+    /* 0 jobs queued, 1 jobs processing (the queue's partial indexes), 2 the region's jobs by state, not
+     * purged, as a JSON object: the states a job passes through counted from the partial index jobs_live,
+     * the final ones from their kept totals and the deltas not folded yet (region migration 015). Nothing in
+     * it reads the rows of finished jobs, however many the retention keeps. */
     [DB_RGN_LOAD] =
         {"load",
-         "SELECT count(*) FILTER (WHERE status = 'scheduled'), count(*) FILTER (WHERE status = 'processing'),"
-         " coalesce((SELECT jsonb_object_agg(status, n) FROM (SELECT status, count(*) AS n FROM jobs"
-         " WHERE purged_at IS NULL GROUP BY status) s), '{}')"
-         " FROM jobs WHERE status IN ('scheduled', 'processing')",
+         "SELECT (SELECT count(*) FROM jobs WHERE status = 'scheduled'),"
+         " (SELECT count(*) FROM jobs WHERE status = 'processing'),"
+         " (SELECT coalesce(jsonb_object_agg(status, n), '{}') FROM ("
+         "SELECT status, count(*) AS n FROM jobs"
+         " WHERE status IN ('created', 'scheduled', 'processing') AND purged_at IS NULL GROUP BY status"
+         " UNION ALL SELECT status, sum(n) FROM (SELECT status, n FROM job_final_totals"
+         " UNION ALL SELECT status, n FROM job_final_deltas) f GROUP BY status) s)",
          0, 0, 0},
+    /* Folds the deltas of the final states' counts into their totals (region migration 015), in one
+     * statement: each delta is deleted and added once. One node's fold at a time (the advisory lock; another
+     * node's meanwhile does nothing), so two folds never wait for each other's rows. */
+    [DB_RGN_JOB_COUNTS_FOLD] = {"job_counts_fold",
+                                "WITH moved AS (DELETE FROM job_final_deltas"
+                                " WHERE (SELECT pg_try_advisory_xact_lock(7041978)) RETURNING status, n)"
+                                " INSERT INTO job_final_totals AS t (status, n)"
+                                " SELECT status, sum(n) FROM moved GROUP BY status ORDER BY status"
+                                " ON CONFLICT (status) DO UPDATE SET n = t.n + excluded.n",
+                                0, 0, 0},
 
     /* Webhooks. Endpoint statements take $1 endpoint, $2 license, $3 app (an endpoint of another app or
      * license names nothing) and return the endpoint object, webhook_json(), which never holds a secret. */

@@ -102,6 +102,7 @@ typedef enum {
     DB_RGN_STATS,
     DB_RGN_SERVERLOAD,
     DB_RGN_LOAD,
+    DB_RGN_JOB_COUNTS_FOLD,
     /* region: webhooks (webhooks/ and gateway/gw_webhooks.c) */
     DB_RGN_WH_CREATE,
     DB_RGN_WH_LIST,

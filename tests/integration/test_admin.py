@@ -230,6 +230,62 @@ def test_metrics_listener(st):
             assert s.connect_ex((addrs[0], port)) != 0
 
 
+def _metrics_jobs(st):
+    port = st.node("US").extra["metrics_port"]
+    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    return {l.split('"')[1]: int(l.split()[-1]) for l in body.splitlines() if l.startswith("ocrgate_jobs{state=")}
+
+
+def _table_jobs(st):
+    rows = st.psql("ocrgate_us", "SELECT status, count(*) FROM jobs WHERE purged_at IS NULL GROUP BY status")
+    got = {s: 0 for s in ("created", "scheduled", "processing", "completed", "failed", "canceled")}
+    got.update({l.split("|")[0]: int(l.split("|")[1]) for l in rows.splitlines()})
+    return got
+
+
+def _wait_db(st, sql, expected, what):
+    deadline = time.time() + 120
+    while st.psql("ocrgate_us", sql) != expected:
+        assert time.time() < deadline, what
+        time.sleep(0.05)
+
+
+def test_metrics_jobs_by_state_are_the_table_s(st):
+    """ocrgate_jobs{state} reads no finished job's row (region migration 015) and still says what a count over
+    the table says, for every state, through job ends, a delete and a purge, before and after the node folds the
+    counts."""
+    us = st.node("US")
+    lic, h = L["other"], tenant(L["other"])
+    doc = open(os.path.join(TESTDATA, "phototest.tif"), "rb").read()
+
+    def create(query, body, ctype="image/tiff"):
+        r = us.request("POST", "/v1/jobs" + query, headers=dict(h, **{"Content-Type": ctype}), body=body)
+        assert r.status == 201, r
+        return r.json()["jobId"]
+
+    done = [create("?outputs=text", doc) for _ in range(2)]
+    failed = [create("", b"%PDF-1.4\n" + b"x" * 200, "application/pdf") for _ in range(2)]
+    waiting = [create("?autostart=false", doc) for _ in range(3)]
+    r = us.request("POST", f"/v1/jobs/{waiting[0]}/cancel", headers=h)
+    assert r.status == 200, r
+    _wait_db(st, "SELECT count(*) FROM jobs WHERE status IN ('scheduled', 'processing')", "0", "jobs still running")
+    before = _table_jobs(st)
+    assert before["completed"] >= 2 and before["failed"] >= 2 and before["canceled"] >= 1 and before["created"] >= 2, before
+    assert _metrics_jobs(st) == before
+    # A deleted job and a purged one (as the retention sweep marks it) leave their state at once.
+    assert us.request("DELETE", f"/v1/jobs/{done[0]}", headers=h).status == 204
+    st.psql("ocrgate_us", f"UPDATE jobs SET purged_at = now() WHERE job_id IN ('{failed[0]}', '{waiting[1]}')")
+    after = _table_jobs(st)
+    assert (after["completed"], after["failed"], after["created"]) == (before["completed"] - 1, before["failed"] - 1,
+                                                                     before["created"] - 1), (before, after)
+    assert _metrics_jobs(st) == after
+    # Once folded the totals alone hold the final states.
+    _wait_db(st, "SELECT count(*) FROM job_final_deltas", "0", "the counts were not folded")
+    assert _metrics_jobs(st) == after
+    totals = st.psql("ocrgate_us", "SELECT string_agg(status || '=' || n, ',' ORDER BY status) FROM job_final_totals")
+    assert totals == f"canceled={after['canceled']},completed={after['completed']},failed={after['failed']}", totals
+
+
 def test_metrics_pass_promtool(st):
     # Every metric has HELP and TYPE and the exposition is well formed, on every node (lint problems fail too).
     for n in st.nodes["US"]:
@@ -261,4 +317,5 @@ def _start():
 
 if __name__ == "__main__":
     run([test_app_management, test_analytics_exact_across_nodes, test_templates, test_json_bodies_bounded,
-         test_server_information, test_metrics_listener, test_metrics_pass_promtool, test_portal_headers], _start)
+         test_server_information, test_metrics_listener, test_metrics_jobs_by_state_are_the_table_s,
+         test_metrics_pass_promtool, test_portal_headers], _start)
