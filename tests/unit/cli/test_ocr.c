@@ -1,5 +1,6 @@
 /* unit.cli.ocr: where `ocrgate ocr` writes results, its Idempotency-Key, its job query string, and the
- * command-line checks that answer exit status 2. The .c is included to reach its statics. */
+ * command-line checks that answer exit status 2. The .c is included to reach its statics; the file and output
+ * parts are reached through cli_ocr.h. */
 #include "cli/cli_ocr.c"
 
 #include "tests/unit/tap.h"
@@ -22,19 +23,22 @@ static void test_output_paths(void)
     ocr_args_t a = {0};
     char *p;
     const eng_output_t *text = eng_output_find("text"), *alto = eng_output_find("alto");
-    is_str((p = output_path(&a, "scans/page one.tif", text)), "scans/page one.txt", "beside the input");
+    is_str((p = cli_ocr__output_path(&a, "scans/page one.tif", text)), "scans/page one.txt",
+           "beside the input");
     free(p);
-    is_str((p = output_path(&a, "scan.tar.tif", alto)), "scan.tar.xml", "the last extension is replaced");
+    is_str((p = cli_ocr__output_path(&a, "scan.tar.tif", alto)), "scan.tar.xml",
+           "the last extension is replaced");
     free(p);
-    is_str((p = output_path(&a, ".hidden", text)), ".hidden.txt", "a leading dot is not an extension");
+    is_str((p = cli_ocr__output_path(&a, ".hidden", text)), ".hidden.txt",
+           "a leading dot is not an extension");
     free(p);
     a.output = "out//";
     a.output_is_dir = 1;
-    is_str((p = output_path(&a, "a/b/scan.png", text)), "out/scan.txt", "into -o DIR/");
+    is_str((p = cli_ocr__output_path(&a, "a/b/scan.png", text)), "out/scan.txt", "into -o DIR/");
     free(p);
     a.output = "result.txt";
     a.output_is_dir = 0;
-    is_str((p = output_path(&a, "a/b/scan.png", alto)), "result.txt", "-o FILE as given");
+    is_str((p = cli_ocr__output_path(&a, "a/b/scan.png", alto)), "result.txt", "-o FILE as given");
     free(p);
 }
 
@@ -44,18 +48,18 @@ static void test_idempotency_key(void)
     ocr_run_t run = {.a = &a};
     char k1[80], k2[80], k3[80], k4[80];
     snprintf(run.query, sizeof(run.query), "outputs=text");
-    idempotency_key(&run, "abc", 3, k1);
-    idempotency_key(&run, "abc", 3, k2);
+    cli_ocr__idempotency_key(&run, "abc", 3, k1);
+    cli_ocr__idempotency_key(&run, "abc", 3, k2);
     is_str(k1, k2, "the same file and options: the same key");
     is_int(strlen(k1), 4 + 64, "ocr- and a SHA-256 in hex");
-    idempotency_key(&run, "abd", 3, k3);
+    cli_ocr__idempotency_key(&run, "abd", 3, k3);
     ok(strcmp(k1, k3) != 0, "other bytes: another key");
     snprintf(run.query, sizeof(run.query), "outputs=text,pdf");
-    idempotency_key(&run, "abc", 3, k4);
+    cli_ocr__idempotency_key(&run, "abc", 3, k4);
     ok(strcmp(k1, k4) != 0, "other formats: another key");
     a.app_id = "5d0c9d6e-0000-4000-8000-000000000002";
     snprintf(run.query, sizeof(run.query), "outputs=text");
-    idempotency_key(&run, "abc", 3, k4);
+    cli_ocr__idempotency_key(&run, "abc", 3, k4);
     ok(strcmp(k1, k4) != 0, "another app: another key");
 }
 
