@@ -132,16 +132,17 @@ __attribute__((warn_unused_result)) int eng_ocr_detect_orientation(eng_ocr_t *oc
  * The renderer reads the image and words of the page last recognized, so call eng_pdf_add_last_page()
  * right after a successful eng_ocr_page() with the same languages, before the next eng_ocr_page() on this
  * ocr. The begun PDF pins its instance so that LRU eviction cannot take it away.
- * Metadata: the renderer writes Title itself; Author, Subject and Keywords are added by an incremental update
- * of the document information dictionary (standard PDF, read by every viewer and pdfinfo). */
+ * The job runner makes one such PDF per page, on the worker that recognizes the page; eng_pdf_merge()
+ * joins them and writes the document information (eng_pdf_meta_t), which the renderer's PDF lacks. */
 typedef struct eng_pdf eng_pdf_t;
 typedef struct {
     const char *title, *author, *subject, *keywords; /* UTF-8, any may be NULL */
 } eng_pdf_meta_t;
 
-__attribute__((warn_unused_result)) eng_pdf_t *
-eng_pdf_begin(eng_ocr_t *ocr, const char *languages, const eng_pdf_meta_t *meta, char *err, size_t errlen);
+__attribute__((warn_unused_result)) eng_pdf_t *eng_pdf_begin(eng_ocr_t *ocr, const char *languages, char *err,
+                                                             size_t errlen);
 __attribute__((warn_unused_result)) int eng_pdf_add_last_page(eng_pdf_t *pdf, char *err, size_t errlen);
+int eng_pdf_pages(const eng_pdf_t *pdf); /* pages added so far; 0 for NULL */
 /* Finishes the document and frees pdf (also on failure). *bytes is malloc'ed. A PDF with no page fails. */
 __attribute__((warn_unused_result)) int eng_pdf_end(eng_pdf_t *pdf, unsigned char **bytes, size_t *len,
                                                     char *err, size_t errlen);

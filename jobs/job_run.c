@@ -6,6 +6,7 @@
 #include "engine/eng_limits.h"
 #include "engine/eng_page.h"
 #include "engine/eng_pages.h"
+#include "engine/eng_pdf_merge.h"
 #include "jobs/job_log.h"
 #include "jobs/job_pool.h"
 #include "jobs/job_store.h"
@@ -24,7 +25,6 @@ typedef struct {
     int npages, failed_pages, timeouts;
     int selected;       /* pages of the `pages` selection in this document (npages without one) */
     eng_pdfin_t *pdfin; /* the kept PDF when the job keeps the text of PDF pages that have some */
-    eng_pdf_t *pdf;     /* the searchable PDF being built, or NULL */
     int *pdf_dpi;       /* PDF: the resolution of each page (0: over the tier's pixels even at the lowest) */
     eng_page_job_t page;
 } run_t;
@@ -179,20 +179,6 @@ static int probe(run_t *r)
     return select_pages(r);
 }
 
-/* Records the page count (fenced); a cancel requested meanwhile ends the job here. */
-static int set_pages(run_t *r)
-{
-    char snp[16];
-    snprintf(snp, sizeof(snp), "%d", r->npages);
-    const char *p[4] = {r->j->id, r->wk->owner, r->j->attempt, snp};
-    PGresult *res = job_exec(r->wk, DB_RGN_JOB_SET_PAGES, p, NULL);
-    int lost = res == NULL || PQntuples(res) == 0, canceled = !lost && PQgetvalue(res, 0, 0)[0] == 't';
-    PQclear(res);
-    if (lost)
-        return -1;
-    return canceled ? cancel(r) : 0;
-}
-
 /* Recognition stops at once when the lease keeper finds the job taken away. */
 static int lease_lost(void *arg)
 {
@@ -203,7 +189,6 @@ static int lease_lost(void *arg)
 /* The engine's options for every page of this job, from its typed options. */
 static void prepare(run_t *r)
 {
-    char err[512];
     const job_opts_t *o = &r->j->opts;
     eng_page_job_t *pj = &r->page;
     memset(pj, 0, sizeof(*pj));
@@ -241,127 +226,6 @@ static void prepare(run_t *r)
     pj->pdf_src = open_pdf(r);
     if (o->pdf_text_policy == JOB_PDF_TEXT_SKIP_TEXT_PAGES)
         r->pdfin = pj->pdf_src;
-    if (job_opts_wants(o, "pdf")) {
-        eng_pdf_meta_t meta = job_opts_meta(o);
-        if ((r->pdf = eng_pdf_begin(r->wk->ocr, o->languages, &meta, err, sizeof(err))) == NULL)
-            job_log("warn", "job %s: no searchable PDF: %s", r->j->id, err);
-    }
-}
-
-/* After a page is stored: a cancel ends the job; a stopping pool gives it back (resumed after this page). */
-static int after_store(run_t *r, int page, int stored)
-{
-    if (stored < 0)
-        return -1; /* lease lost: another worker owns the job now */
-    if (stored == 1)
-        return cancel(r);
-    if (page < r->npages && __atomic_load_n(r->wk->stopping, __ATOMIC_RELAXED)) {
-        const char *p[3] = {r->j->id, r->wk->owner, r->j->attempt};
-        PQclear(job_exec(r->wk, DB_RGN_JOB_RELEASE, p, NULL));
-        job_log("info", "job %s released after page %d for shutdown", r->j->id, page);
-        return -1;
-    }
-    return 0;
-}
-
-/* One page: processed by the engine, then stored. Pages stored by an earlier attempt are kept; they are only
- * recognized again for the searchable PDF. A page the `pages` option leaves out is stored as skipped. */
-static int run_page(run_t *r, int page)
-{
-    int redo_for_pdf = page <= r->j->stored_pages, selected = eng_pages_selected(&r->j->opts.pages, page);
-    job_page_t pg = {.page = page,
-                     .npages = r->npages,
-                     .done = eng_pages_count(&r->j->opts.pages, page),
-                     .selected = r->selected};
-    if ((redo_for_pdf && r->pdf == NULL) || (redo_for_pdf && !selected))
-        return 0;
-    if (!selected) {
-        pg.status = "skipped";
-        return after_store(r, page, job_store_page(r->wk, r->j, &pg));
-    }
-    r->page.dpi = r->pdf_dpi != NULL ? r->pdf_dpi[page - 1] : r->j->opts.dpi;
-    if (r->pdf_dpi != NULL && r->page.dpi == 0) {
-        char msg[256];
-        ++r->failed_pages;
-        if (redo_for_pdf)
-            return 0;
-        snprintf(msg, sizeof(msg), "page %d is over this tier's %lld pixels per page even at %d dpi", page,
-                 r->j->max_pixels, ENG_LIMITS_MIN_PDF_DPI);
-        pg.status = "failed";
-        pg.error = msg;
-        return after_store(r, page, job_store_page(r->wk, r->j, &pg));
-    }
-    r->page.pdf_text = redo_for_pdf ? NULL : r->pdfin;
-    r->page.pdf_out = r->pdf;
-    r->page.want_image = !redo_for_pdf;
-    r->page.detect_barcodes = !redo_for_pdf && r->j->opts.detect_barcodes;
-    eng_page_out_t out;
-    int rc = eng_page_process(r->wk->ocr, r->buf, r->len, r->fmt, page - 1, &r->page, &out);
-    if (out.warn[0] != '\0')
-        job_log("warn", "job %s: %s", r->j->id, out.warn);
-    if (out.pdf_failed) {
-        eng_pdf_abort(r->pdf);
-        r->pdf = NULL;
-    }
-    if (rc != ENG_OK) {
-        ++r->failed_pages;
-        r->timeouts += rc == ENG_TIMEOUT;
-    }
-    if (redo_for_pdf) {
-        eng_page_out_free(&out);
-        return 0;
-    }
-    if (out.blank) {
-        /* Recorded (status blank) so that progress and resume see it. */
-        pg.status = "blank";
-        int stored = job_store_page(r->wk, r->j, &pg);
-        eng_page_out_free(&out);
-        return stored < 0 ? -1 : stored == 1 ? cancel(r) : 0;
-    }
-    pg.status = rc == ENG_OK ? "completed" : "failed";
-    pg.error = rc == ENG_OK ? NULL : out.err;
-    pg.res = &out.res;
-    pg.png = out.png;
-    pg.png_len = out.png_len;
-    /* A page whose detection failed (a warning above) says null rather than an empty list. */
-    pg.barcodes = r->j->opts.detect_barcodes && rc == ENG_OK ? out.barcodes : NULL;
-    int stored = job_store_page(r->wk, r->j, &pg);
-    __atomic_add_fetch(&r->wk->counters->pages_done, 1, __ATOMIC_RELAXED);
-    eng_page_out_free(&out);
-    return after_store(r, page, stored);
-}
-
-/* Failed pages of earlier attempts count too. */
-static int count_failed(run_t *r)
-{
-    if (r->j->stored_pages == 0)
-        return 0;
-    const char *p[1] = {r->j->id};
-    PGresult *res = job_exec(r->wk, DB_RGN_JOB_PAGES_ALL, p, NULL);
-    if (res == NULL)
-        return -1;
-    r->failed_pages = 0;
-    for (int i = 0; i < PQntuples(res); ++i)
-        r->failed_pages += strcmp(PQgetvalue(res, i, 1), "failed") == 0;
-    PQclear(res);
-    return 0;
-}
-
-/* Completes the job with its outputs, the searchable PDF finished first. */
-static void complete(run_t *r)
-{
-    char err[512];
-    unsigned char *pdf = NULL;
-    size_t pdf_len = 0;
-    if (r->pdf != NULL && r->failed_pages < r->selected &&
-        eng_pdf_end(r->pdf, &pdf, &pdf_len, err, sizeof(err)) != 0)
-        job_log("warn", "job %s: searchable PDF failed: %s", r->j->id, err);
-    else if (r->pdf != NULL && r->failed_pages == r->selected)
-        eng_pdf_abort(r->pdf);
-    r->pdf = NULL;
-    if (job_complete(r->wk, r->j, r->selected, r->failed_pages, r->timeouts, pdf, pdf_len) != 0)
-        job_log("warn", "job %s: not completed by this worker", r->j->id);
-    free(pdf);
 }
 
 /* Preparing a page-parallel run: the pages to recognize become tasks (with the resolution of each PDF page),
@@ -415,18 +279,52 @@ Exit:
     return ret;
 }
 
+/* The one-page PDF of a page the renderer failed on: stored empty, so that the job gets no PDF rather than
+ * one that lacks a page. */
+static const unsigned char pdf_render_failed[1];
+
 /* Page `page` of a page task or of a one-page job through the engine, at resolution `dpi`, with its image
- * and barcodes. Returns the engine's status; *out is the caller's to free. */
-static int recognize_page(run_t *r, int page, int dpi, eng_page_out_t *out)
+ * and barcodes; and, when the job asks for the searchable PDF, its one-page PDF made by tesseract's renderer
+ * right after the page's recognition, set in pg->pdf (*pdf: malloc'ed, NULL when the page has no place in the
+ * PDF: failed, blank, or its own text kept, as in the PDF of the former whole-job run). Returns the engine's
+ * status; *out and *pdf are the caller's to free once the page is stored. */
+static int recognize_page(run_t *r, int page, int dpi, eng_page_out_t *out, job_page_t *pg,
+                          unsigned char **pdf)
 {
+    char err[512];
+    const job_t *j = r->j;
+    int wants = job_opts_wants(&j->opts, "pdf");
+    eng_pdf_t *one = NULL;
+    *pdf = NULL;
     prepare(r);
+    if (wants && (one = eng_pdf_begin(r->wk->ocr, j->opts.languages, err, sizeof(err))) == NULL)
+        job_log("warn", "job %s: page %d has no searchable PDF: %s", j->id, page, err);
     r->page.dpi = dpi;
     r->page.pdf_text = r->pdfin;
+    r->page.pdf_out = one;
     r->page.want_image = 1;
-    r->page.detect_barcodes = r->j->opts.detect_barcodes;
+    r->page.detect_barcodes = j->opts.detect_barcodes;
     int rc = eng_page_process(r->wk->ocr, r->buf, r->len, r->fmt, page - 1, &r->page, out);
+    r->page.pdf_out = NULL;
     if (out->warn[0] != '\0')
-        job_log("warn", "job %s: %s", r->j->id, out->warn);
+        job_log("warn", "job %s: %s", j->id, out->warn);
+    /* A recognized page is in the PDF: the renderer added it right after recognition (out->pdf_failed when
+     * it could not). */
+    if (wants) {
+        int failed = one == NULL || out->pdf_failed, ended = !failed && eng_pdf_pages(one) > 0;
+        if (rc != ENG_OK || out->blank || (!failed && !ended)) {
+            eng_pdf_abort(one); /* failed, blank, or its own text kept */
+        } else if (ended && eng_pdf_end(one, pdf, &pg->pdf_len, err, sizeof(err)) == 0) {
+            pg->pdf = *pdf;
+        } else {
+            if (ended)
+                job_log("warn", "job %s: page %d has no searchable PDF: %s", j->id, page, err);
+            else
+                eng_pdf_abort(one);
+            pg->pdf = pdf_render_failed;
+            pg->pdf_len = 0;
+        }
+    }
     return rc;
 }
 
@@ -455,8 +353,9 @@ static int run_single(run_t *r)
     if (started != 0)
         return started < 0 ? 1 : (cancel(r), 0);
     eng_page_out_t out;
-    int rc = recognize_page(r, 1, r->pdf_dpi != NULL ? r->pdf_dpi[0] : j->opts.dpi, &out);
+    unsigned char *pdf = NULL;
     job_page_t pg = {.page = 1, .npages = 1, .done = 1, .selected = 1};
+    int rc = recognize_page(r, 1, r->pdf_dpi != NULL ? r->pdf_dpi[0] : j->opts.dpi, &out, &pg, &pdf);
     page_result(&pg, &out, rc, j);
     if (rc != ENG_CANCELED) { /* canceled: the lease is gone, the job is not this worker's */
         int stored = job_complete_page(r->wk, j, &pg, rc == ENG_TIMEOUT);
@@ -467,29 +366,49 @@ static int run_single(run_t *r)
             job_log("warn", "job %s: not completed by this worker", j->id);
     }
     eng_page_out_free(&out);
+    free(pdf);
     return 0;
 }
 
-/* The job itself: run here when it has one page, prepared into page tasks, or, when it asks for the
- * searchable PDF (tesseract's renderer builds it page by page in one recognizer), run whole by this worker,
- * its pages in order. */
+/* The job itself: run here when it has one page, else prepared into page tasks, which every idle worker of
+ * the region claims. A job that asks for the searchable PDF is always seeded: each page task makes its page's
+ * PDF, the assembling task merges them (the one-page path stores no page PDF and merges nothing yet). */
 static void run_job(run_t *r)
 {
     if (check_attempts(r) != 0 || load_document(r) != 0 || probe(r) != 0)
         return;
-    if (!job_opts_wants(&r->j->opts, "pdf")) {
-        if (run_single(r) != 0)
-            seed(r);
-        return;
+    if (job_opts_wants(&r->j->opts, "pdf") || run_single(r) != 0)
+        seed(r);
+}
+
+/* The searchable PDF from the pages' stored one-page PDFs, merged in page order with the job's document
+ * information; *pdf stays NULL (a warning says why) when a page's PDF failed or no page has one. All of them
+ * are fetched in one result: libqpdf reads a page's stream data only when it writes the merged file, so each
+ * one has to stay in memory until then whatever the fetching (at the peak: the pages' PDFs, qpdf's output
+ * and its copy, about three times the PDF). -1 when the database failed. */
+static int merge_pdf(run_t *r, unsigned char **pdf, size_t *len)
+{
+    const char *p[1] = {r->j->id};
+    char err[512] = "";
+    PGresult *res = job_exec(r->wk, DB_RGN_JOB_PAGE_PDFS, p, NULL);
+    if (res == NULL)
+        return -1;
+    int n = PQntuples(res), ok = 1;
+    eng_pdf_part_t *parts = calloc((size_t)n + 1, sizeof(*parts));
+    for (int i = 0; parts != NULL && ok && i < n; ++i) {
+        parts[i] =
+            (eng_pdf_part_t){(const unsigned char *)PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1)};
+        if (parts[i].len == 0) {
+            snprintf(err, sizeof(err), "page %s could not be rendered into it", PQgetvalue(res, i, 0));
+            ok = 0;
+        }
     }
-    if (set_pages(r) != 0)
-        return;
-    prepare(r);
-    int page = 1;
-    while (page <= r->npages && run_page(r, page) == 0)
-        ++page;
-    if (page > r->npages && count_failed(r) == 0)
-        complete(r);
+    eng_pdf_meta_t meta = job_opts_meta(&r->j->opts);
+    if (parts == NULL || !ok || eng_pdf_merge(parts, (size_t)n, &meta, pdf, len, err, sizeof(err)) != 0)
+        job_log("warn", "job %s: no searchable PDF: %s", r->j->id, parts == NULL ? "out of memory" : err);
+    free(parts);
+    PQclear(res);
+    return 0;
 }
 
 /* The assembling task: the whole-document outputs from the stored pages, and the end of the job. */
@@ -510,8 +429,21 @@ static void assemble(run_t *r)
                 strncmp(PQgetvalue(res, i, 7), ENG_TIMEOUT_SENTENCE, strlen(ENG_TIMEOUT_SENTENCE)) == 0;
         }
     PQclear(res);
-    if (job_complete(r->wk, r->j, r->j->selected, r->failed_pages, r->timeouts, NULL, 0) != 0)
+    unsigned char *pdf = NULL;
+    size_t pdf_len = 0;
+    if (job_opts_wants(&r->j->opts, "pdf") && r->failed_pages < r->j->selected &&
+        merge_pdf(r, &pdf, &pdf_len) != 0)
+        return;
+    int completed =
+        job_complete(r->wk, r->j, r->j->selected, r->failed_pages, r->timeouts, pdf, pdf_len) == 0;
+    free(pdf);
+    if (!completed) {
         job_log("warn", "job %s: not completed by this worker", r->j->id);
+        return;
+    }
+    /* The pages' own PDFs are in the job's now (should this fail, the retention purge drops them later). */
+    if (job_opts_wants(&r->j->opts, "pdf"))
+        PQclear(job_exec(r->wk, DB_RGN_JOB_PAGE_PDFS_DROP, p, NULL));
 }
 
 /* One page task: recognized and stored; the worker that stores the last page assembles the job at once. A
@@ -521,6 +453,7 @@ static void run_task(run_t *r)
     job_t *j = r->j;
     job_page_t pg = {.page = j->task, .npages = j->doc_pages, .selected = j->selected};
     eng_page_out_t out;
+    unsigned char *pdf = NULL;
     char msg[128];
     int rc = ENG_ERR, processed = 0;
     r->npages = j->doc_pages;
@@ -531,10 +464,11 @@ static void run_task(run_t *r)
     } else {
         if (load_document(r) != 0)
             return;
-        rc = recognize_page(r, j->task, j->dpi > 0 ? j->dpi : j->opts.dpi, &out);
+        rc = recognize_page(r, j->task, j->dpi > 0 ? j->dpi : j->opts.dpi, &out, &pg, &pdf);
         processed = 1;
         if (rc == ENG_CANCELED || job_lease_lost(r->wk->lease, r->wk->index)) {
             eng_page_out_free(&out);
+            free(pdf);
             return; /* canceled, or taken over: the page is not this worker's to store */
         }
         page_result(&pg, &out, rc, j);
@@ -543,6 +477,7 @@ static void run_task(run_t *r)
     if (processed) {
         __atomic_add_fetch(&r->wk->counters->pages_done, 1, __ATOMIC_RELAXED);
         eng_page_out_free(&out);
+        free(pdf);
     }
     if (stored != 2)
         return;
@@ -565,7 +500,6 @@ void job_process(job_worker_t *wk, job_t *j)
         run_task(&r);
     job_lease_drop(wk->lease, wk->index);
     free(r.pdf_dpi);
-    eng_pdf_abort(r.pdf);
 }
 
 void job_requeue_expired(job_worker_t *wk)

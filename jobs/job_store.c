@@ -110,6 +110,8 @@ int job_store_task(job_worker_t *wk, const job_t *j, const job_page_t *pg)
     snprintf(sel, sizeof(sel), "%d", pg->selected);
     pp.p[17] = lease;
     pp.p[18] = sel;
+    pp.p[21] = (const char *)pg->pdf; /* $22, binary */
+    pp.lens[21] = (int)pg->pdf_len;
     PGresult *r = job_exec(wk, DB_RGN_TASK_STORE, pp.p, pp.lens);
     if (r == NULL || PQntuples(r) == 0) {
         PQclear(r);

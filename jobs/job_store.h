@@ -25,6 +25,11 @@ typedef struct {
     const unsigned char *png;     /* the page as processed, or NULL */
     size_t png_len;
     const char *barcodes; /* its barcodes (JSON array) when the job detects them, or NULL */
+    /* Its one-page searchable PDF when the job asks for one (page tasks only): NULL when the page has no
+     * place in it; a non-NULL pointer with pdf_len 0 when the renderer failed on it (the job then gets no
+     * PDF). */
+    const unsigned char *pdf;
+    size_t pdf_len;
 } job_page_t;
 
 /* Stores one page's result: 1 when cancel was requested, 0 to go on, -1 when the lease is lost. */

@@ -5,16 +5,17 @@
 
 /* Column lists are part of the contract with the code that reads them by index: keep them in step. */
 /* The page's row, from the page statements' parameters ($1 job, $2 worker, $4 page, $5 status, $6-$17 its
- * figures and results, $20 image, $21 barcodes), once the job row `j` of the same statement was updated. */
-#define PAGE_UPSERT                                                                                          \
+ * figures and results, $20 image, $21 barcodes; PDF: its one-page searchable PDF, a parameter or NULL), once
+ * the job row `j` of the same statement was updated. */
+#define PAGE_UPSERT(PDF)                                                                                     \
     " p AS (INSERT INTO job_pages (job_id, page, status, width, height, dpi, confidence, words,"             \
-    " engine_ms, error, text, json, hocr, tsv, alto, image, barcodes, worker)"                               \
+    " engine_ms, error, text, json, hocr, tsv, alto, image, barcodes, worker, pdf)"                          \
     " SELECT $1::uuid, $4::int, $5, $6::int, $7::int, $8::int, $9::float8, $10::int, $11::int,"              \
-    " $12, $13, $14, $15, $16, $17, $20::bytea, $21::jsonb, $2 FROM j"                                       \
+    " $12, $13, $14, $15, $16, $17, $20::bytea, $21::jsonb, $2, " PDF "::bytea FROM j"                       \
     " ON CONFLICT (job_id, page) DO UPDATE SET status = EXCLUDED.status, text = EXCLUDED.text,"              \
     " json = EXCLUDED.json, hocr = EXCLUDED.hocr, tsv = EXCLUDED.tsv, alto = EXCLUDED.alto,"                 \
     " error = EXCLUDED.error, image = EXCLUDED.image, barcodes = EXCLUDED.barcodes,"                         \
-    " worker = EXCLUDED.worker, stored_at = now())"
+    " worker = EXCLUDED.worker, pdf = EXCLUDED.pdf, stored_at = now())"
 
 /* A job's outcome into its app's hourly analytics: OUTCOME (SQL text: completed | failed | canceled), the job
  * row `j` from JOBS where WHERE holds, its stored pages (job $1). */
@@ -420,11 +421,6 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
     /* $1 job. Binary result: 0 the document's bytes. */
     [DB_RGN_JOB_DOCUMENT] = {"job_document", "SELECT data FROM job_documents WHERE job_id = $1::uuid", 1, 0,
                              1},
-    /* $1 job, $2 worker, $3 attempt, $4 pages. Fenced on worker and attempt; returns cancel_requested. */
-    [DB_RGN_JOB_SET_PAGES] = {"job_set_pages",
-                              "UPDATE jobs SET doc_pages = $4::int WHERE job_id = $1::uuid AND locked_by = $2"
-                              " AND attempt = $3::int AND status = 'processing' RETURNING cancel_requested",
-                              4, 0, 0},
     /* $1 job, $2 worker, $3 attempt, $4 pages of the document. A one-page job that its preparing worker runs
      * whole: the page count recorded, fenced on the job's lease, unless the license's tier caps its pages in
      * recognition (that page goes through the fair claim as a task). 0 cancel_requested; no row: capped or
@@ -450,7 +446,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " ELSE 'recognized page ' || $4 || ' of ' || $19 END,"
          " locked_until = now() + make_interval(secs => $18::int)"
          " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
-         " RETURNING cancel_requested)," PAGE_UPSERT " SELECT cancel_requested FROM j",
+         " RETURNING cancel_requested)," PAGE_UPSERT("NULL") " SELECT cancel_requested FROM j",
          23, 1u << 19, 0},
     /* binary result: 0 status, 1 the page as processed (PNG) */
     [DB_RGN_PAGE_IMAGE] = {"page_image",
@@ -469,6 +465,18 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
                                 "SELECT page::text, image FROM job_pages WHERE job_id = $1::uuid"
                                 " AND status = 'completed' ORDER BY page",
                                 1, 0, 1},
+    /* $1 job. Binary result: the stored one-page searchable PDFs, in page order: 0 page (as text), 1 the PDF
+     * (empty: the renderer failed on that page). Pages without one (failed, blank, skipped, their own text
+     * kept) have no place in the job's PDF. Ordered by the table's column: the output column of the same
+     * name is text, in whose order "10" comes before "2". */
+    [DB_RGN_JOB_PAGE_PDFS] = {"job_page_pdfs",
+                              "SELECT p.page::text, p.pdf FROM job_pages p WHERE p.job_id = $1::uuid"
+                              " AND p.pdf IS NOT NULL ORDER BY p.page",
+                              1, 0, 1},
+    /* $1 job. The one-page PDFs are dropped once the merged PDF is stored (it holds them all). */
+    [DB_RGN_JOB_PAGE_PDFS_DROP] =
+        {"job_page_pdfs_drop", "UPDATE job_pages SET pdf = NULL WHERE job_id = $1::uuid AND pdf IS NOT NULL",
+         1, 0, 0},
     /* $1 job, $2 format, $3 content type (from the formats table), $4 the bytes (binary). */
     [DB_RGN_OUTPUT_STORE] =
         {"output_store",
@@ -510,15 +518,6 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " error_message = 'the job failed ' || attempt || ' attempts', finished_at = now(),"
          " progress_message = 'failed', locked_by = NULL, locked_until = NULL"
          " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int RETURNING 1",
-         3, 0, 0},
-    /* $1 job, $2 worker, $3 attempt. A node shutting down gives its job back without counting an attempt; the
-     * next worker resumes it. */
-    [DB_RGN_JOB_RELEASE] =
-        {"job_release",
-         "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
-         " attempt = attempt - 1, progress_message = 'waiting to resume'"
-         " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
-         " RETURNING 1",
          3, 0, 0},
     /* Deletes the document and results of jobs past retention, keeping the row as a tombstone (GET: 410).
      * Only jobs that are over (or were never started): a queued or running job keeps its document until it
@@ -593,10 +592,10 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
     /* $1 job, $2 worker, $3 attempt, $4 page, $5 status, $6 width, $7 height, $8 dpi, $9 confidence, $10
      * words, $11 engine ms, $12 error, $13 text, $14 json, $15 hocr, $16 tsv, $17 alto, $18 the lease of the
      * assembling task (seconds), $19 pages selected, $20 the page as processed (PNG) or NULL, $21 its
-     * barcodes (JSON array) or NULL. Deletes the task (fenced on worker and attempt), stores the page and
-     * counts it on the job; the job row's lock orders concurrent stores, so exactly one sees no page left,
-     * and it gets the assembling task (page 0), already claimed. 0 cancel_requested, 1 this store was the
-     * last page's; no row: the task is no longer this worker's. */
+     * barcodes (JSON array) or NULL, $22 its one-page searchable PDF or NULL. Deletes the task (fenced on
+     * worker and attempt), stores the page and counts it on the job; the job row's lock orders concurrent
+     * stores, so exactly one sees no page left, and it gets the assembling task (page 0), already claimed. 0
+     * cancel_requested, 1 this store was the last page's; no row: the task is no longer this worker's. */
     [DB_RGN_TASK_STORE] =
         {"task_store",
          "WITH t AS (DELETE FROM job_tasks WHERE job_id = $1::uuid AND page = $4::int AND locked_by = $2"
@@ -608,13 +607,16 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " progress = LEAST(99, ((pages_done + 1) * 100) / GREATEST($19::int, 1)),"
          " progress_message = 'recognizing, ' || (pages_done + 1) || ' of ' || $19 || ' pages done'"
          " WHERE job_id = $1::uuid AND status = 'processing' AND EXISTS (SELECT 1 FROM t)"
-         " RETURNING cancel_requested, pages_left, license_id, app_id)," PAGE_UPSERT ","
-         " a AS (INSERT INTO job_tasks (job_id, page, license_id, app_id, seq, locked_by, locked_until, "
-         "attempt)"
-         " SELECT $1::uuid, 0, license_id, app_id, 0, $2, now() + make_interval(secs => $18::int), 1 FROM j"
-         " WHERE pages_left = 0)"
-         " SELECT cancel_requested, pages_left = 0 FROM j",
-         21, 1u << 19, 0},
+         " RETURNING cancel_requested, pages_left, license_id, app_id)," PAGE_UPSERT(
+             "$22") ","
+                    " a AS (INSERT INTO job_tasks (job_id, page, license_id, app_id, seq, locked_by, "
+                    "locked_until, "
+                    "attempt)"
+                    " SELECT $1::uuid, 0, license_id, app_id, 0, $2, now() + make_interval(secs => "
+                    "$18::int), 1 FROM j"
+                    " WHERE pages_left = 0)"
+                    " SELECT cancel_requested, pages_left = 0 FROM j",
+         22, 1u << 19 | 1u << 21, 0},
     /* $1 job, $2 worker, $3 attempt, $4 status, $5 error code, $6 error message, $7 progress message. The end
      * of a page-parallel job, an UPDATE of jobs fenced on its assembling task (which it deletes). */
     [DB_RGN_TASK_FINISH] =

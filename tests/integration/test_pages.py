@@ -54,6 +54,21 @@ def node_of(st, worker):
     raise AssertionError(f"no node for worker {worker}")
 
 
+def kill_holding_pages(st, job_id, n):
+    """Kills node n (SIGKILL) as soon as it holds page tasks of the job; returns those pages ("3,4")."""
+    prefix = f"{n.extra['node_id']}/"
+    held = ""
+    deadline = time.time() + 300
+    while not held:
+        assert time.time() < deadline, f"node {n.index} never took a page"
+        held = sql(st, f"SELECT string_agg(page::text, ',') FROM job_tasks WHERE job_id = '{job_id}'"
+                       f" AND page > 0 AND starts_with(locked_by, '{prefix}')")
+        time.sleep(0.02)
+    n.proc.send_signal(signal.SIGKILL)
+    n.proc.wait()
+    return held
+
+
 def idle(st):
     """Every worker of every running node idle (their /v1/serverload)."""
     for n in st.nodes["US"]:
@@ -177,16 +192,7 @@ def test_killed_node_pages_taken_over(st):
     # leases run out, the job completes, and every page is stored exactly once, the killed node's by node 1.
     n0 = st.node("US", 0)
     job_id = submit(st, multipage_tiff(st, "8087_054.3B.tif", 8), node=1)
-    prefix = f"{n0.extra['node_id']}/"
-    held = ""
-    deadline = time.time() + 300
-    while not held:
-        assert time.time() < deadline, "node 0 never took a page"
-        held = sql(st, f"SELECT string_agg(page::text, ',') FROM job_tasks WHERE job_id = '{job_id}'"
-                       f" AND page > 0 AND starts_with(locked_by, '{prefix}')")
-        time.sleep(0.02)
-    n0.proc.send_signal(signal.SIGKILL)
-    n0.proc.wait()
+    held = kill_holding_pages(st, job_id, n0)
     done = wait_job_until(st.node("US", 1), job_id, tenant(L["A"]),
                           lambda j: j["status"] in ("completed", "failed", "canceled"), timeout=600)
     assert done["status"] == "completed" and done["pagesDone"] == 8 and done["errorPages"] == 0, done
@@ -221,14 +227,19 @@ def test_fair_claims_across_licenses(st):
     assert after >= 8 - k - 2, f"only {after} of A's pages after B's"
 
 
-def make_stack():
+def two_nodes(name):
+    """Two US nodes with two workers each, short leases, each with a node id the tests recognize in lease names."""
     cfg = {"job_lease_s": LEASE_S, "sweep_interval_ms": 200, "queue_poll_ms": 100, "engine_workers": 2}
-    st = Stack(nodes={"US": 2}, node_cfg={"US": cfg}, name="pages").start()
-    # Each node gets a node id of its own that the test recognizes in lease names.
+    st = Stack(nodes={"US": 2}, node_cfg={"US": cfg}, name=name).start()
     for n in st.nodes["US"]:
         n.stop()
-        n.extra = dict(n.extra, node_id=f"pages-{n.name}")
+        n.extra = dict(n.extra, node_id=f"{name}-{n.name}")
         n.start()
+    return st
+
+
+def make_stack():
+    st = two_nodes("pages")
     L["A"] = st.seed_license("US", quota=100000, name="A")
     L["B"] = st.seed_license("US", quota=100000, name="B")
     st.run_cli(["tier", "create", "--name", "one-page", "--hourly-quota", "100000", "--max-concurrent-pages", "1"])

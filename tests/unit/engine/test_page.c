@@ -69,7 +69,7 @@ int main(int argc, char **argv)
 
     /* The searchable PDF gets the page right after its recognition. */
     job.want_image = 0;
-    if ((job.pdf_out = eng_pdf_begin(ocr, "eng", NULL, err, sizeof(err))) != NULL) {
+    if ((job.pdf_out = eng_pdf_begin(ocr, "eng", err, sizeof(err))) != NULL) {
         is_int(eng_page_process(ocr, tif, len, eng_sniff(tif, len), 0, &job, &out), ENG_OK,
                "page for the PDF");
         ok(out.png == NULL, "no page image when not asked");

@@ -143,7 +143,7 @@ static unsigned char *phototest_pdf(eng_ocr_t *ocr, PIX *photo, size_t *len)
     char err[256] = "";
     eng_page_result_t r;
     unsigned char *bytes = NULL;
-    eng_pdf_t *pdf = eng_pdf_begin(ocr, "eng", NULL, err, sizeof(err));
+    eng_pdf_t *pdf = eng_pdf_begin(ocr, "eng", err, sizeof(err));
     if (pdf == NULL || eng_ocr_page(ocr, photo, 1, NULL, &r, err, sizeof(err)) != ENG_OK) {
         eng_pdf_abort(pdf);
         return NULL;
