@@ -125,7 +125,8 @@ def test_package_contents(st):
     deb = S["deb"]
     assert re.fullmatch(r"ocrgate_\d+\.\d+\.\d+_[a-z0-9]+\.deb", os.path.basename(deb)), deb
     depends = sh("dpkg-deb", "-f", deb, "Depends").stdout
-    for want in ("tesseract-ocr-eng", "tesseract-ocr-osd", "libh2o-evloop", "libpq5", "libtesseract5", "libssl3"):
+    for want in ("tesseract-ocr-eng", "tesseract-ocr-osd", "libh2o-evloop", "libpq5", "libtesseract5", "libssl3",
+                 "libqpdf29"):
         assert want in depends, f"Depends lacks {want}: {depends}"
     for path in (INSTALLED, os.path.join(ETC, "ocrgate.conf"), os.path.join(ETC, "regions.conf"),
                  "/etc/logrotate.d/ocrgate", "/lib/systemd/system/ocrgate.service",
