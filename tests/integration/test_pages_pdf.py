@@ -110,20 +110,23 @@ def test_pdf_job_on_every_worker(st):
     st.node("US", 1).stop()
     names = ["phototest.tif", "eurotext.tif", "8087_054.3B.tif", "phototest.tif", "eurotext.tif", "phototest.tif"]
     job_id = submit(st, doc(names), query())
-    most = 0
+    most, together = 0, 0
     while True:
         most = max(most, int(sql(st, f"SELECT count(*) FROM job_pages WHERE job_id = '{job_id}'"
                                      " AND length(pdf) > 0")))
+        together = max(together, int(sql(st, f"SELECT count(*) FROM job_tasks WHERE job_id = '{job_id}'"
+                                             " AND page > 0 AND locked_by IS NOT NULL")))
         j = get(st, f"/v1/jobs/{job_id}").json()
         if j["status"] in ("completed", "failed", "canceled"):
             break
         time.sleep(0.02)
     assert j["status"] == "completed" and j["pagesDone"] == 6 and j["errorPages"] == 0, j
     workers = pages_by_worker(st, job_id)
-    print(f"# pages by worker: {workers}; one-page PDFs stored at most at once: {most}")
+    print(f"# pages by worker: {workers}; pages in recognition at once: {together}; one-page PDFs seen: {most}")
     assert sorted(workers) == list(range(1, 7)), workers
     assert len(set(workers.values())) == 2, f"not on both workers: {workers}"
     assert {node_of(st, w) for w in workers.values()} == {0}, workers
+    assert together == 2, f"{together} pages of the job in recognition at once"
     assert most >= 1, "no page stored its one-page PDF"
     body = pdf_of(st, job_id)
     assert b"/ObjStm" not in body and b"/XRef" not in body, "object streams or an xref stream"
