@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <leptonica/allheaders.h>
 #include <tesseract/capi.h>
 
 struct eng_pdf {
@@ -23,9 +22,6 @@ struct eng_pdf {
     char dir[256], path[300];
     int pages;
 };
-
-/* ---------------------------------------------------------------------------------------------------- */
-/* Searchable PDF                                                                                        */
 
 static void pdf_cleanup_files(eng_pdf_t *pdf)
 {
