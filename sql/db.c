@@ -460,10 +460,11 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " ORDER BY page",
          1, 0, 0},
     /* $1 job. Binary result: the images of the completed pages, in page order: 0 page (as text), 1 the page
-     * as processed (PNG, or NULL). Only for the outputs that embed them (mht). */
+     * as processed (PNG, or NULL). Only for the outputs that embed them (mht). Ordered by the table's column:
+     * the output column of the same name is text, and "10" sorts before "2". */
     [DB_RGN_JOB_PAGE_IMAGES] = {"job_page_images",
                                 "SELECT page::text, image FROM job_pages WHERE job_id = $1::uuid"
-                                " AND status = 'completed' ORDER BY page",
+                                " AND status = 'completed' ORDER BY job_pages.page",
                                 1, 0, 1},
     /* $1 job. Binary result: the stored one-page searchable PDFs, in page order: 0 page (as text), 1 the PDF
      * (empty: the renderer failed on that page). Pages without one (failed, blank, skipped, their own text

@@ -4,6 +4,7 @@ in the job's result links. Barcodes drawn by zint (alone, beside text, turned 90
 tiff2pdf) found through the page JSON and /results/barcodes. Page ranges (the pages option) and the blank-page
 threshold (blankPageMaxNoise)."""
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -292,6 +293,19 @@ def barcode_job(st, body, query, ctype="image/tiff"):
     return r.json()
 
 
+def test_mht_images_of_every_page(st):
+    # Eleven pages: the page images are matched to the pages in page order, so an order that put page 10
+    # before page 2 (text order) would leave pages 2 to 9 and 11 without their image.
+    r = submit(st, tiffcp([read("phototest.tif")] * 11), "?outputs=text,mht", "image/tiff")
+    assert r.status == 201, r
+    j = done(st, r.json()["jobId"])
+    assert j["status"] == "completed" and j["pagesDone"] == 11, j
+    body = get(st, f"/v1/jobs/{j['jobId']}/results/mht").body.decode()
+    ids = re.findall(r"Content-ID: <page-(\d+)@ocrgate>", body)
+    assert ids == [str(n) for n in range(1, 12)], ids
+    assert body.count("Content-Type: image/png") == 11
+
+
 def test_barcodes_alone(st):
     j = barcode_job(st, tiff(all_symbols_page()), "?outputs=text,json&detectBarcodes=true")
     jid = j["jobId"]
@@ -469,5 +483,6 @@ def _start():
 
 if __name__ == "__main__":
     run([test_formats_listed, test_office_results_served, test_pandoc_accuracy, test_epubcheck, test_mht_in_chromium,
-         test_barcodes_alone, test_barcodes_beside_text, test_barcodes_rotated, test_barcodes_in_pdf, test_pages_selected,
+         test_mht_images_of_every_page, test_barcodes_alone, test_barcodes_beside_text, test_barcodes_rotated,
+         test_barcodes_in_pdf, test_pages_selected,
          test_pages_refused, test_blank_page_max_noise, test_oversize_pdf_pages], _start)
