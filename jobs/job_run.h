@@ -13,8 +13,16 @@
 
 #include "jobs/job_worker.h"
 
-/* Claims, under a lease of cfg->job_lease_s, the oldest scheduled job (to prepare, or to run whole), else the
- * next page task in the fair order (task_claim, sql/region/008). 1 when *j holds one, 0 when none. */
+/* What a claim found. */
+enum {
+    JOB_CLAIM_NONE, /* nothing claimable (or the database is away) */
+    JOB_CLAIM_GOT,  /* *j holds a job or a page task */
+    JOB_CLAIM_MORE, /* as GOT, and its app has more queued behind it */
+    JOB_CLAIM_BUSY  /* nothing, but a turn another claimer held was skipped: claim again at once */
+};
+/* Claims, under a lease of cfg->job_lease_s, the next step in the fair order, round-robin over licenses then
+ * apps (task_claim, sql/region/013): within an app its oldest scheduled job (to prepare, or to run whole),
+ * else its next page task. One of JOB_CLAIM_*. */
 int job_claim(job_worker_t *wk, job_t *j);
 /* Runs a claimed job to its end (completed, failed, canceled), or until its lease is lost or the pool stops
  * (then the job is given back after the page in progress). */
