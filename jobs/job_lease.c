@@ -13,6 +13,10 @@
 #include <unistd.h>
 
 #define KEEPER_RECONNECT_MS 1000
+/* How often the keeper re-queues expired leases of the region (two index scans of the leases that ran out):
+ * often, so that a dead node's work is claimable soon after its leases expire, whatever the workers are busy
+ * with. */
+#define KEEPER_REQUEUE_MS 1000
 
 typedef struct {
     int held;
@@ -121,15 +125,46 @@ static void renew_all(job_lease_t *l)
     }
 }
 
-/* Renews every third of the lease; between renewals, waits on the listening socket for notifications. */
+/* Jobs and page tasks of the region whose lease ran out go back to the queue (their re-queue is announced, so
+ * that every node's idle workers claim them at once). */
+static void requeue_expired(job_lease_t *l)
+{
+    static const db_stmt_id_t stmts[2] = {DB_RGN_REQUEUE_EXPIRED, DB_RGN_TASK_REQUEUE_EXPIRED};
+    char err[512];
+    for (int k = 0; k < 2 && keeper_connect(l) == 0; ++k) {
+        PGresult *r = db_exec(l->conn, stmts[k], NULL, err, sizeof(err));
+        if (r == NULL) {
+            job_log("warn", "lease keeper: %s", err);
+            if (PQstatus(l->conn) != CONNECTION_OK)
+                drop_conn(l);
+            return;
+        }
+        for (int i = 0; i < PQntuples(r); ++i)
+            if (k == 0)
+                job_log("info", "re-queued job %s whose lease expired", PQgetvalue(r, i, 0));
+            else
+                job_log("info", "job %s: re-queued page task %s whose lease expired", PQgetvalue(r, i, 0),
+                        PQgetvalue(r, i, 1));
+        PQclear(r);
+    }
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Renews every third of the lease and re-queues expired leases every KEEPER_REQUEUE_MS; meanwhile waits on
+ * the listening socket for notifications. */
 static void *keeper_main(void *arg)
 {
     job_lease_t *l = arg;
     int64_t interval_ms = (int64_t)l->lease_s * 1000 / 3, next = now_ms() + interval_ms;
+    int64_t next_requeue = now_ms();
     for (;;) {
         if (l->conn == NULL)
             keeper_connect(l);
-        int64_t wait = next - now_ms();
+        int64_t wait = min64(next, next_requeue) - now_ms();
         if (wait < 0)
             wait = 0;
         if (l->conn == NULL && wait > KEEPER_RECONNECT_MS)
@@ -150,6 +185,11 @@ static void *keeper_main(void *arg)
             renew_all(l);
             take_notices(l);
             next = now_ms() + interval_ms;
+        }
+        if (now_ms() >= next_requeue) {
+            requeue_expired(l);
+            take_notices(l);
+            next_requeue = now_ms() + KEEPER_REQUEUE_MS;
         }
     }
     if (l->conn != NULL)

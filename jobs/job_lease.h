@@ -8,6 +8,9 @@
  * job, or it was canceled or deleted), the slot is marked lost, so that the worker can stop recognizing at
  * once.
  *
+ * The keeper also re-queues the region's jobs and page tasks whose lease ran out, every second (not only when
+ * a worker is between pages), so that a dead node's work is claimable about job_lease_s after it died.
+ *
  * The keeper's connection also listens on ocrgate_work (sql/region/013): between renewals the keeper waits on
  * its socket, and a notification that work became claimable somewhere in the region (pages seeded, a job
  * scheduled, a lease expired and re-queued) calls on_work at once, so that the node's idle workers claim

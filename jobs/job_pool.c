@@ -14,11 +14,11 @@
 #include <time.h>
 
 #define WORKER_RECONNECT_MS 1000
-/* A claim that skipped another claimer's turn is retried at once, up to this many times in a row; then a
- * short pause, so that claimers walking past each other's locked turns (every license at its cap) cannot
- * spin. */
+/* A claim that skipped another claimer's turn is retried at once, up to this many times in a row; then with
+ * pauses that double from 1 ms up to the last, so that claimers walking past each other's locked turns (every
+ * license at its cap), or past a turn a longer transaction holds, cannot spin. */
 #define CLAIM_BUSY_RETRIES 8
-#define CLAIM_BUSY_PAUSE_MS 2
+#define CLAIM_BUSY_PAUSE_MAX_MS 64
 
 struct job_pool {
     const cfg_t *cfg;
@@ -121,18 +121,14 @@ static void *worker_main(void *arg)
 {
     job_pool_t *p = ((worker_arg_t *)arg)->p;
     job_worker_t *wk = ((worker_arg_t *)arg)->wk;
-    int64_t last_sweep = 0, last_requeue = 0;
-    int busy_retries = 0;
+    int64_t last_sweep = 0;
+    int busy_retries = 0, busy_pause_ms = 1;
     free(arg);
     wk->ocr = eng_ocr_create(p->cfg->tessdata_dir[0] ? p->cfg->tessdata_dir : NULL, 3);
     while (!stopping(p)) {
         if (wk->conn == NULL && reconnect(wk) != 0) {
             idle_wait(p, WORKER_RECONNECT_MS);
             continue;
-        }
-        if (wk->index == 0 && now_s() - last_requeue >= (p->cfg->job_lease_s + 1) / 2) {
-            last_requeue = now_s();
-            job_requeue_expired(wk);
         }
         if (wk->index == 0 && now_s() - last_sweep >= p->cfg->sweep_interval_ms / 1000) {
             last_sweep = now_s();
@@ -142,12 +138,14 @@ static void *worker_main(void *arg)
         int got = job_claim(wk, &j);
         if (got == JOB_CLAIM_BUSY) {
             if (++busy_retries > CLAIM_BUSY_RETRIES) {
-                busy_retries = 0;
-                idle_wait(p, CLAIM_BUSY_PAUSE_MS);
+                idle_wait(p, busy_pause_ms);
+                busy_pause_ms =
+                    busy_pause_ms * 2 < CLAIM_BUSY_PAUSE_MAX_MS ? busy_pause_ms * 2 : CLAIM_BUSY_PAUSE_MAX_MS;
             }
             continue;
         }
         busy_retries = 0;
+        busy_pause_ms = 1;
         if (got == JOB_CLAIM_NONE) {
             idle_wait(p, p->cfg->queue_poll_ms);
             continue;

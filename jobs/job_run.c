@@ -566,23 +566,6 @@ void job_process(job_worker_t *wk, job_t *j)
     eng_pdf_abort(r.pdf);
 }
 
-void job_requeue_expired(job_worker_t *wk)
-{
-    PGresult *r;
-    if ((r = job_exec(wk, DB_RGN_REQUEUE_EXPIRED, NULL, NULL)) != NULL) {
-        if (PQntuples(r) > 0)
-            job_log("info", "re-queued %d job%s whose lease expired", PQntuples(r),
-                    PQntuples(r) == 1 ? "" : "s");
-        PQclear(r);
-    }
-    if ((r = job_exec(wk, DB_RGN_TASK_REQUEUE_EXPIRED, NULL, NULL)) != NULL) {
-        for (int i = 0; i < PQntuples(r); ++i)
-            job_log("info", "job %s: page task %s re-queued, its lease expired", PQgetvalue(r, i, 0),
-                    PQgetvalue(r, i, 1));
-        PQclear(r);
-    }
-}
-
 void job_sweep(job_worker_t *wk)
 {
     PQclear(job_exec(wk, DB_RGN_TASK_TIDY, NULL, NULL));

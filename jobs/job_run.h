@@ -1,9 +1,9 @@
 /*
  * job_run: what one worker does with the database and the engine: claim a scheduled job under a lease, run it
  * page by page through eng_page_process (storing each page and the progress in one fenced statement), then
- * store the whole-document outputs and complete it (job_store.h); and the sweep (expired leases re-queued,
- * jobs past retention purged, old idempotency keys dropped). Every write is fenced on the worker's name and
- * the attempt, so a worker that lost its lease changes nothing.
+ * store the whole-document outputs and complete it (job_store.h); and the sweep (jobs past retention purged,
+ * old idempotency keys dropped; expired leases are re-queued by the lease keeper, job_lease.h). Every write
+ * is fenced on the worker's name and the attempt, so a worker that lost its lease changes nothing.
  *
  * Threads: all of it runs on one worker thread of the pool (job_pool.c), on that worker's own blocking
  * connection and recognizer. A job_t lives on that thread's stack.
@@ -27,9 +27,6 @@ int job_claim(job_worker_t *wk, job_t *j);
 /* Runs a claimed job to its end (completed, failed, canceled), or until its lease is lost or the pool stops
  * (then the job is given back after the page in progress). */
 void job_process(job_worker_t *wk, job_t *j);
-/* Jobs and page tasks whose lease ran out go back to the queue: one worker of each node runs it every half
- * lease (job_lease_s), so that a dead node's pages are taken over within about a lease and a half. */
-void job_requeue_expired(job_worker_t *wk);
 /* The sweep: one worker of each node runs it every sweep_interval_ms. */
 void job_sweep(job_worker_t *wk);
 

@@ -658,7 +658,8 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " a AS (DELETE FROM app_turns WHERE app_id IN (SELECT app_id FROM app_turns at WHERE NOT EXISTS"
          " (SELECT 1 FROM job_tasks t WHERE t.app_id = at.app_id AND t.locked_by IS NULL) AND NOT EXISTS"
          " (SELECT 1 FROM job_tasks t WHERE t.app_id = at.app_id AND t.locked_by IS NOT NULL) AND NOT EXISTS"
-         " (SELECT 1 FROM jobs j WHERE j.app_id = at.app_id AND j.status = 'scheduled')"
+         " (SELECT 1 FROM jobs j WHERE j.app_id = at.app_id AND j.status = 'scheduled' AND j.purged_at IS "
+         "NULL)"
          " FOR UPDATE SKIP LOCKED)),"
          " l AS (DELETE FROM license_turns WHERE license_id IN (SELECT license_id FROM license_turns lt"
          " WHERE NOT EXISTS (SELECT 1 FROM app_turns at WHERE at.license_id = lt.license_id)"
@@ -670,7 +671,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
     [DB_RGN_TURN_REPAIR] =
         {"turn_repair",
          "WITH s AS (SELECT DISTINCT ON (app_id) app_id, license_id, max_concurrent_pages FROM jobs"
-         " WHERE status = 'scheduled' ORDER BY app_id),"
+         " WHERE status = 'scheduled' AND purged_at IS NULL ORDER BY app_id),"
          " l AS (INSERT INTO license_turns (license_id, cap) SELECT DISTINCT ON (license_id) license_id,"
          " max_concurrent_pages FROM s ON CONFLICT (license_id) DO NOTHING)"
          " INSERT INTO app_turns (app_id, license_id) SELECT app_id, license_id FROM s"

@@ -67,63 +67,65 @@ INSERT INTO app_turns (app_id, license_id)
 -- its app with the oldest turn that has something, and in that app its oldest scheduled job (page -1:
 -- preparing it, or a whole-job run; preparing is short and feeds the page queue), else its first queued page
 -- task of a running job (under the license's and the job's caps; a license at its cap still gets its jobs
--- prepared). The walk looks at license turns without locking, then locks the one it looked at, skipping it
--- when another claimer holds it (or took a turn from it meanwhile), so concurrent claimers spread over
--- licenses instead of queueing on one. A walk that found nothing after skipping a turn returns one row of
--- NULLs: "busy, claim again" (the other claimer may leave work behind it), never "nothing queued". more:
--- the claimed app has more queued behind this claim (the claimer wakes an idle worker of its node for it).
--- The result gains that column, hence a new function rather than a replacement.
+-- prepared). The walk takes one license turn at a time (keyset on the turn), locking it and skipping turns
+-- other claimers hold, so concurrent claimers spread over licenses instead of queueing on one; the same
+-- statement looks, without locking, which turn comes first (when it is not the locked one, one was skipped). A
+-- walk that found nothing after skipping a turn returns one row of NULLs: "busy, claim again" (the other
+-- claimer may leave work behind it), never "nothing queued". more: the claimed app has more queued behind
+-- this claim (the claimer wakes an idle worker of its node for it). The result gains that column, hence a new
+-- function rather than a replacement; ROWS 1 lets the caller's join with jobs use its key.
 DROP FUNCTION task_claim(text, integer);
 CREATE FUNCTION task_claim(worker text, lease_s integer)
-RETURNS TABLE (job_id uuid, page integer, attempt integer, dpi integer, more boolean) LANGUAGE plpgsql AS $$
+RETURNS TABLE (job_id uuid, page integer, attempt integer, dpi integer, more boolean) LANGUAGE plpgsql
+ROWS 1 AS $$
 DECLARE
     l record;
     a record;
     t record;
-    capped boolean;
     skipped boolean := false;
     last_turn bigint := -1;
     last_license uuid := '00000000-0000-0000-0000-000000000000';
 BEGIN
     LOOP
-        SELECT lt.license_id, lt.turn INTO l FROM license_turns lt
+        SELECT lt.license_id, lt.turn,
+               lt.cap > 0 AND (SELECT count(*) FROM job_tasks r WHERE r.license_id = lt.license_id
+                                 AND r.locked_by IS NOT NULL) >= lt.cap AS capped,
+               lt.license_id IS DISTINCT FROM
+                   (SELECT p.license_id FROM license_turns p WHERE (p.turn, p.license_id) > (last_turn, last_license)
+                     ORDER BY p.turn, p.license_id LIMIT 1) AS skipped
+          INTO l FROM license_turns lt
          WHERE (lt.turn, lt.license_id) > (last_turn, last_license)
-         ORDER BY lt.turn, lt.license_id LIMIT 1;
+         ORDER BY lt.turn, lt.license_id LIMIT 1 FOR UPDATE SKIP LOCKED;
         IF NOT FOUND THEN
-            IF skipped THEN
+            IF skipped OR EXISTS (SELECT 1 FROM license_turns p
+                                   WHERE (p.turn, p.license_id) > (last_turn, last_license)) THEN
                 RETURN NEXT;
             END IF;
             RETURN;
         END IF;
+        skipped := skipped OR l.skipped;
         last_turn := l.turn;
         last_license := l.license_id;
-        SELECT lt.cap > 0 AND (SELECT count(*) FROM job_tasks r WHERE r.license_id = lt.license_id
-                                 AND r.locked_by IS NOT NULL) >= lt.cap INTO capped
-          FROM license_turns lt WHERE lt.license_id = l.license_id AND lt.turn = l.turn
-           FOR UPDATE SKIP LOCKED;
-        IF NOT FOUND THEN
-            skipped := true;
-            CONTINUE;
-        END IF;
         FOR a IN SELECT at.app_id FROM app_turns at WHERE at.license_id = l.license_id
                  ORDER BY at.turn, at.app_id LOOP
             SELECT j.job_id INTO t FROM jobs j
              WHERE j.app_id = a.app_id AND j.status = 'scheduled' AND j.purged_at IS NULL
              ORDER BY j.scheduled_at, j.job_id LIMIT 1 FOR UPDATE SKIP LOCKED;
             IF FOUND THEN
-                UPDATE license_turns SET turn = nextval('job_turn') WHERE license_id = l.license_id;
-                UPDATE app_turns SET turn = nextval('job_turn') WHERE app_id = a.app_id;
-                RETURN QUERY UPDATE jobs x SET status = 'processing', locked_by = worker,
-                                    attempt = x.attempt + 1,
-                                    locked_until = now() + make_interval(secs => lease_s),
-                                    started_at = coalesce(x.started_at, now()), progress_message = 'starting'
-                              WHERE x.job_id = t.job_id
-                              RETURNING x.job_id, -1, x.attempt, 0,
-                                        EXISTS (SELECT 1 FROM jobs y WHERE y.app_id = a.app_id
-                                                   AND y.status = 'scheduled' AND y.job_id <> t.job_id);
+                RETURN QUERY
+                    WITH lu AS (UPDATE license_turns SET turn = nextval('job_turn')
+                                 WHERE license_id = l.license_id),
+                         au AS (UPDATE app_turns SET turn = nextval('job_turn') WHERE app_id = a.app_id)
+                    UPDATE jobs x SET status = 'processing', locked_by = worker, attempt = x.attempt + 1,
+                                      locked_until = now() + make_interval(secs => lease_s),
+                                      started_at = coalesce(x.started_at, now()), progress_message = 'starting'
+                     WHERE x.job_id = t.job_id
+                     RETURNING x.job_id, -1, x.attempt, 0,
+                               EXISTS (SELECT 1 FROM jobs y WHERE y.app_id = a.app_id
+                                          AND y.status = 'scheduled' AND y.job_id <> t.job_id);
                 RETURN;
             END IF;
-            CONTINUE WHEN capped;
+            CONTINUE WHEN l.capped;
             SELECT x.job_id, x.page INTO t FROM job_tasks x JOIN jobs j ON j.job_id = x.job_id
              WHERE x.app_id = a.app_id AND x.locked_by IS NULL
                AND j.status = 'processing' AND NOT j.cancel_requested
@@ -132,15 +134,16 @@ BEGIN
                                         AND r.locked_by IS NOT NULL) < x.job_cap)
              ORDER BY x.seq, x.page LIMIT 1 FOR UPDATE OF x SKIP LOCKED;
             IF FOUND THEN
-                UPDATE license_turns SET turn = nextval('job_turn') WHERE license_id = l.license_id;
-                UPDATE app_turns SET turn = nextval('job_turn') WHERE app_id = a.app_id;
-                RETURN QUERY UPDATE job_tasks x SET locked_by = worker, attempt = x.attempt + 1,
-                                    locked_until = now() + make_interval(secs => lease_s)
-                              WHERE x.job_id = t.job_id AND x.page = t.page
-                              RETURNING x.job_id, x.page, x.attempt, x.dpi,
-                                        EXISTS (SELECT 1 FROM job_tasks y WHERE y.app_id = a.app_id
-                                                   AND y.locked_by IS NULL
-                                                   AND (y.job_id, y.page) <> (t.job_id, t.page));
+                RETURN QUERY
+                    WITH lu AS (UPDATE license_turns SET turn = nextval('job_turn')
+                                 WHERE license_id = l.license_id),
+                         au AS (UPDATE app_turns SET turn = nextval('job_turn') WHERE app_id = a.app_id)
+                    UPDATE job_tasks x SET locked_by = worker, attempt = x.attempt + 1,
+                                           locked_until = now() + make_interval(secs => lease_s)
+                     WHERE x.job_id = t.job_id AND x.page = t.page
+                     RETURNING x.job_id, x.page, x.attempt, x.dpi,
+                               EXISTS (SELECT 1 FROM job_tasks y WHERE y.app_id = a.app_id
+                                          AND y.locked_by IS NULL AND (y.job_id, y.page) <> (t.job_id, t.page));
                 RETURN;
             END IF;
         END LOOP;
