@@ -3,11 +3,20 @@
 #include "jobs/job_log.h"
 #include "sql/db.h"
 
+#include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#define KEEPER_RECONNECT_MS 1000
+/* How often the keeper re-queues expired leases of the region (two index scans of the leases that ran out):
+ * often, so that a dead node's work is claimable soon after its leases expire, whatever the workers are busy
+ * with. */
+#define KEEPER_REQUEUE_MS 1000
 
 typedef struct {
     int held;
@@ -21,18 +30,65 @@ struct job_lease {
     char *dsn;
     int nslots, lease_s;
     slot_t *slots;
+    void (*on_work)(void *);
+    void *arg;
     pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stopping;
-    PGconn *conn; /* the keeper thread's own; NULL while disconnected */
+    pthread_mutex_t mu; /* guards slots */
+    int stop_pipe[2];   /* readable once stopping: ends the keeper's wait */
+    PGconn *conn;       /* the keeper thread's own, listening on ocrgate_work; NULL while disconnected */
 };
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void drop_conn(job_lease_t *l)
+{
+    PQfinish(l->conn);
+    l->conn = NULL;
+}
+
+/* Connects and listens. Notifications sent while the keeper was not listening are lost, so the pool is woken
+ * once after every (re)connection: its workers look at the queue now rather than at their next poll. */
+static int keeper_connect(job_lease_t *l)
+{
+    char err[512];
+    if (l->conn != NULL)
+        return 0;
+    if ((l->conn = db_connect(l->dsn, err, sizeof(err))) == NULL)
+        return -1;
+    PGresult *r = db_exec(l->conn, DB_RGN_WORK_LISTEN, NULL, err, sizeof(err));
+    if (r == NULL) {
+        job_log("warn", "lease keeper: %s", err);
+        drop_conn(l);
+        return -1;
+    }
+    PQclear(r);
+    l->on_work(l->arg);
+    return 0;
+}
+
+/* The notifications libpq has read (with a renewal's answer, or off the socket): one wake-up for them all. */
+static void take_notices(job_lease_t *l)
+{
+    int n = 0;
+    PGnotify *m;
+    while (l->conn != NULL && (m = PQnotifies(l->conn)) != NULL) {
+        PQfreemem(m);
+        ++n;
+    }
+    if (n > 0)
+        l->on_work(l->arg);
+}
 
 /* Renews one lease. 1 renewed, 0 gone, -1 database trouble (try again next time). */
 static int renew(job_lease_t *l, const slot_t *s)
 {
     char err[512], secs[16];
-    if (l->conn == NULL && (l->conn = db_connect(l->dsn, err, sizeof(err))) == NULL)
+    if (keeper_connect(l) != 0)
         return -1;
     char task[16];
     snprintf(secs, sizeof(secs), "%d", l->lease_s);
@@ -41,10 +97,8 @@ static int renew(job_lease_t *l, const slot_t *s)
     PGresult *r = db_exec(l->conn, s->task < 0 ? DB_RGN_JOB_RENEW : DB_RGN_TASK_RENEW, p, err, sizeof(err));
     if (r == NULL) {
         job_log("warn", "lease keeper: %s", err);
-        if (PQstatus(l->conn) != CONNECTION_OK) {
-            PQfinish(l->conn);
-            l->conn = NULL;
-        }
+        if (PQstatus(l->conn) != CONNECTION_OK)
+            drop_conn(l);
         return -1;
     }
     int renewed = PQntuples(r) == 1;
@@ -71,36 +125,79 @@ static void renew_all(job_lease_t *l)
     }
 }
 
+/* Jobs and page tasks of the region whose lease ran out go back to the queue (their re-queue is announced, so
+ * that every node's idle workers claim them at once). */
+static void requeue_expired(job_lease_t *l)
+{
+    static const db_stmt_id_t stmts[2] = {DB_RGN_REQUEUE_EXPIRED, DB_RGN_TASK_REQUEUE_EXPIRED};
+    char err[512];
+    for (int k = 0; k < 2 && keeper_connect(l) == 0; ++k) {
+        PGresult *r = db_exec(l->conn, stmts[k], NULL, err, sizeof(err));
+        if (r == NULL) {
+            job_log("warn", "lease keeper: %s", err);
+            if (PQstatus(l->conn) != CONNECTION_OK)
+                drop_conn(l);
+            return;
+        }
+        for (int i = 0; i < PQntuples(r); ++i)
+            if (k == 0)
+                job_log("info", "re-queued job %s whose lease expired", PQgetvalue(r, i, 0));
+            else
+                job_log("info", "job %s: re-queued page task %s whose lease expired", PQgetvalue(r, i, 0),
+                        PQgetvalue(r, i, 1));
+        PQclear(r);
+    }
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Renews every third of the lease and re-queues expired leases every KEEPER_REQUEUE_MS; meanwhile waits on
+ * the listening socket for notifications. */
 static void *keeper_main(void *arg)
 {
     job_lease_t *l = arg;
-    long interval_ms = (long)l->lease_s * 1000 / 3;
-    pthread_mutex_lock(&l->mu);
-    while (!l->stopping) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += interval_ms / 1000;
-        ts.tv_nsec += interval_ms % 1000 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec += 1;
-            ts.tv_nsec -= 1000000000L;
-        }
-        while (!l->stopping && pthread_cond_timedwait(&l->cv, &l->mu, &ts) == 0) {
-        }
-        if (l->stopping)
+    int64_t interval_ms = (int64_t)l->lease_s * 1000 / 3, next = now_ms() + interval_ms;
+    int64_t next_requeue = now_ms();
+    for (;;) {
+        if (l->conn == NULL)
+            keeper_connect(l);
+        int64_t wait = min64(next, next_requeue) - now_ms();
+        if (wait < 0)
+            wait = 0;
+        if (l->conn == NULL && wait > KEEPER_RECONNECT_MS)
+            wait = KEEPER_RECONNECT_MS;
+        struct pollfd f[2] = {{.fd = l->stop_pipe[0], .events = POLLIN},
+                              {.fd = l->conn != NULL ? PQsocket(l->conn) : -1, .events = POLLIN}};
+        int n = poll(f, 2, (int)wait);
+        if (n > 0 && (f[0].revents & POLLIN))
             break;
-        pthread_mutex_unlock(&l->mu);
-        renew_all(l);
-        pthread_mutex_lock(&l->mu);
+        if (n > 0 && (f[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            if (PQconsumeInput(l->conn) == 0) {
+                job_log("warn", "lease keeper: %s", PQerrorMessage(l->conn));
+                drop_conn(l);
+            }
+            take_notices(l);
+        }
+        if (now_ms() >= next) {
+            renew_all(l);
+            take_notices(l);
+            next = now_ms() + interval_ms;
+        }
+        if (now_ms() >= next_requeue) {
+            requeue_expired(l);
+            take_notices(l);
+            next_requeue = now_ms() + KEEPER_REQUEUE_MS;
+        }
     }
-    pthread_mutex_unlock(&l->mu);
     if (l->conn != NULL)
-        PQfinish(l->conn);
-    l->conn = NULL;
+        drop_conn(l);
     return NULL;
 }
 
-job_lease_t *job_lease_start(const char *dsn, int nslots, int lease_s)
+job_lease_t *job_lease_start(const char *dsn, int nslots, int lease_s, void (*on_work)(void *), void *arg)
 {
     job_lease_t *l = calloc(1, sizeof(*l));
     if (l == NULL)
@@ -108,15 +205,16 @@ job_lease_t *job_lease_start(const char *dsn, int nslots, int lease_s)
     l->dsn = strdup(dsn);
     l->nslots = nslots;
     l->lease_s = lease_s;
+    l->on_work = on_work;
+    l->arg = arg;
     l->slots = calloc((size_t)nslots, sizeof(*l->slots));
-    if (l->dsn == NULL || l->slots == NULL) {
+    if (l->dsn == NULL || l->slots == NULL || pipe(l->stop_pipe) != 0) {
         free(l->dsn);
         free(l->slots);
         free(l);
         return NULL;
     }
     pthread_mutex_init(&l->mu, NULL);
-    pthread_cond_init(&l->cv, NULL);
     pthread_create(&l->thread, NULL, keeper_main, l);
     return l;
 }
@@ -125,13 +223,12 @@ void job_lease_stop(job_lease_t *l)
 {
     if (l == NULL)
         return;
-    pthread_mutex_lock(&l->mu);
-    l->stopping = 1;
-    pthread_cond_broadcast(&l->cv);
-    pthread_mutex_unlock(&l->mu);
+    if (write(l->stop_pipe[1], "x", 1) != 1)
+        job_log("warn", "lease keeper: could not signal the stop");
     pthread_join(l->thread, NULL);
+    close(l->stop_pipe[0]);
+    close(l->stop_pipe[1]);
     pthread_mutex_destroy(&l->mu);
-    pthread_cond_destroy(&l->cv);
     free(l->slots);
     free(l->dsn);
     free(l);

@@ -14,6 +14,11 @@
 #include <time.h>
 
 #define WORKER_RECONNECT_MS 1000
+/* A claim that skipped another claimer's turn is retried at once, up to this many times in a row; then with
+ * pauses that double from 1 ms up to the last, so that claimers walking past each other's locked turns (every
+ * license at its cap), or past a turn a longer transaction holds, cannot spin. */
+#define CLAIM_BUSY_RETRIES 8
+#define CLAIM_BUSY_PAUSE_MAX_MS 64
 
 struct job_pool {
     const cfg_t *cfg;
@@ -24,6 +29,7 @@ struct job_pool {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int wakeups;  /* pending wake-ups, so one that arrives before a worker waits is not lost */
+    int idle;     /* workers in idle_wait */
     int stopping; /* written under mu, read atomically by the workers between pages */
     int busy;
     job_counters_t counters;
@@ -53,11 +59,25 @@ static void idle_wait(job_pool_t *p, int ms)
         ts.tv_nsec -= 1000000000L;
     }
     pthread_mutex_lock(&p->mu);
+    ++p->idle;
     while (!p->stopping && p->wakeups == 0)
         if (pthread_cond_timedwait(&p->cv, &p->mu, &ts) != 0)
             break;
     if (p->wakeups > 0)
         --p->wakeups;
+    --p->idle;
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* More is queued behind a claim: one idle worker of this node (if any waits) looks now. No pending wake-up is
+ * left when none waits: every worker claims again when it is done anyway. */
+static void wake_idle(job_pool_t *p)
+{
+    pthread_mutex_lock(&p->mu);
+    if (p->idle > p->wakeups) {
+        ++p->wakeups;
+        pthread_cond_signal(&p->cv);
+    }
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -101,7 +121,8 @@ static void *worker_main(void *arg)
 {
     job_pool_t *p = ((worker_arg_t *)arg)->p;
     job_worker_t *wk = ((worker_arg_t *)arg)->wk;
-    int64_t last_sweep = 0, last_requeue = 0;
+    int64_t last_sweep = 0;
+    int busy_retries = 0, busy_pause_ms = 1;
     free(arg);
     wk->ocr = eng_ocr_create(p->cfg->tessdata_dir[0] ? p->cfg->tessdata_dir : NULL, 3);
     while (!stopping(p)) {
@@ -109,19 +130,28 @@ static void *worker_main(void *arg)
             idle_wait(p, WORKER_RECONNECT_MS);
             continue;
         }
-        if (wk->index == 0 && now_s() - last_requeue >= (p->cfg->job_lease_s + 1) / 2) {
-            last_requeue = now_s();
-            job_requeue_expired(wk);
-        }
         if (wk->index == 0 && now_s() - last_sweep >= p->cfg->sweep_interval_ms / 1000) {
             last_sweep = now_s();
             job_sweep(wk);
         }
         job_t j;
-        if (!job_claim(wk, &j)) {
+        int got = job_claim(wk, &j);
+        if (got == JOB_CLAIM_BUSY) {
+            if (++busy_retries > CLAIM_BUSY_RETRIES) {
+                idle_wait(p, busy_pause_ms);
+                busy_pause_ms =
+                    busy_pause_ms * 2 < CLAIM_BUSY_PAUSE_MAX_MS ? busy_pause_ms * 2 : CLAIM_BUSY_PAUSE_MAX_MS;
+            }
+            continue;
+        }
+        busy_retries = 0;
+        busy_pause_ms = 1;
+        if (got == JOB_CLAIM_NONE) {
             idle_wait(p, p->cfg->queue_poll_ms);
             continue;
         }
+        if (got == JOB_CLAIM_MORE)
+            wake_idle(p);
         set_busy(p, 1);
         job_process(wk, &j);
         set_busy(p, -1);
@@ -151,6 +181,12 @@ static int requeue_node(const cfg_t *cfg, const char *node_id, char *err, size_t
     return r != NULL ? 0 : -1;
 }
 
+/* The lease keeper heard that work became claimable somewhere in the region. */
+static void on_work(void *arg)
+{
+    job_pool_wake(arg);
+}
+
 job_pool_t *job_pool_start(const cfg_t *cfg, const char *node_id, char *err, size_t errlen)
 {
     if (requeue_node(cfg, node_id, err, errlen) != 0)
@@ -159,8 +195,7 @@ job_pool_t *job_pool_start(const cfg_t *cfg, const char *node_id, char *err, siz
     job_pool_t *p = calloc(1, sizeof(*p));
     int n = cfg_engine_workers(cfg);
     if (p == NULL || (p->threads = calloc((size_t)n, sizeof(*p->threads))) == NULL ||
-        (p->workers = calloc((size_t)n, sizeof(*p->workers))) == NULL ||
-        (p->lease = job_lease_start(cfg->region_dsn, n, cfg->job_lease_s)) == NULL) {
+        (p->workers = calloc((size_t)n, sizeof(*p->workers))) == NULL) {
         if (p != NULL) {
             free(p->threads);
             free(p->workers);
@@ -173,6 +208,16 @@ job_pool_t *job_pool_start(const cfg_t *cfg, const char *node_id, char *err, siz
     p->n = n;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
+    /* The keeper may wake the pool as soon as it runs: the pool's mutex and size are set before it starts. */
+    if ((p->lease = job_lease_start(cfg->region_dsn, n, cfg->job_lease_s, on_work, p)) == NULL) {
+        pthread_mutex_destroy(&p->mu);
+        pthread_cond_destroy(&p->cv);
+        free(p->threads);
+        free(p->workers);
+        free(p);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     for (int i = 0; i < n; ++i) {
         job_worker_t *wk = &p->workers[i];
         wk->cfg = cfg;

@@ -29,22 +29,18 @@ typedef struct {
     eng_page_job_t page;
 } run_t;
 
-/* A job to prepare (or to run whole) comes first: preparing is short and feeds the page queue. */
+/* One claim in the fair order (task_claim, sql/region/013): a scheduled job to prepare or to run whole, or a
+ * page task. */
 int job_claim(job_worker_t *wk, job_t *j)
 {
     char lease[16];
     snprintf(lease, sizeof(lease), "%d", wk->cfg->job_lease_s);
     const char *p[2] = {wk->owner, lease};
-    int task = 0;
-    PGresult *r = job_exec(wk, DB_RGN_JOB_CLAIM, p, NULL);
-    if (r != NULL && PQntuples(r) == 0) {
+    PGresult *r = job_exec(wk, DB_RGN_TASK_CLAIM, p, NULL);
+    if (r == NULL || PQntuples(r) == 0 || PQgetisnull(r, 0, 0)) {
+        int busy = r != NULL && PQntuples(r) > 0;
         PQclear(r);
-        r = job_exec(wk, DB_RGN_TASK_CLAIM, p, NULL);
-        task = 1;
-    }
-    if (r == NULL || PQntuples(r) == 0) {
-        PQclear(r);
-        return 0;
+        return busy ? JOB_CLAIM_BUSY : JOB_CLAIM_NONE;
     }
     memset(j, 0, sizeof(*j));
     snprintf(j->id, sizeof(j->id), "%s", PQgetvalue(r, 0, 0));
@@ -56,17 +52,19 @@ int job_claim(job_worker_t *wk, job_t *j)
     json_decref(opts);
     j->max_pages = atoi(PQgetvalue(r, 0, 4));
     j->max_pixels = strtoll(PQgetvalue(r, 0, 5), NULL, 10);
-    j->task = task ? atoi(PQgetvalue(r, 0, 6)) : JOB_TASK_JOB;
-    j->stored_pages = task ? 0 : atoi(PQgetvalue(r, 0, 6));
+    j->task = atoi(PQgetvalue(r, 0, 6));
     snprintf(j->app, sizeof(j->app), "%s", PQgetvalue(r, 0, 7));
     snprintf(j->name, sizeof(j->name), "%s", PQgetvalue(r, 0, 8));
-    if (task) {
+    if (j->task == JOB_TASK_JOB) {
+        j->stored_pages = atoi(PQgetvalue(r, 0, 12));
+    } else {
         j->doc_pages = atoi(PQgetvalue(r, 0, 9));
         j->selected = atoi(PQgetvalue(r, 0, 10));
         j->dpi = atoi(PQgetvalue(r, 0, 11));
     }
+    int more = PQgetvalue(r, 0, 13)[0] == 't';
     PQclear(r);
-    return 1;
+    return more ? JOB_CLAIM_MORE : JOB_CLAIM_GOT;
 }
 
 static int fail(run_t *r, const char *code, const char *message)
@@ -502,26 +500,10 @@ void job_process(job_worker_t *wk, job_t *j)
     free(r.pdf_dpi);
 }
 
-void job_requeue_expired(job_worker_t *wk)
-{
-    PGresult *r;
-    if ((r = job_exec(wk, DB_RGN_REQUEUE_EXPIRED, NULL, NULL)) != NULL) {
-        if (PQntuples(r) > 0)
-            job_log("info", "re-queued %d job%s whose lease expired", PQntuples(r),
-                    PQntuples(r) == 1 ? "" : "s");
-        PQclear(r);
-    }
-    if ((r = job_exec(wk, DB_RGN_TASK_REQUEUE_EXPIRED, NULL, NULL)) != NULL) {
-        for (int i = 0; i < PQntuples(r); ++i)
-            job_log("info", "job %s: page task %s re-queued, its lease expired", PQgetvalue(r, i, 0),
-                    PQgetvalue(r, i, 1));
-        PQclear(r);
-    }
-}
-
 void job_sweep(job_worker_t *wk)
 {
     PQclear(job_exec(wk, DB_RGN_TASK_TIDY, NULL, NULL));
+    PQclear(job_exec(wk, DB_RGN_TURN_REPAIR, NULL, NULL));
     PQclear(job_exec(wk, DB_RGN_PURGE_EXPIRED, NULL, NULL));
     PQclear(job_exec(wk, DB_RGN_IDEM_SWEEP, NULL, NULL));
 }

@@ -399,7 +399,9 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          1, 0, 0},
 
     /* $1 worker, $2 lease seconds. 0 job, 1 attempt, 2 max attempts, 3 options, 4 max pages, 5 max pixels,
-     * 6 pages already stored, 7 app, 8 name. A purged job has no document left: never claimed. */
+     * 6 pages already stored, 7 app, 8 name. A purged job has no document left: never claimed. The first-come
+     * claim of a scheduled job: workers claim jobs in the fair order of DB_RGN_TASK_CLAIM; this one is the
+     * baseline ops/bench/claim measures it against. */
     [DB_RGN_JOB_CLAIM] =
         {"job_claim",
          "UPDATE jobs SET status = 'processing', locked_by = $1, attempt = attempt + 1,"
@@ -571,14 +573,20 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " 'page ' || p || $9 FROM go, unnest($8::int[]) AS p ON CONFLICT (job_id, page) DO NOTHING)"
          " SELECT cancel_requested FROM j",
          11, 0, 0},
-    /* $1 worker, $2 lease seconds. The fair claim of one page task (task_claim, sql/region/008). 0 job,
-     * 1 the task's attempt, 2 max attempts, 3 options, 4 max pages, 5 max pixels, 6 page (0: assembling),
-     * 7 app, 8 name, 9 pages of the document, 10 pages selected, 11 the page's resolution (0: the job's). */
+    /* $1 worker, $2 lease seconds. The fair claim of a job's next step (task_claim, sql/region/013): a
+     * scheduled job (page -1) or one page task. 0 job, 1 the job's or the task's attempt, 2 max attempts,
+     * 3 options, 4 max pages, 5 max pixels, 6 page (-1: the job, 0: assembling), 7 app, 8 name, 9 pages of
+     * the document, 10 pages selected, 11 the page's resolution (0: the job's), 12 pages already stored (the
+     * job), 13 more queued in the claimed app (t/f). No row: nothing claimable; one row with a NULL job: busy
+     * (a turn another claimer held was skipped), claim again. The job's row comes from claimed_job, in a
+     * snapshot taken after the claim's (sql/region/013 says why). */
     [DB_RGN_TASK_CLAIM] =
         {"task_claim",
          "SELECT c.job_id, c.attempt, j.max_attempts, j.options, j.max_pages, j.max_pixels, c.page, j.app_id,"
-         " j.doc_name, j.doc_pages, j.pages_selected, c.dpi FROM task_claim($1, $2::int) c"
-         " JOIN jobs j ON j.job_id = c.job_id",
+         " j.doc_name, j.doc_pages, j.pages_selected, c.dpi, CASE WHEN c.page < 0 THEN"
+         " (SELECT count(*) FROM job_pages p WHERE p.job_id = c.job_id) END, c.more FROM task_claim($1, "
+         "$2::int) c"
+         " LEFT JOIN LATERAL claimed_job(c.job_id) j ON true",
          2, 0, 0},
     /* $1 job, $2 worker, $3 attempt, $4 lease seconds, $5 page. The lease keeper's renewal of a task; gone
      * once the job is canceled or over (recognition then stops). */
@@ -644,21 +652,36 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " SELECT job_id, page FROM e",
          0, 0, 0},
     /* No parameters, the sweep: tasks of jobs that are over (a cancel that raced a seed) deleted; the turns
-     * of apps without tasks dropped, then (next sweep) of licenses without apps. A turn a seed is upserting
-     * is locked, hence skipped: a seed never loses its turn. 0 tasks deleted. */
+     * of apps without tasks or scheduled jobs dropped, then (next sweep) of licenses without apps. A turn a
+     * seed or a scheduling is upserting is locked, hence skipped: neither loses its turn. 0 tasks deleted. */
     [DB_RGN_TASK_TIDY] =
         {"task_tidy",
          "WITH o AS (DELETE FROM job_tasks t USING jobs j WHERE j.job_id = t.job_id"
          " AND j.status <> 'processing' RETURNING 1),"
          " a AS (DELETE FROM app_turns WHERE app_id IN (SELECT app_id FROM app_turns at WHERE NOT EXISTS"
          " (SELECT 1 FROM job_tasks t WHERE t.app_id = at.app_id AND t.locked_by IS NULL) AND NOT EXISTS"
-         " (SELECT 1 FROM job_tasks t WHERE t.app_id = at.app_id AND t.locked_by IS NOT NULL)"
+         " (SELECT 1 FROM job_tasks t WHERE t.app_id = at.app_id AND t.locked_by IS NOT NULL) AND NOT EXISTS"
+         " (SELECT 1 FROM jobs j WHERE j.app_id = at.app_id AND j.status = 'scheduled' AND j.purged_at IS "
+         "NULL)"
          " FOR UPDATE SKIP LOCKED)),"
          " l AS (DELETE FROM license_turns WHERE license_id IN (SELECT license_id FROM license_turns lt"
          " WHERE NOT EXISTS (SELECT 1 FROM app_turns at WHERE at.license_id = lt.license_id)"
          " FOR UPDATE SKIP LOCKED))"
          " SELECT count(*) FROM o",
          0, 0, 0},
+    /* No parameters, the sweep after DB_RGN_TASK_TIDY: a scheduled job whose turn the tidy dropped in the
+     * instant between its look and its lock gets its turns back (else no fair claim would walk to it). */
+    [DB_RGN_TURN_REPAIR] =
+        {"turn_repair",
+         "WITH s AS (SELECT DISTINCT ON (app_id) app_id, license_id, max_concurrent_pages FROM jobs"
+         " WHERE status = 'scheduled' AND purged_at IS NULL ORDER BY app_id),"
+         " l AS (INSERT INTO license_turns (license_id, cap) SELECT DISTINCT ON (license_id) license_id,"
+         " max_concurrent_pages FROM s ON CONFLICT (license_id) DO NOTHING)"
+         " INSERT INTO app_turns (app_id, license_id) SELECT app_id, license_id FROM s"
+         " ON CONFLICT (app_id) DO NOTHING",
+         0, 0, 0},
+    /* Work became claimable in the region (sql/region/013): the lease keeper listens, and wakes its pool. */
+    [DB_RGN_WORK_LISTEN] = {"work_listen", "LISTEN ocrgate_work", 0, 0, 0},
     /* $1: JSON array of per-app-hour counters from one gateway thread; added in one statement. */
     [DB_RGN_USAGE_FLUSH] =
         {"usage_flush",

@@ -90,6 +90,8 @@ typedef enum {
     DB_RGN_TASK_FINISH,
     DB_RGN_TASK_REQUEUE_EXPIRED,
     DB_RGN_TASK_TIDY,
+    DB_RGN_TURN_REPAIR,
+    DB_RGN_WORK_LISTEN,
     /* region: analytics, templates, information */
     DB_RGN_USAGE_FLUSH,
     DB_RGN_USAGE_JOB,
