@@ -246,7 +246,8 @@ def test_pdf_assembler_killed(st):
     try:
         j = over(st, job_id, node=survivor.index)
         assert j["status"] == "completed" and j["pagesDone"] == 4, j
-        assert "page task 0 re-queued" in survivor.tail(200000), "the assembling task was not taken over"
+        assert f"job {job_id}: re-queued page task 0 whose lease expired" in survivor.tail(200000), \
+            "the assembling task was not taken over"
         info, texts = read_pdf(pdf_of(st, job_id, node=survivor.index))
         assert_info(info)
         assert_pages(texts, names)
