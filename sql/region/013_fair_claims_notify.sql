@@ -83,13 +83,12 @@ DECLARE
     a record;
     t record;
     skipped boolean := false;
+    capped boolean;
     last_turn bigint := -1;
     last_license uuid := '00000000-0000-0000-0000-000000000000';
 BEGIN
     LOOP
-        SELECT lt.license_id, lt.turn,
-               lt.cap > 0 AND (SELECT count(*) FROM job_tasks r WHERE r.license_id = lt.license_id
-                                 AND r.locked_by IS NOT NULL) >= lt.cap AS capped,
+        SELECT lt.license_id, lt.turn, lt.cap,
                lt.license_id IS DISTINCT FROM
                    (SELECT p.license_id FROM license_turns p WHERE (p.turn, p.license_id) > (last_turn, last_license)
                      ORDER BY p.turn, p.license_id LIMIT 1) AS skipped
@@ -106,6 +105,11 @@ BEGIN
         skipped := skipped OR l.skipped;
         last_turn := l.turn;
         last_license := l.license_id;
+        -- Counted in a statement of its own, in a snapshot taken once the turn is locked: the locking
+        -- statement's snapshot predates its lock, and would miss a claim of this license that another claimer
+        -- committed in between (two pages of a license capped at one in recognition).
+        capped := l.cap > 0 AND (SELECT count(*) FROM job_tasks r WHERE r.license_id = l.license_id
+                                   AND r.locked_by IS NOT NULL) >= l.cap;
         FOR a IN SELECT at.app_id FROM app_turns at WHERE at.license_id = l.license_id
                  ORDER BY at.turn, at.app_id LOOP
             SELECT j.job_id INTO t FROM jobs j
@@ -125,7 +129,7 @@ BEGIN
                                           AND y.status = 'scheduled' AND y.job_id <> t.job_id);
                 RETURN;
             END IF;
-            CONTINUE WHEN l.capped;
+            CONTINUE WHEN capped;
             SELECT x.job_id, x.page INTO t FROM job_tasks x JOIN jobs j ON j.job_id = x.job_id
              WHERE x.app_id = a.app_id AND x.locked_by IS NULL
                AND j.status = 'processing' AND NOT j.cancel_requested
