@@ -30,7 +30,7 @@ struct job_pool {
     pthread_cond_t cv;
     int wakeups;  /* pending wake-ups, so one that arrives before a worker waits is not lost */
     int idle;     /* workers in idle_wait */
-    int stopping; /* written under mu, read atomically by the workers between pages */
+    int stopping; /* written under mu, read atomically by the workers before each claim */
     int busy;
     job_counters_t counters;
 };
@@ -224,7 +224,6 @@ job_pool_t *job_pool_start(const cfg_t *cfg, const char *node_id, char *err, siz
         wk->index = i;
         snprintf(wk->owner, sizeof(wk->owner), "%s/%d", node_id, i);
         wk->lease = p->lease;
-        wk->stopping = &p->stopping;
         wk->counters = &p->counters;
         wk->pool = p;
         worker_arg_t *a = malloc(sizeof(*a));
