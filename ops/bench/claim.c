@@ -12,8 +12,11 @@
  * was before migration 016: the same walk (task_claim_walk) committing synchronously.
  *
  * Prints claim latency (median, p99), claims per second, the fair claim's "busy" answers (a claimer skipped
- * a turn another one held: a worker claims again at once), the load average after each run, the ratios to
- * the baseline, and EXPLAIN ANALYZE of one warm claim's statements (auto_explain, nested).
+ * a turn another one held: a worker claims again at once), the server's CPU time per claim (its processes'
+ * user + system time, read from /proc: the database must run on this machine, else -1), the load average
+ * after each run, the ratios to the baseline, and EXPLAIN ANALYZE of one warm claim's statements
+ * (auto_explain, nested). With more claimers than cores, a claim's latency is mostly its wait for a core:
+ * claimers x CPU per claim / cores is what a claim waits at least, on a machine with nothing else to run.
  *
  * Usage: bench_claim CONNINFO [pages=100000] [licenses=1000] [claimers=8] [claims per claimer=500]
  * Threads: one per claimer, each with its own connection.
@@ -40,6 +43,7 @@ typedef struct {
     int claims, index;
     double *ms; /* claims entries */
     int got, busy;
+    double server_cpu_ms; /* the CPU its server process used for the claims */
 } claimer_t;
 
 static const cfg_t bench_cfg = {.job_lease_s = 600};
@@ -98,6 +102,25 @@ static int claim_once(claimer_t *c, job_worker_t *wk)
     return got;
 }
 
+/* The CPU time (user + system) a process of this machine has used, in ms; -1 when it cannot be read. */
+static double process_cpu_ms(long pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* after the command name, which may hold spaces */
+    unsigned long long utime, stime;
+    if (p == NULL ||
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+        return -1;
+    return (double)(utime + stime) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+}
+
 static void *claimer_main(void *arg)
 {
     claimer_t *c = arg;
@@ -121,6 +144,8 @@ static void *claimer_main(void *arg)
         }
         PQclear(r);
     }
+    long backend = PQbackendPID(wk.conn);
+    double cpu0 = process_cpu_ms(backend);
     for (int i = 0; i < c->claims; ++i) {
         double t0 = now_ms();
         int got = claim_once(c, &wk);
@@ -130,6 +155,8 @@ static void *claimer_main(void *arg)
         c->got += got == 1;
         c->busy += got == 2;
     }
+    double cpu1 = process_cpu_ms(backend);
+    c->server_cpu_ms = cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0;
     PQfinish(wk.conn);
     return NULL;
 }
@@ -142,6 +169,7 @@ static int cmp(const void *a, const void *b)
 
 typedef struct {
     double median, p99, per_s, load;
+    double server_cpu_ms; /* per claim, of the server processes (-1: not on this machine) */
     int got, busy;
 } figures_t;
 
@@ -164,15 +192,22 @@ static figures_t run(const char *conninfo, claim_kind_t kind, int nclaimers, int
     double *all = calloc((size_t)nclaimers * (size_t)claims, sizeof(double));
     double t0 = now_ms();
     for (int i = 0; i < nclaimers; ++i) {
-        c[i] = (claimer_t){conninfo, kind, claims, i, all + (size_t)i * (size_t)claims, 0, 0};
+        c[i] = (claimer_t){.conninfo = conninfo,
+                           .kind = kind,
+                           .claims = claims,
+                           .index = i,
+                           .ms = all + (size_t)i * (size_t)claims};
         pthread_create(&t[i], NULL, claimer_main, &c[i]);
     }
     figures_t f = {0};
+    double cpu = 0;
     for (int i = 0; i < nclaimers; ++i) {
         pthread_join(t[i], NULL);
         f.got += c[i].got;
         f.busy += c[i].busy;
+        cpu = cpu < 0 || c[i].server_cpu_ms < 0 ? -1 : cpu + c[i].server_cpu_ms;
     }
+    f.server_cpu_ms = cpu < 0 ? -1 : cpu / (double)nclaimers / (double)claims;
     double wall = now_ms() - t0;
     size_t n = (size_t)nclaimers * (size_t)claims;
     qsort(all, n, sizeof(double), cmp);
@@ -292,8 +327,8 @@ int main(int argc, char **argv)
     printf("queue: %d page tasks across %d licenses (2 apps each), and %d scheduled jobs for the baseline;"
            " filled in %.1f s; %ld cores\n",
            pages, licenses, pages, (now_ms() - t0) / 1000.0, sysconf(_SC_NPROCESSORS_ONLN));
-    printf("%-52s %9s %9s %9s %8s %6s %6s\n", "claim", "median ms", "p99 ms", "claims/s", "claimed", "busy",
-           "load");
+    printf("%-52s %9s %9s %9s %8s %6s %6s %6s\n", "claim", "median ms", "p99 ms", "claims/s", "claimed",
+           "busy", "cpu ms", "load");
     enum { RUNS = 6 };
     figures_t f[RUNS];
     struct {
@@ -315,8 +350,8 @@ int main(int argc, char **argv)
         char *nn = strstr(name, "N claimers");
         if (nn != NULL)
             snprintf(nn, sizeof(name) - (size_t)(nn - name), "%d claimers", claimers);
-        printf("%-52s %9.2f %9.2f %9.0f %8d %6d %6.2f\n", name, f[i].median, f[i].p99, f[i].per_s, f[i].got,
-               f[i].busy, f[i].load);
+        printf("%-52s %9.2f %9.2f %9.0f %8d %6d %6.3f %6.2f\n", name, f[i].median, f[i].p99, f[i].per_s,
+               f[i].got, f[i].busy, f[i].server_cpu_ms, f[i].load);
     }
     PQfinish(c);
     printf("ratio fair/baseline: median %.2fx (1 claimer), %.2fx (%d claimers); p99 %.2fx (%d claimers);"
