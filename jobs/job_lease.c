@@ -52,7 +52,15 @@ static void drop_conn(job_lease_t *l)
 }
 
 /* Connects and listens. Notifications sent while the keeper was not listening are lost, so the pool is woken
- * once after every (re)connection: its workers look at the queue now rather than at their next poll. */
+ * once after every (re)connection: its workers look at the queue now rather than at their next poll.
+ *
+ * The keeper's connection commits without waiting for the disk: it writes only leases (renewals, and the
+ * re-queue of expired ones), which decide who may work on a task, never what was done. A renewal lost in a
+ * crash of the database leaves the lease shorter: at worst the task is re-queued and claimed by another
+ * worker, and the holder's store is fenced out (locked_by and attempt no longer match). A lost re-queue
+ * leaves the task held by a lease that has run out: the next re-queue, a second later, gives it back again.
+ * Either costs a page recognized again, never a page stored twice (docs/ARCHITECTURE.md, "Durability of
+ * claims"). */
 static int keeper_connect(job_lease_t *l)
 {
     char err[512];
@@ -60,6 +68,11 @@ static int keeper_connect(job_lease_t *l)
         return 0;
     if ((l->conn = db_connect(l->dsn, err, sizeof(err))) == NULL)
         return -1;
+    if (db_async_commit(l->conn, err, sizeof(err)) != 0) {
+        job_log("warn", "lease keeper: %s", err);
+        drop_conn(l);
+        return -1;
+    }
     PGresult *r = db_exec(l->conn, DB_RGN_WORK_LISTEN, NULL, err, sizeof(err));
     if (r == NULL) {
         job_log("warn", "lease keeper: %s", err);

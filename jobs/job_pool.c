@@ -30,7 +30,7 @@ struct job_pool {
     pthread_cond_t cv;
     int wakeups;  /* pending wake-ups, so one that arrives before a worker waits is not lost */
     int idle;     /* workers in idle_wait */
-    int stopping; /* written under mu, read atomically by the workers between pages */
+    int stopping; /* written under mu, read atomically by the workers before each claim */
     int busy;
     job_counters_t counters;
 };
@@ -93,16 +93,15 @@ static void set_busy(job_pool_t *p, int delta)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* (Re)connects a worker. A worker's writes need not wait for the disk: the job itself was stored durably when
- * it was accepted, and whatever a database crash takes back (a page, a completion) is done again when the
- * lease expires. Job creation and every gateway write keep synchronous commits. */
+/* (Re)connects a worker. Its session commits synchronously: a stored page, a seed and a completed job are on
+ * disk before the worker goes on (a client may read them at once, a webhook announces the completion). Only
+ * its claims commit without waiting for the disk, each in its own transaction (task_claim, region migration
+ * 016, says why that is safe). */
 static int reconnect(job_worker_t *wk)
 {
     char err[512];
     if ((wk->conn = db_connect(wk->cfg->region_dsn, err, sizeof(err))) == NULL)
         return -1;
-    if (db_async_commit(wk->conn, err, sizeof(err)) != 0)
-        job_log("warn", "worker %d: %s", wk->index, err);
     if (wk->lost_db) {
         /* The job this worker held when the database went away is given back at once rather than when its
          * lease runs out; it resumes after its last stored page. */
@@ -224,7 +223,6 @@ job_pool_t *job_pool_start(const cfg_t *cfg, const char *node_id, char *err, siz
         wk->index = i;
         snprintf(wk->owner, sizeof(wk->owner), "%s/%d", node_id, i);
         wk->lease = p->lease;
-        wk->stopping = &p->stopping;
         wk->counters = &p->counters;
         wk->pool = p;
         worker_arg_t *a = malloc(sizeof(*a));

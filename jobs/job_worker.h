@@ -2,8 +2,8 @@
  * job_worker: one worker of the pool as the run sees it (its name in leases, its connection, its recognizer),
  * the job it claimed, and the statement runner every write of a run goes through. The bottom of jobs/.
  *
- * Threads: a job_worker_t is used by its own worker thread only (the pool creates and frees it); counters and
- * the stop flag are shared with the pool and read or added to atomically.
+ * Threads: a job_worker_t is used by its own worker thread only (the pool creates and frees it); counters are
+ * shared with the pool and added to atomically.
  */
 #ifndef OCRGATE_JOB_WORKER_H
 #define OCRGATE_JOB_WORKER_H
@@ -31,8 +31,7 @@ typedef struct {
     unsigned char prepared[DB_STMT_COUNT]; /* the statements prepared on conn (zeroed when it is dropped) */
     int lost_db;                           /* the connection broke while this worker held a job */
     eng_ocr_t *ocr;
-    job_lease_t *lease;  /* the pool's keeper; this worker's slot is `index` */
-    const int *stopping; /* the pool's stop flag (read atomically) */
+    job_lease_t *lease; /* the pool's keeper; this worker's slot is `index` */
     job_counters_t *counters;
     struct job_pool *pool; /* to wake the node's idle workers when a job's pages are queued */
     /* The document of the last job this worker worked on, kept for its next page of that job: its id, the

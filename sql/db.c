@@ -413,7 +413,8 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " (SELECT count(*) FROM job_pages p WHERE p.job_id = jobs.job_id), app_id, doc_name",
          2, 0, 0},
     /* $1 job, $2 worker, $3 attempt, $4 lease seconds. The lease keeper's renewal while a worker is busy with
-     * a page: fenced like every worker write, and never shortening a lease a stored page granted. */
+     * a page: fenced like every worker write, and never shortening a lease a stored page granted. The
+     * keeper's connection commits without waiting for the disk (jobs/job_lease.c says why that is safe). */
     [DB_RGN_JOB_RENEW] =
         {"job_renew",
          "UPDATE jobs SET locked_until = GREATEST(locked_until, now() + make_interval(secs => $4::int))"
@@ -496,7 +497,8 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          " WHERE job_id = $1::uuid AND locked_by = $2 AND attempt = $3::int AND status = 'processing'"
          " RETURNING 1",
          7, 0, 0},
-    /* No parameters: every job whose lease ran out goes back to the queue; returns their ids. */
+    /* No parameters: every job whose lease ran out goes back to the queue; returns their ids. Run by the
+     * lease keeper, whose connection commits without waiting for the disk (jobs/job_lease.c says why). */
     [DB_RGN_REQUEUE_EXPIRED] = {"requeue_expired",
                                 "UPDATE jobs SET status = 'scheduled', locked_by = NULL, locked_until = NULL,"
                                 " progress_message = 'waiting to resume' WHERE status = 'processing'"
@@ -579,7 +581,11 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
      * the document, 10 pages selected, 11 the page's resolution (0: the job's), 12 pages already stored (the
      * job), 13 more queued in the claimed app (t/f). No row: nothing claimable; one row with a NULL job: busy
      * (a turn another claimer held was skipped), claim again. The job's row comes from claimed_job, in a
-     * snapshot taken after the claim's (sql/region/013 says why). */
+     * snapshot taken after the claim's (sql/region/013 says why). The claim commits without waiting for the
+     * disk (task_claim sets it for this transaction only, sql/region/016): a claim lost in a crash of the
+     * database leaves the task unclaimed at its previous attempt, and the worker that thought it held it is
+     * fenced out of every write (locked_by and attempt), so its page is recognized again, never stored twice;
+     * every write recording work commits synchronously, which flushes the claims before it. */
     [DB_RGN_TASK_CLAIM] =
         {"task_claim",
          "SELECT c.job_id, c.attempt, j.max_attempts, j.options, j.max_pages, j.max_pixels, c.page, j.app_id,"
@@ -639,7 +645,8 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          7, 0, 0},
     /* No parameters: page tasks whose lease ran out go back to the queue (attempt kept, so that a page that
      * keeps killing its workers fails after the tier's attempts), their license and app given a turn again
-     * when the sweep had dropped it. 0 job, 1 page. */
+     * when the sweep had dropped it. 0 job, 1 page. Run by the lease keeper, whose connection commits without
+     * waiting for the disk (jobs/job_lease.c says why). */
     [DB_RGN_TASK_REQUEUE_EXPIRED] =
         {"task_requeue_expired",
          "WITH e AS (UPDATE job_tasks SET locked_by = NULL, locked_until = NULL WHERE (job_id, page) IN"

@@ -6,6 +6,8 @@ in the region, not by their poll.
 The nodes poll their queue only every queue_poll_ms = 60 s (its maximum): a test that waits for work to be
 done gives it at most half of that, so that it passes only when the workers were woken (by another claimer's
 "more is queued", by their own retry of a busy claim, or by a notification), never when their poll found it."""
+import os
+import signal
 import subprocess
 import time
 
@@ -171,6 +173,57 @@ def test_other_nodes_woken_by_notification(st):
         st.node("US", 1).stop()
 
 
+def stored_pages(st):
+    return set(sql(st, "SELECT job_id || ' ' || page || ' ' || stored_at FROM job_pages").splitlines())
+
+
+def test_claims_lost_in_a_database_crash(st):
+    # Claims commit without waiting for the disk (region migration 016, docs/ARCHITECTURE.md "Durability of
+    # claims"); stores wait for it. The WAL writer is stopped, so that what commits asynchronously from then on
+    # stays in the server's memory until a synchronous commit flushes it; once a page has been stored since and
+    # both workers are on a page, the server crashes (the WAL writer SIGKILLed: PostgreSQL restarts itself,
+    # recovering from what is on disk). The claims made since the last store are lost with it. Whatever was
+    # lost, every job completes exactly once (each page counted once, stored once, no task left behind,
+    # nothing failed), and a page stored before the crash is never lost nor stored again: it keeps the very
+    # row a client could read before the crash.
+    jobs = [submit(st, multipage_tiff(st, "phototest.tif", 4)) for _ in range(3)]
+    walwriter = int(sql(st, "SELECT pid FROM pg_stat_activity WHERE backend_type = 'walwriter'"))
+    os.kill(walwriter, signal.SIGSTOP)
+    try:
+        before = len(stored_pages(st))
+        deadline = time.time() + 120
+        while sql(st, "SELECT count(*) FROM job_tasks WHERE page > 0 AND locked_by IS NOT NULL") != "2" or \
+                len(stored_pages(st)) <= before:
+            assert time.time() < deadline, "the workers never stored a page with two pages in recognition"
+            time.sleep(0.01)
+        held = sql(st, "SELECT job_id || ' ' || page || ' ' || attempt FROM job_tasks WHERE locked_by IS NOT NULL"
+                       " ORDER BY 1").splitlines()
+        stored = stored_pages(st)
+    finally:
+        os.kill(walwriter, signal.SIGKILL)
+    deadline = time.time() + 120
+    while True:  # the server restarts on its own after the crash of one of its processes
+        try:
+            after = sql(st, "SELECT job_id || ' ' || page || ' ' || attempt FROM job_tasks").splitlines()
+            break
+        except subprocess.CalledProcessError:
+            assert time.time() < deadline, "the database did not come back"
+            time.sleep(0.1)
+    print(f"# claims held at the crash: {len(held)}; of them lost with it: {len(set(held) - set(after))};"
+          f" pages stored before it: {len(stored)}")
+    for job_id in jobs:  # not bounded by WOKEN_S: this test is about what survives a crash, not wake-ups
+        j = done(st, job_id, timeout=300)
+        assert j["status"] == "completed" and j["pagesDone"] == 4, j
+        row = sql(st, f"SELECT pages_done, pages_left, error_pages FROM jobs WHERE job_id = '{job_id}'")
+        assert row == "4|0|0", f"job {job_id}: pages done, left, failed: {row}"
+        pages = sql(st, f"SELECT string_agg(page || ':' || status, ',' ORDER BY page) FROM job_pages"
+                        f" WHERE job_id = '{job_id}'")
+        assert pages == "1:completed,2:completed,3:completed,4:completed", f"job {job_id}: {pages}"
+    assert sql(st, "SELECT count(*) FROM job_tasks") == "0"
+    redone = stored - stored_pages(st)
+    assert not redone, f"pages stored before the crash, lost with it and stored again: {sorted(redone)}"
+
+
 def make_stack():
     cfg = {"queue_poll_ms": POLL_MS, "engine_workers": 2}
     st = Stack(nodes={"US": 2}, node_cfg={"US": cfg}, name="claims").start()
@@ -185,4 +238,5 @@ def make_stack():
 
 if __name__ == "__main__":
     run([test_a_claim_that_skipped_a_held_turn_claims_again, test_claim_functions_report_busy,
-         test_preparing_is_fair_across_licenses, test_other_nodes_woken_by_notification], make_stack)
+         test_preparing_is_fair_across_licenses, test_other_nodes_woken_by_notification,
+         test_claims_lost_in_a_database_crash], make_stack)
