@@ -43,7 +43,8 @@ typedef struct {
     eng_pdfin_t *pdf_src;
     /* Non-NULL: a recognized page is added to this searchable PDF right after its recognition. */
     eng_pdf_t *pdf_out;
-    int want_image;       /* render the page as processed (PNG) for the page image and thumbnail */
+    int want_image; /* the page as processed (PNG) for the page image and thumbnail: the document's own bytes
+                       when it is a plain PNG (eng_doc_png_plain) that no step changed, else encoded */
     long long max_pixels; /* a decoded page larger than this (or than ENG_MAX_SIDE) fails; 0 = no limit */
 } eng_page_job_t;
 
