@@ -190,6 +190,19 @@ def test_page_image_of_a_png_page(st):
     assert img != page and img[24:26] == b"\x01\x00", img[24:26]  # IHDR: bit depth 1, gray
 
 
+def test_value_storage(st):
+    # Region migration 017: text results compressed with lz4 (page and job), page images out of line without a
+    # compression attempt (PNG is compressed already).
+    r = submit(st, read("phototest.tif"), "?outputs=text,hocr", "image/tiff")
+    jid = r.json()["jobId"]
+    assert done(st, jid)["status"] == "completed"
+    row = st.psql("ocrgate_us", "SELECT pg_column_compression(p.hocr), pg_column_compression(o.data),"
+                  " pg_column_compression(p.image) IS NULL, (SELECT attstorage FROM pg_attribute"
+                  " WHERE attrelid = 'job_pages'::regclass AND attname = 'image')"
+                  f" FROM job_pages p JOIN job_outputs o USING (job_id) WHERE job_id = '{jid}' AND o.format = 'hocr'")
+    assert row == "lz4|lz4|t|e", row
+
+
 def test_languages(st):
     langs = get(st, "/v1/languages").json()["languages"]
     for l in ("eng", "deu", "fra", "spa", "ita", "por", "nld"):
@@ -242,6 +255,6 @@ def _start():
 
 if __name__ == "__main__":
     run([test_auto_rotate, test_blank_page_dropped, test_pdf_input, test_pdf_refused, test_page_images,
-         test_page_image_of_a_png_page, test_languages,
+         test_page_image_of_a_png_page, test_value_storage, test_languages,
          test_restore_options],
         _start)
