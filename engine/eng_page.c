@@ -64,26 +64,16 @@ static void barcodes(struct Pix *clean, int index, const eng_page_job_t *job, en
     json_decref(arr);
 }
 
-/* The page image: the document's own bytes when they are a plain PNG (eng_doc_png_plain) of a page that no
- * step changed, since they decode to the very pixels recognized (no encoding: ~4 ms on a 2640x420 gray page);
- * else the page as processed, encoded. */
+/* The page image: the document itself when it is a plain PNG (eng_doc_png_plain) of a page that no step
+ * changed (out->png_is_document), else the page as processed, encoded. */
 static void page_image(struct Pix *clean, const void *same_png, size_t same_len, int index,
                        eng_page_out_t *out)
 {
     char err[256];
-    if (same_png != NULL && eng_doc_png_plain(same_png, same_len)) {
-        if ((out->png = malloc(same_len)) != NULL) {
-            memcpy(out->png, same_png, same_len);
-            out->png_len = same_len;
-            return;
-        }
-    } else if (eng_image_png(clean, 0, 0, &out->png, &out->png_len, err, sizeof(err)) == 0) {
-        return;
-    } else {
+    if (same_png != NULL && eng_doc_png_plain(same_png, same_len))
+        out->png_is_document = 1;
+    else if (eng_image_png(clean, 0, 0, &out->png, &out->png_len, err, sizeof(err)) != 0)
         eng__set_err(out->warn, sizeof(out->warn), "page %d image: %s", index + 1, err);
-        return;
-    }
-    eng__set_err(out->warn, sizeof(out->warn), "page %d image: out of memory", index + 1);
 }
 
 /* Recognizes the cleaned page and renders what goes with it: the PDF page, the page image (same_png: the

@@ -165,27 +165,31 @@ def test_page_images(st):
 
 
 def test_page_image_of_a_png_page(st):
-    # A plain PNG page that no clean-up changed: its stored image is the document's own bytes (not a PNG encoded
-    # again), and every reader of page images gets the page's pixels: the image endpoint, the thumbnail, mht.
+    # A plain PNG page that no clean-up changed: its image is the document itself (not a PNG encoded again nor
+    # stored a second time), and every reader of page images gets the page's pixels: the image endpoint, the
+    # thumbnail, the compat surface's page image, mht made in memory (one-page path) and from the stored pages
+    # (a job with pdf runs as page tasks).
     page = png_gray(420, 160, lambda x, y: 20 if (x // 12 + y // 12) % 3 == 0 else 235)
-    r = submit(st, page, "?outputs=text,mht", "image/png")
-    assert r.status == 201, r
-    jid = r.json()["jobId"]
-    assert done(st, jid)["status"] == "completed"
-    same = st.psql("ocrgate_us", "SELECT p.image = d.data FROM job_pages p JOIN job_documents d USING (job_id)"
-                   f" WHERE job_id = '{jid}' AND page = 1")
-    assert same == "t", same
-    img = get(st, f"/v1/jobs/{jid}/pages/1/image")
-    assert img.status == 200 and gray_pixels(img.body) == gray_pixels(page)
-    t = get(st, f"/v1/jobs/{jid}/thumbnail")
-    assert t.status == 200 and struct.unpack(">II", t.body[16:24]) == (200, 76), t.body[16:24]
-    mht = get(st, f"/v1/jobs/{jid}/results/mht").body.decode()
-    part = mht.split("Content-ID: <page-1@ocrgate>\r\n\r\n")[1].split("\r\n--")[0]
-    assert gray_pixels(base64.b64decode("".join(part.split()))) == gray_pixels(page)
+    for outputs in ("text,mht", "text,mht,pdf"):
+        r = submit(st, page, f"?outputs={outputs}", "image/png")
+        assert r.status == 201, r
+        jid = r.json()["jobId"]
+        assert done(st, jid)["status"] == "completed"
+        row = st.psql("ocrgate_us", f"SELECT image IS NULL, image_is_document FROM job_pages WHERE job_id = '{jid}'")
+        assert row == "t|t", (outputs, row)
+        for path in (f"/v1/jobs/{jid}/pages/1/image", f"/processing/results/{jid}/page-images/1"):
+            img = get(st, path)
+            assert img.status == 200 and gray_pixels(img.body) == gray_pixels(page), (path, img.status)
+        t = get(st, f"/v1/jobs/{jid}/thumbnail")
+        assert t.status == 200 and struct.unpack(">II", t.body[16:24]) == (200, 76), t.body[16:24]
+        mht = get(st, f"/v1/jobs/{jid}/results/mht").body.decode()
+        part = mht.split("Content-ID: <page-1@ocrgate>\r\n\r\n")[1].split("\r\n--")[0]
+        assert gray_pixels(base64.b64decode("".join(part.split()))) == gray_pixels(page), outputs
     # A clean-up step changes the page: the image is the page as processed, encoded (1 bpp after binarize).
     r = submit(st, page, "?outputs=text&binarize=true", "image/png")
     jid = r.json()["jobId"]
     assert done(st, jid)["status"] == "completed"
+    assert st.psql("ocrgate_us", f"SELECT image IS NOT NULL AND NOT image_is_document FROM job_pages WHERE job_id = '{jid}'") == "t"
     img = get(st, f"/v1/jobs/{jid}/pages/1/image").body
     assert img != page and img[24:26] == b"\x01\x00", img[24:26]  # IHDR: bit depth 1, gray
 
