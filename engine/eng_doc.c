@@ -21,7 +21,21 @@
 /* ---------------------------------------------------------------------------------------------------- */
 /* PNG: IHDR fields, pHYs resolution, and a chunk walk that catches truncation without decompressing.    */
 
-static int png_probe(const unsigned char *p, size_t len, eng_page_info_t *info, char *err, size_t errlen)
+/* Ancillary chunks that change nothing a reader shows beside the pixels leptonica decodes: resolution, text,
+ * time, and the sRGB tag (what an untagged image is taken to be anyway). */
+static int png_chunk_plain(const unsigned char *type)
+{
+    static const char *const plain[] = {"IHDR", "IDAT", "IEND", "pHYs", "tEXt",
+                                        "zTXt", "iTXt", "tIME", "sRGB"};
+    for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); ++i)
+        if (memcmp(type, plain[i], 4) == 0)
+            return 1;
+    return 0;
+}
+
+/* With `plain` non-NULL, *plain says whether the PNG is one eng_doc_png_plain() accepts. */
+static int png_probe(const unsigned char *p, size_t len, eng_page_info_t *info, int *plain, char *err,
+                     size_t errlen)
 {
     static const char *const trunc = "The PNG data is truncated or damaged.";
     if (len < 8 + 25 || rd32(p + 8, 1) != 13 || memcmp(p + 12, "IHDR", 4) != 0) {
@@ -40,6 +54,9 @@ static int png_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
     info->depth = depth_of(bitdepth > 8 && ctype == 0 ? 8 : bitdepth, spp); /* 16-bit gray reads as 8 */
     info->dpi = 0;
 
+    /* Gray of 1 to 8 bits, RGB or RGBA of 8: decoded as they are (16-bit samples are cut to 8, palettes and
+     * transparency keys become something else). */
+    int ok = (ctype == 0 && bitdepth <= 8) || ((ctype == 2 || ctype == 6) && bitdepth == 8);
     size_t pos = 8;
     int idat = 0;
     for (;;) {
@@ -53,6 +70,7 @@ static int png_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
             eng__set_err(err, errlen, "%s", trunc);
             return -1;
         }
+        ok = ok && png_chunk_plain(type);
         if (memcmp(type, "IDAT", 4) == 0)
             idat = 1;
         else if (memcmp(type, "pHYs", 4) == 0 && clen == 9 && p[pos + 16] == 1)
@@ -65,7 +83,18 @@ static int png_probe(const unsigned char *p, size_t len, eng_page_info_t *info, 
         eng__set_err(err, errlen, "The PNG holds no image data.");
         return -1;
     }
+    if (plain != NULL)
+        *plain = ok;
     return 0;
+}
+
+int eng_doc_png_plain(const void *buf, size_t len)
+{
+    eng_page_info_t info;
+    int plain = 0;
+    char err[128];
+    return buf != NULL && eng_sniff(buf, len) == ENG_FMT_PNG &&
+           png_probe(buf, len, &info, &plain, err, sizeof(err)) == 0 && plain;
 }
 
 /* ---------------------------------------------------------------------------------------------------- */
@@ -234,7 +263,7 @@ static int single_page_probe(const unsigned char *p, size_t len, eng_format_t fm
 {
     switch (fmt) {
     case ENG_FMT_PNG:
-        return png_probe(p, len, info, err, errlen);
+        return png_probe(p, len, info, NULL, err, errlen);
     case ENG_FMT_JPEG:
         return jpeg_probe(p, len, info, err, errlen);
     case ENG_FMT_BMP:

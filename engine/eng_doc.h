@@ -67,4 +67,12 @@ __attribute__((warn_unused_result)) struct Pix *eng_doc_decode_page_dpi(const vo
                                                                         eng_format_t fmt, int index, int dpi,
                                                                         char *err, size_t errlen);
 
+/* 1 when `buf` is a PNG whose bytes any reader decodes to exactly the page eng_doc_decode_page() gives, and
+ * shows as nothing but those pixels: gray of 1 to 8 bits, RGB or RGBA of 8 bits, interlaced or not, with no
+ * chunk beside the image data other than resolution, text, time and the sRGB tag (no palette, transparency
+ * key, gamma, colour profile, orientation or animation). A page left as it was can then be served as these
+ * bytes instead of a PNG encoded again (eng_page.h). 0 otherwise, also for anything that is not a readable
+ * PNG. Reads chunk headers only. */
+int eng_doc_png_plain(const void *buf, size_t len);
+
 #endif

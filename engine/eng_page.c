@@ -64,9 +64,22 @@ static void barcodes(struct Pix *clean, int index, const eng_page_job_t *job, en
     json_decref(arr);
 }
 
-/* Recognizes the cleaned page and renders what goes with it: the PDF page, the page image. */
+/* The page image: the document itself when it is a plain PNG (eng_doc_png_plain) of a page that no step
+ * changed (out->png_is_document), else the page as processed, encoded. */
+static void page_image(struct Pix *clean, const void *same_png, size_t same_len, int index,
+                       eng_page_out_t *out)
+{
+    char err[256];
+    if (same_png != NULL && eng_doc_png_plain(same_png, same_len))
+        out->png_is_document = 1;
+    else if (eng_image_png(clean, 0, 0, &out->png, &out->png_len, err, sizeof(err)) != 0)
+        eng__set_err(out->warn, sizeof(out->warn), "page %d image: %s", index + 1, err);
+}
+
+/* Recognizes the cleaned page and renders what goes with it: the PDF page, the page image (same_png: the
+ * document's bytes when it is a PNG and the page is as it decoded, else NULL). */
 static void recognize(eng_ocr_t *ocr, struct Pix *clean, int index, const eng_page_job_t *job,
-                      const eng_clean_info_t *ci, eng_page_out_t *out)
+                      const eng_clean_info_t *ci, const void *same_png, size_t same_len, eng_page_out_t *out)
 {
     char err[256];
     eng_page_opts_t po = job->ocr;
@@ -84,8 +97,8 @@ static void recognize(eng_ocr_t *ocr, struct Pix *clean, int index, const eng_pa
     }
     if (job->detect_barcodes)
         barcodes(clean, index, job, out);
-    if (job->want_image && eng_image_png(clean, 0, 0, &out->png, &out->png_len, err, sizeof(err)) != 0)
-        eng__set_err(out->warn, sizeof(out->warn), "page %d image: %s", index + 1, err);
+    if (job->want_image)
+        page_image(clean, same_png, same_len, index, out);
 }
 
 int eng_page_process(eng_ocr_t *ocr, const void *buf, size_t len, eng_format_t fmt, int index,
@@ -105,8 +118,12 @@ int eng_page_process(eng_ocr_t *ocr, const void *buf, size_t len, eng_format_t f
         pixDestroy(&pix);
         return out->status;
     }
+    /* Kept alive to be compared with what the steps hand on: a step that changes nothing hands on the same
+     * Pix (eng_clean_page a clone of it). */
+    struct Pix *decoded = pixClone(pix);
     if (eng_restore_before(&pix, &job->restore, dpi, out->err, sizeof(out->err)) != 0) {
         pixDestroy(&pix);
+        pixDestroy(&decoded);
         return out->status;
     }
     eng_clean_info_t ci;
@@ -114,18 +131,20 @@ int eng_page_process(eng_ocr_t *ocr, const void *buf, size_t len, eng_format_t f
     co.measure_ink = job->delete_blank; /* the blank-page test is the only reader of the ink */
     struct Pix *clean = eng_clean_page(ocr, pix, &co, &ci, out->err, sizeof(out->err));
     pixDestroy(&pix);
-    if (clean == NULL)
-        return out->status;
-    if (eng_restore_after(&clean, &job->restore, ci.skew_degrees, dpi, out->err, sizeof(out->err)) != 0) {
+    if (clean == NULL ||
+        eng_restore_after(&clean, &job->restore, ci.skew_degrees, dpi, out->err, sizeof(out->err)) != 0) {
         pixDestroy(&clean);
+        pixDestroy(&decoded);
         return out->status;
     }
+    int same = fmt == ENG_FMT_PNG && clean == decoded;
+    pixDestroy(&decoded);
     int blank = job->blank_max_ink > 0 ? ci.ink >= 0 && ci.ink < job->blank_max_ink : ci.blank;
     if (job->delete_blank && blank) {
         out->blank = 1;
         out->status = ENG_OK;
     } else {
-        recognize(ocr, clean, index, job, &ci, out);
+        recognize(ocr, clean, index, job, &ci, same ? buf : NULL, same ? len : 0, out);
     }
     pixDestroy(&clean);
     return out->status;

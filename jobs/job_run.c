@@ -326,16 +326,19 @@ static int recognize_page(run_t *r, int page, int dpi, eng_page_out_t *out, job_
     return rc;
 }
 
-/* The page to store from the engine's result (pointing into *out). */
-static void page_result(job_page_t *pg, const eng_page_out_t *out, int rc, const job_t *j)
+/* The page to store from the engine's result (pointing into *out, and into the kept document when it is
+ * the page's image). */
+static void page_result(job_page_t *pg, const eng_page_out_t *out, int rc, const run_t *r)
 {
+    const job_t *j = r->j;
     pg->status = out->blank ? "blank" : rc == ENG_OK ? "completed" : "failed";
     if (out->blank)
         return;
     pg->error = rc == ENG_OK ? NULL : out->err;
     pg->res = &out->res;
-    pg->png = out->png;
-    pg->png_len = out->png_len;
+    pg->image_is_document = out->png_is_document;
+    pg->png = out->png_is_document ? (const unsigned char *)r->buf : out->png;
+    pg->png_len = out->png_is_document ? r->len : out->png_len;
     pg->barcodes = j->opts.detect_barcodes && rc == ENG_OK ? out->barcodes : NULL;
 }
 
@@ -354,7 +357,7 @@ static int run_single(run_t *r)
     unsigned char *pdf = NULL;
     job_page_t pg = {.page = 1, .npages = 1, .done = 1, .selected = 1};
     int rc = recognize_page(r, 1, r->pdf_dpi != NULL ? r->pdf_dpi[0] : j->opts.dpi, &out, &pg, &pdf);
-    page_result(&pg, &out, rc, j);
+    page_result(&pg, &out, rc, r);
     if (rc != ENG_CANCELED) { /* canceled: the lease is gone, the job is not this worker's */
         int stored = job_complete_page(r->wk, j, &pg, rc == ENG_TIMEOUT);
         __atomic_add_fetch(&r->wk->counters->pages_done, 1, __ATOMIC_RELAXED);
@@ -469,7 +472,7 @@ static void run_task(run_t *r)
             free(pdf);
             return; /* canceled, or taken over: the page is not this worker's to store */
         }
-        page_result(&pg, &out, rc, j);
+        page_result(&pg, &out, rc, r);
     }
     int stored = job_store_task(r->wk, j, &pg);
     if (processed) {

@@ -76,6 +76,10 @@ static void page_params(page_params_t *pp, job_worker_t *wk, const job_t *j, con
     memcpy(pp->p, p, sizeof(p));
     memset(pp->lens, 0, sizeof(pp->lens));
     pp->lens[19] = (int)pg->png_len;
+    if (pg->image_is_document) { /* an empty image: the statement stores none and marks the document */
+        pp->p[19] = "";
+        pp->lens[19] = 0;
+    }
 }
 
 int job_store_page(job_worker_t *wk, const job_t *j, const job_page_t *pg)

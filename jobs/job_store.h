@@ -24,7 +24,8 @@ typedef struct {
     const eng_page_result_t *res; /* its results (status completed, failed: engine figures), or NULL */
     const unsigned char *png;     /* the page as processed, or NULL */
     size_t png_len;
-    const char *barcodes; /* its barcodes (JSON array) when the job detects them, or NULL */
+    int image_is_document; /* png points at the document's bytes, which are its image: stored as such */
+    const char *barcodes;  /* its barcodes (JSON array) when the job detects them, or NULL */
     /* Its one-page searchable PDF when the job asks for one (page tasks only): NULL when the page has no
      * place in it; a non-NULL pointer with pdf_len 0 when the renderer failed on it (the job then gets no
      * PDF). */

@@ -5,17 +5,25 @@
 
 /* Column lists are part of the contract with the code that reads them by index: keep them in step. */
 /* The page's row, from the page statements' parameters ($1 job, $2 worker, $4 page, $5 status, $6-$17 its
- * figures and results, $20 image, $21 barcodes; PDF: its one-page searchable PDF, a parameter or NULL), once
- * the job row `j` of the same statement was updated. */
+ * figures and results, $20 image (empty: the image is the document's bytes, image_is_document), $21 barcodes;
+ * PDF: its one-page searchable PDF, a parameter or NULL), once the job row `j` of the same statement was
+ * updated. */
 #define PAGE_UPSERT(PDF)                                                                                     \
     " p AS (INSERT INTO job_pages (job_id, page, status, width, height, dpi, confidence, words,"             \
-    " engine_ms, error, text, json, hocr, tsv, alto, image, barcodes, worker, pdf)"                          \
+    " engine_ms, error, text, json, hocr, tsv, alto, image, barcodes, worker, pdf, image_is_document)"       \
     " SELECT $1::uuid, $4::int, $5, $6::int, $7::int, $8::int, $9::float8, $10::int, $11::int,"              \
-    " $12, $13, $14, $15, $16, $17, $20::bytea, $21::jsonb, $2, " PDF "::bytea FROM j"                       \
+    " $12, $13, $14, $15, $16, $17, NULLIF($20::bytea, ''::bytea), $21::jsonb, $2, " PDF "::bytea,"          \
+    " coalesce(length($20::bytea) = 0, false) FROM j"                                                        \
     " ON CONFLICT (job_id, page) DO UPDATE SET status = EXCLUDED.status, text = EXCLUDED.text,"              \
     " json = EXCLUDED.json, hocr = EXCLUDED.hocr, tsv = EXCLUDED.tsv, alto = EXCLUDED.alto,"                 \
     " error = EXCLUDED.error, image = EXCLUDED.image, barcodes = EXCLUDED.barcodes,"                         \
-    " worker = EXCLUDED.worker, pdf = EXCLUDED.pdf, stored_at = now())"
+    " worker = EXCLUDED.worker, pdf = EXCLUDED.pdf, image_is_document = EXCLUDED.image_is_document,"         \
+    " stored_at = now())"
+
+/* A page's image as readers get it: the stored one, or the document's bytes (image_is_document). */
+#define PAGE_IMAGE                                                                                           \
+    "CASE WHEN image_is_document THEN (SELECT data FROM job_documents d WHERE d.job_id = job_pages.job_id)"  \
+    " ELSE image END"
 
 /* A job's outcome into its app's hourly analytics: OUTCOME (SQL text: completed | failed | canceled), the job
  * row `j` from JOBS where WHERE holds, its stored pages (job $1). */
@@ -453,7 +461,8 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
          23, 1u << 19, 0},
     /* binary result: 0 status, 1 the page as processed (PNG) */
     [DB_RGN_PAGE_IMAGE] = {"page_image",
-                           "SELECT status, image FROM job_pages WHERE job_id = $1::uuid AND page = $2::int",
+                           "SELECT status, " PAGE_IMAGE
+                           " FROM job_pages WHERE job_id = $1::uuid AND page = $2::int",
                            2, 0, 1},
     /* $1 job. Every stored page, in page order: 0 page, 1 status, 2 text, 3 json, 4 hocr, 5 tsv, 6 alto (the
      * per-page rows of the formats table, engine/eng_format.c, in its order), 7 error. */
@@ -466,7 +475,7 @@ const db_stmt_t db_stmts[DB_STMT_COUNT] = {
      * as processed (PNG, or NULL). Only for the outputs that embed them (mht). Ordered by the table's column:
      * the output column of the same name is text, and "10" sorts before "2". */
     [DB_RGN_JOB_PAGE_IMAGES] = {"job_page_images",
-                                "SELECT page::text, image FROM job_pages WHERE job_id = $1::uuid"
+                                "SELECT page::text, " PAGE_IMAGE " FROM job_pages WHERE job_id = $1::uuid"
                                 " AND status = 'completed' ORDER BY job_pages.page",
                                 1, 0, 1},
     /* $1 job. Binary result: the stored one-page searchable PDFs, in page order: 0 page (as text), 1 the PDF

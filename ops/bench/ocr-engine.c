@@ -5,7 +5,11 @@
  * (THREADS "1" or "2": that pass only, the baselines ops/bench/ocr sets the API beside)
  * (N/2 each, one eng_ocr_t per thread, as the job workers do), after one untimed warm-up recognition per
  * recognizer (that one pays the ~150 ms Init). Each recognition also renders text, JSON and hOCR (a job's
- * default outputs); OCRGATE_BENCH_ALL_OUTPUTS=1 adds TSV and ALTO. Prints ms/page and pages/s for each, plus
+ * default outputs); OCRGATE_BENCH_ALL_OUTPUTS=1 adds TSV and ALTO. OCRGATE_BENCH_PAGE_PATH=1 runs each
+ * recognition the way a job worker runs its page instead (eng_page_process from the document's bytes: decode,
+ * clean-up options none, recognition, the page image), which ops/bench/ocr sets between the warm engine and
+ * the API to tell what the page's path beside recognition costs from what the service costs. Prints ms/page
+ * and pages/s for each, plus
  * key=value lines that ops/bench/ocr-engine.sh parses to set the tesseract command line beside it in the same
  * run. Run with OMP_THREAD_LIMIT=1 in the environment (the bench re-executes itself with it when missing).
  *
@@ -25,10 +29,13 @@
 
 #include "engine/eng_doc.h"
 #include "engine/eng_ocr.h"
+#include "engine/eng_page.h"
 #include "ops/bench/bench_page.h"
 
 typedef struct {
-    PIX *pix; /* private copy: leptonica's reference counts are not atomic */
+    PIX *pix;                 /* private copy: leptonica's reference counts are not atomic */
+    const unsigned char *doc; /* the document's bytes (page path), shared read-only */
+    size_t doc_len;
     int pages;
     int failed;
     eng_ocr_t *ocr;
@@ -54,6 +61,16 @@ static int recognize(job_t *j)
     eng_page_opts_t opts = {.languages = "eng",
                             .psm = ENG_PSM_AUTO,
                             .skip = all != NULL && *all == '1' ? 0 : ENG_SKIP_TSV | ENG_SKIP_ALTO};
+    const char *path = getenv("OCRGATE_BENCH_PAGE_PATH");
+    if (path != NULL && *path == '1') {
+        eng_page_job_t pj = {.ocr = opts, .want_image = 1};
+        eng_page_out_t out;
+        int rc = eng_page_process(j->ocr, j->doc, j->doc_len, eng_sniff(j->doc, j->doc_len), 0, &pj, &out);
+        if (rc != ENG_OK)
+            fprintf(stderr, "bench: the page failed: %s\n", out.err);
+        eng_page_out_free(&out);
+        return rc;
+    }
     eng_page_result_t r;
     char err[256];
     int rc = eng_ocr_page(j->ocr, j->pix, 1, &opts, &r, err, sizeof(err));
@@ -118,13 +135,16 @@ int main(int argc, char **argv)
         n = 2;
     int two_only = argc > 3 && strcmp(argv[3], "2") == 0, one_only = argc > 3 && strcmp(argv[3], "1") == 0;
     PIX *pix = bench_load_page(argv[1]);
-    if (pix == NULL)
+    size_t doc_len = 0;
+    unsigned char *doc = (unsigned char *)acc_read_file(argv[1], &doc_len);
+    if (pix == NULL || doc == NULL)
         return 1;
 
     job_t jobs[2];
     double t0, init_ms, one, two;
     for (int i = 0; i < 2; ++i) {
-        jobs[i] = (job_t){.pix = pixCopy(NULL, pix), .ocr = eng_ocr_create(NULL, 3)};
+        jobs[i] = (job_t){
+            .pix = pixCopy(NULL, pix), .doc = doc, .doc_len = doc_len, .ocr = eng_ocr_create(NULL, 3)};
         t0 = now_s();
         if (recognize(&jobs[i]) != ENG_OK)
             return 1;
@@ -171,5 +191,6 @@ int main(int argc, char **argv)
         pixDestroy(&jobs[i].pix);
     }
     pixDestroy(&pix);
+    free(doc);
     return failed != 0;
 }

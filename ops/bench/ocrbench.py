@@ -84,11 +84,13 @@ def fmt_split(shares):
     return ", ".join(f"{g} {v:.0f}%" for g, v in shares.items() if v >= 0.5)
 
 
-def engine(path, n, threads, prof=None):
-    """The warm engine alone on `threads` recognizers (1 or 2): n recognitions of the page, decoded once. Returns
-    bench_ocr_engine's figures (capi1_ms_per_page, capi2_pages_per_s, ...)."""
+def engine(path, n, threads, prof=None, page_path=False):
+    """The warm engine alone on `threads` recognizers (1 or 2): n recognitions of the page, decoded once; with
+    page_path, n pages the way a job worker runs them (decoded from the document's bytes each time, recognized,
+    page image made). Returns bench_ocr_engine's figures (capi1_ms_per_page, capi2_pages_per_s, ...)."""
     cmd = [ENGINE_BIN, path, str(n), str(threads)]
-    out = subprocess.run(prof.wrap(cmd) if prof else cmd, env=ENV, check=True, capture_output=True,
+    env = dict(ENV, OCRGATE_BENCH_PAGE_PATH="1" if page_path else "0")
+    out = subprocess.run(prof.wrap(cmd) if prof else cmd, env=env, check=True, capture_output=True,
                          text=True).stdout
     return {k: float(v) for k, v in re.findall(r"^(\w+)=([\d.]+)$", out, re.M)}
 
@@ -135,12 +137,16 @@ class Api:
     def stop(self):
         self.st.stop()
 
-    def submit(self, path, ctype, outputs=OUTPUTS):
+    def doc(self, path):
+        """The bytes of the document at path, read once."""
         if path not in self.docs:
             with open(path, "rb") as f:
                 self.docs[path] = f.read()
+        return self.docs[path]
+
+    def submit(self, path, ctype, outputs=OUTPUTS):
         r = self.node.request("POST", f"/v1/jobs?outputs={outputs}",
-                              headers=dict(tenant(self.lic), **{"Content-Type": ctype}), body=self.docs[path])
+                              headers=dict(tenant(self.lic), **{"Content-Type": ctype}), body=self.doc(path))
         assert r.status == 201, r
         return r.json()["jobId"]
 
@@ -171,9 +177,10 @@ def throughput(api, kinds, counts, rounds, tmp):
     beside (the engine's recognitions; the gateway process and the PostgreSQL cluster for the API) with their
     ratio, which other load on the machine disturbs far less than wall time."""
     print(f"\nthroughput: one-page jobs, outputs {OUTPUTS}, 2 engine workers vs the warm engine on 2 threads "
-          f"(bench_ocr_engine: decoded once, same outputs)")
-    print(f"{'page':<26}{'jobs':>5}{'engine p/s':>11}{'API p/s':>9}{'ratio':>7}{'engine CPU':>12}{'gateway':>9}"
-          f"{'pg':>7}{'ratio':>7}   load")
+          f"(bench_ocr_engine: decoded once, same outputs); page path: the engine on 2 threads running each page "
+          f"as a job worker does (decoded from the document's bytes, recognized, page image), no service around it")
+    print(f"{'page':<26}{'jobs':>5}{'engine p/s':>11}{'path p/s':>9}{'API p/s':>9}{'ratio':>7}{'engine CPU':>12}"
+          f"{'path CPU':>10}{'gateway':>9}{'pg':>7}{'ratio':>7}   load")
     pg = postgres_pids(api.st)
     splits = []
     for rnd in range(rounds):
@@ -181,6 +188,7 @@ def throughput(api, kinds, counts, rounds, tmp):
             eprof = Profiler(tmp, f"engine-{rnd}-{len(splits)}")
             ef = engine(path, n, 2, eprof)
             eng = ef["capi2_pages_per_s"]
+            pf = engine(path, n, 2, page_path=True)
             aprof = Profiler(tmp, f"api-{rnd}-{len(splits)}")
             aprof.attach(api.node.proc.pid)
             gw0, pg0, t0 = cpu_seconds([api.node.proc.pid]), cpu_seconds(pg), time.time()
@@ -191,7 +199,8 @@ def throughput(api, kinds, counts, rounds, tmp):
             aprof.detach()
             pps = n / dt
             ecpu, gcpu, pcpu = ef["capi2_cpu_s_per_page"], (gw1 - gw0) / n, (pg1 - pg0) / n
-            print(f"{label:<26}{n:>5}{eng:>11.2f}{pps:>9.2f}{pps / eng:>7.2f}{ecpu:>12.3f}{gcpu:>9.3f}{pcpu:>7.3f}"
+            print(f"{label:<26}{n:>5}{eng:>11.2f}{pf['capi2_pages_per_s']:>9.2f}{pps:>9.2f}{pps / eng:>7.2f}"
+                  f"{ecpu:>12.3f}{pf['capi2_cpu_s_per_page']:>10.3f}{gcpu:>9.3f}{pcpu:>7.3f}"
                   f"{ecpu / (gcpu + pcpu):>7.2f}   {load_average()}", flush=True)
             splits.append((label, eprof.split(), aprof.split()))
     print("(CPU columns: seconds per page)\nCPU profile split (perf, share of the process's samples):")
@@ -222,33 +231,53 @@ def probe(api, jid, seconds, rate, until=None):
     return lat
 
 
+def one_job(api, path, ctype, conn, wait):
+    """One job of the page, timed from the client's side; wait "poll": POST /v1/jobs, then GET /v1/jobs/{id}
+    every 2 ms until it is final; "sync": POST /processing/ocr, which answers once the job is finished (woken by
+    the final-state notification: no request meanwhile). Returns (latency ms, job id)."""
+    t = time.perf_counter()
+    if wait == "sync":
+        r = api.node.request("POST", f"/processing/ocr?outputs={OUTPUTS}", body=api.doc(path), conn=conn,
+                             headers=dict(tenant(api.lic), **{"Content-Type": ctype}), timeout=120)
+        assert r.status == 201, r
+        jid = r.json()["processing_id"]
+    else:
+        jid = api.submit(path, ctype)
+        while api.job(jid, conn)["status"] not in ("completed", "failed"):
+            time.sleep(0.002)
+    return (time.perf_counter() - t) * 1000, jid
+
+
 def latency(api, kinds, runs, busy_jobs):
     """Single-page latency against the recognition alone, and the event loops' answer time while every worker
-    is busy against the same probe on an idle node."""
-    print(f"\nlatency: one job at a time, submit to completed (polling every 2 ms), {runs} runs per page; server "
-          f"ms: the job row's created_at to finished_at (the database's clock: the service alone, without the "
-          f"client's POST and polls), claim ms: created_at to started_at")
-    print(f"{'page':<26}{'latency ms':>12}{'engineMs':>10}{'overhead':>10}{'server ms':>11}{'overhead':>10}"
+    is busy against the same probe on an idle node. Each page is waited for in both ways, alternately: a client
+    polling every 2 ms (500 requests a second, each of which costs the client, a loop thread and a PostgreSQL
+    backend CPU on this 2-core machine, at the expense of the recognition, which runs niced: its engineMs
+    grows) and the synchronous call, which sends nothing while it waits."""
+    print(f"\nlatency: one job at a time, submit to completed, {runs} runs per page and way of waiting (poll: GET "
+          f"every 2 ms; sync: POST /processing/ocr), alternately; server ms: the job row's created_at to finished_at "
+          f"(the database's clock: the service alone, without the client's POST and polls), claim ms: created_at "
+          f"to started_at")
+    print(f"{'page':<26}{'wait':>5}{'latency ms':>12}{'engineMs':>10}{'overhead':>10}{'server ms':>11}{'overhead':>10}"
           f"{'claim ms':>10}{'warm engine ms':>16}   load")
     for label, path, ctype in kinds[:2]:
         warm = engine(path, runs, 1)["capi1_ms_per_page"]
-        lat, eng, srv, claim = [], [], [], []
+        rows = {w: ([], [], [], []) for w in ("poll", "sync")}
         conn = api.node.connect()
         for _ in range(runs):
-            t = time.perf_counter()
-            jid = api.submit(path, ctype)
-            while api.job(jid, conn)["status"] not in ("completed", "failed"):
-                time.sleep(0.002)
-            lat.append((time.perf_counter() - t) * 1000)
-            eng.append(api.engine_ms(jid))
-            row = api.st.psql(api.db, "SELECT extract(epoch FROM finished_at - created_at) * 1000,"
-                              f" extract(epoch FROM started_at - created_at) * 1000 FROM jobs WHERE job_id = '{jid}'")
-            srv.append(float(row.split("|")[0]))
-            claim.append(float(row.split("|")[1]))
+            for wait, (lat, eng, srv, claim) in rows.items():
+                ms, jid = one_job(api, path, ctype, conn, wait)
+                lat.append(ms)
+                eng.append(api.engine_ms(jid))
+                row = api.st.psql(api.db, "SELECT extract(epoch FROM finished_at - created_at) * 1000, extract(epoch"
+                                  f" FROM started_at - created_at) * 1000 FROM jobs WHERE job_id = '{jid}'")
+                srv.append(float(row.split("|")[0]))
+                claim.append(float(row.split("|")[1]))
         conn.close()
-        ml, me, ms = statistics.median(lat), statistics.median(eng), statistics.median(srv)
-        print(f"{label:<26}{ml:>12.0f}{me:>10.0f}{ml - me:>10.0f}{ms:>11.0f}{ms - me:>10.0f}"
-              f"{statistics.median(claim):>10.1f}{warm:>16.0f}   {load_average()}", flush=True)
+        for wait, (lat, eng, srv, claim) in rows.items():
+            ml, me, ms = statistics.median(lat), statistics.median(eng), statistics.median(srv)
+            print(f"{label:<26}{wait:>5}{ml:>12.0f}{me:>10.0f}{ml - me:>10.0f}{ms:>11.0f}{ms - me:>10.0f}"
+                  f"{statistics.median(claim):>10.1f}{warm:>16.0f}   {load_average()}", flush=True)
 
     label, path, ctype = kinds[2]
     idle_job = api.submit(kinds[1][1], kinds[1][2])

@@ -1,5 +1,6 @@
 """Scans as they come: automatic rotation, blank pages, PDF input (rendered, own text layer, refused kinds),
 page images and thumbnails, installed languages."""
+import base64
 import struct
 import time
 import zlib
@@ -16,6 +17,33 @@ def png_gray(w, h, pixel):
     chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) +
             chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def gray_pixels(png):
+    """(width, height, pixels) of an 8-bit gray PNG, any filter, not interlaced: a reader of its own, so that
+    what the service serves is compared with what was sent by pixel, not by encoding."""
+    pos, idat, ihdr = 8, b"", None
+    while pos < len(png):
+        n, t = struct.unpack(">I4s", png[pos:pos + 8])
+        if t == b"IHDR":
+            ihdr = struct.unpack(">IIBBBBB", png[pos + 8:pos + 21])
+        elif t == b"IDAT":
+            idat += png[pos + 8:pos + 8 + n]
+        pos += 12 + n
+    w, h, depth, ctype, _, _, interlace = ihdr
+    assert (depth, ctype, interlace) == (8, 0, 0), ihdr
+    raw, out, prev = zlib.decompress(idat), bytearray(), bytearray(w)
+    for y in range(h):
+        f, line = raw[y * (w + 1)], bytearray(raw[y * (w + 1) + 1:(y + 1) * (w + 1)])
+        for x in range(w):
+            a, b, c = line[x - 1] if x else 0, prev[x], prev[x - 1] if x else 0
+            p = a + b - c
+            pred = [0, a, b, (a + b) // 2,
+                    a if abs(p - a) <= abs(p - b) and abs(p - a) <= abs(p - c) else b if abs(p - b) <= abs(p - c) else c][f]
+            line[x] = (line[x] + pred) & 0xff
+        out += line
+        prev = line
+    return w, h, bytes(out)
 
 
 def submit(st, body, query, ctype):
@@ -136,6 +164,49 @@ def test_page_images(st):
     assert st.node("US").request("GET", f"/v1/jobs/{jid}/thumbnail", headers=tenant(L["lic"], L["lic"]["apps"][1])).status == 404
 
 
+def test_page_image_of_a_png_page(st):
+    # A plain PNG page that no clean-up changed: its image is the document itself (not a PNG encoded again nor
+    # stored a second time), and every reader of page images gets the page's pixels: the image endpoint, the
+    # thumbnail, the compat surface's page image, mht made in memory (one-page path) and from the stored pages
+    # (a job with pdf runs as page tasks).
+    page = png_gray(420, 160, lambda x, y: 20 if (x // 12 + y // 12) % 3 == 0 else 235)
+    for outputs in ("text,mht", "text,mht,pdf"):
+        r = submit(st, page, f"?outputs={outputs}", "image/png")
+        assert r.status == 201, r
+        jid = r.json()["jobId"]
+        assert done(st, jid)["status"] == "completed"
+        row = st.psql("ocrgate_us", f"SELECT image IS NULL, image_is_document FROM job_pages WHERE job_id = '{jid}'")
+        assert row == "t|t", (outputs, row)
+        for path in (f"/v1/jobs/{jid}/pages/1/image", f"/processing/results/{jid}/page-images/1"):
+            img = get(st, path)
+            assert img.status == 200 and gray_pixels(img.body) == gray_pixels(page), (path, img.status)
+        t = get(st, f"/v1/jobs/{jid}/thumbnail")
+        assert t.status == 200 and struct.unpack(">II", t.body[16:24]) == (200, 76), t.body[16:24]
+        mht = get(st, f"/v1/jobs/{jid}/results/mht").body.decode()
+        part = mht.split("Content-ID: <page-1@ocrgate>\r\n\r\n")[1].split("\r\n--")[0]
+        assert gray_pixels(base64.b64decode("".join(part.split()))) == gray_pixels(page), outputs
+    # A clean-up step changes the page: the image is the page as processed, encoded (1 bpp after binarize).
+    r = submit(st, page, "?outputs=text&binarize=true", "image/png")
+    jid = r.json()["jobId"]
+    assert done(st, jid)["status"] == "completed"
+    assert st.psql("ocrgate_us", f"SELECT image IS NOT NULL AND NOT image_is_document FROM job_pages WHERE job_id = '{jid}'") == "t"
+    img = get(st, f"/v1/jobs/{jid}/pages/1/image").body
+    assert img != page and img[24:26] == b"\x01\x00", img[24:26]  # IHDR: bit depth 1, gray
+
+
+def test_value_storage(st):
+    # Region migration 017: text results compressed with lz4 (page and job), page images out of line without a
+    # compression attempt (PNG is compressed already).
+    r = submit(st, read("phototest.tif"), "?outputs=text,hocr", "image/tiff")
+    jid = r.json()["jobId"]
+    assert done(st, jid)["status"] == "completed"
+    row = st.psql("ocrgate_us", "SELECT pg_column_compression(p.hocr), pg_column_compression(o.data),"
+                  " pg_column_compression(p.image) IS NULL, (SELECT attstorage FROM pg_attribute"
+                  " WHERE attrelid = 'job_pages'::regclass AND attname = 'image')"
+                  f" FROM job_pages p JOIN job_outputs o USING (job_id) WHERE job_id = '{jid}' AND o.format = 'hocr'")
+    assert row == "lz4|lz4|t|e", row
+
+
 def test_languages(st):
     langs = get(st, "/v1/languages").json()["languages"]
     for l in ("eng", "deu", "fra", "spa", "ita", "por", "nld"):
@@ -187,6 +258,7 @@ def _start():
 
 
 if __name__ == "__main__":
-    run([test_auto_rotate, test_blank_page_dropped, test_pdf_input, test_pdf_refused, test_page_images, test_languages,
+    run([test_auto_rotate, test_blank_page_dropped, test_pdf_input, test_pdf_refused, test_page_images,
+         test_page_image_of_a_png_page, test_value_storage, test_languages,
          test_restore_options],
         _start)

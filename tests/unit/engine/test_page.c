@@ -1,6 +1,7 @@
 /* unit.engine.page: eng_page_process, one page through decode, clean-up, blank check, recognition, outputs,
  * page image and searchable PDF, on the real test images without any database. argv[1] = testdata dir. */
 #include "engine/eng_page.h"
+#include "engine/eng_doc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,74 @@ static unsigned char *blank_png(size_t *len)
         png = NULL;
     pixDestroy(&pix);
     return png;
+}
+
+/* phototest.tif as an 8-bit gray PNG (plain: served as it is) or, with `palette`, as a PNG with a colormap
+ * (encoded again as the page as processed). */
+static unsigned char *gray_png(const unsigned char *tif, size_t len, int palette, size_t *out_len)
+{
+    char err[256];
+    PIX *page = eng_doc_decode_page(tif, len, ENG_FMT_TIFF, 0, err, sizeof(err));
+    PIX *gray = page != NULL ? pixConvertTo8(page, palette) : NULL;
+    unsigned char *png = NULL;
+    if (gray != NULL) {
+        pixCopyResolution(gray, page);
+        if (pixWriteMemPng(&png, out_len, gray, 0) != 0)
+            png = NULL;
+    }
+    pixDestroy(&page);
+    pixDestroy(&gray);
+    return png;
+}
+
+/* Whether PNG bytes a and b decode (leptonica) to the same pixels, colormaps set aside. */
+static int same_pixels(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
+{
+    PIX *pa = a != NULL ? pixReadMemPng(a, alen) : NULL, *pb = b != NULL ? pixReadMemPng(b, blen) : NULL;
+    PIX *ra = pa != NULL ? pixRemoveColormap(pa, REMOVE_CMAP_BASED_ON_SRC) : NULL;
+    PIX *rb = pb != NULL ? pixRemoveColormap(pb, REMOVE_CMAP_BASED_ON_SRC) : NULL;
+    l_int32 same = 0;
+    if (ra == NULL || rb == NULL || pixEqual(ra, rb, &same) != 0)
+        same = 0;
+    pixDestroy(&pa);
+    pixDestroy(&pb);
+    pixDestroy(&ra);
+    pixDestroy(&rb);
+    return same;
+}
+
+/* The page image of a PNG page: the document's bytes when it is plain and nothing changed the page; else the
+ * page as processed, encoded. Either way it decodes to the pixels that were recognized. */
+static void png_page_image(eng_ocr_t *ocr, const unsigned char *tif, size_t len)
+{
+    size_t glen = 0, plen = 0;
+    unsigned char *gray = gray_png(tif, len, 0, &glen), *pal = gray_png(tif, len, 1, &plen);
+    eng_page_job_t job = {.want_image = 1};
+    eng_page_out_t out;
+    job.ocr.skip = ENG_SKIP_HOCR | ENG_SKIP_TSV | ENG_SKIP_ALTO;
+    ok(gray != NULL && pal != NULL, "gray and palette PNGs made");
+    ok(eng_doc_png_plain(gray, glen) && !eng_doc_png_plain(pal, plen) && !eng_doc_png_plain(tif, len),
+       "8-bit gray PNG is plain; a palette PNG and a TIFF are not");
+
+    is_int(eng_page_process(ocr, gray, glen, ENG_FMT_PNG, 0, &job, &out), ENG_OK, "gray PNG recognized");
+    ok(out.png_is_document && out.png == NULL, "unchanged plain PNG: the page image is the document itself");
+    eng_page_out_free(&out);
+
+    is_int(eng_page_process(ocr, pal, plen, ENG_FMT_PNG, 0, &job, &out), ENG_OK, "palette PNG recognized");
+    ok(!out.png_is_document && out.png != NULL && same_pixels(out.png, out.png_len, pal, plen),
+       "palette PNG: the page image is encoded, same pixels");
+    eng_page_out_free(&out);
+
+    /* A clean-up step changes the page: the image is the page as processed (1 bpp after binarize). */
+    job.clean.binarize = 1;
+    is_int(eng_page_process(ocr, gray, glen, ENG_FMT_PNG, 0, &job, &out), ENG_OK, "binarized PNG recognized");
+    PIX *img = out.png != NULL ? pixReadMemPng(out.png, out.png_len) : NULL;
+    ok(!out.png_is_document && img != NULL && pixGetDepth(img) == 1,
+       "cleaned page: the image is the page as processed");
+    pixDestroy(&img);
+    eng_page_out_free(&out);
+    free(gray);
+    free(pal);
 }
 
 static int cancel_now(void *arg)
@@ -119,6 +188,8 @@ int main(int argc, char **argv)
     eng_page_out_free(&out);
     is_int(eng_page_process(ocr, tif, len, eng_sniff(tif, len), 5, &job, &out), ENG_ERR, "page 6 of 1 fails");
     eng_page_out_free(&out);
+
+    png_page_image(ocr, tif, len);
 
     eng_ocr_destroy(ocr);
     free(blank);
