@@ -449,7 +449,7 @@ struct Pix *eng_doc_decode_page_dpi(const void *buf, size_t len, eng_format_t fm
         eng_pdfin_t *d = eng_pdfin_open(buf, len, err, errlen);
         if (d == NULL)
             return NULL;
-        pix = eng_pdfin_render(d, index, pdf_dpi(dpi), 0, err, errlen);
+        pix = eng_pdfin_render(d, index, pdf_dpi(dpi), ENG_PDFIN_AUTO, err, errlen);
         eng_pdfin_close(d);
         return pix;
     }

@@ -109,9 +109,10 @@ int eng_page_process(eng_ocr_t *ocr, const void *buf, size_t len, eng_format_t f
     if (own_text(job, index, out))
         return out->status;
     int dpi = job->dpi > 0 ? job->dpi : ENG_PDFIN_DEFAULT_DPI;
-    struct Pix *pix = fmt == ENG_FMT_PDF && job->pdf_src != NULL
-                          ? eng_pdfin_render(job->pdf_src, index, dpi, 0, out->err, sizeof(out->err))
-                          : eng_doc_decode_page_dpi(buf, len, fmt, index, dpi, out->err, sizeof(out->err));
+    struct Pix *pix =
+        fmt == ENG_FMT_PDF && job->pdf_src != NULL
+            ? eng_pdfin_render(job->pdf_src, index, dpi, ENG_PDFIN_AUTO, out->err, sizeof(out->err))
+            : eng_doc_decode_page_dpi(buf, len, fmt, index, dpi, out->err, sizeof(out->err));
     if (pix == NULL)
         return out->status;
     if (too_large(job, pix, index, out)) {

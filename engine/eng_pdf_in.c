@@ -146,7 +146,23 @@ int eng_pdfin_page_size(eng_pdfin_t *d, int index, int dpi, int *width, int *hei
     return 0;
 }
 
-struct Pix *eng_pdfin_render(eng_pdfin_t *d, int index, int dpi, int gray, char *err, size_t errlen)
+/* Whether every pixel of the rendered page is a neutral gray (R = G = B): a scan, a black-and-white or
+ * gray document, text on white. Stops at the first coloured pixel. */
+static int neutral(const unsigned char *data, int stride, int w, int h)
+{
+    for (int y = 0; y < h; ++y) {
+        const uint32_t *src = (const uint32_t *)(const void *)(data + (size_t)y * stride);
+        for (int x = 0; x < w; ++x) {
+            uint32_t v = src[x];
+            if ((v >> 16 & 0xff) != (v & 0xff) || (v >> 8 & 0xff) != (v & 0xff))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+struct Pix *eng_pdfin_render(eng_pdfin_t *d, int index, int dpi, eng_pdfin_mode_t mode, char *err,
+                             size_t errlen)
 {
     cairo_surface_t *surf = NULL;
     cairo_t *cr = NULL;
@@ -161,13 +177,6 @@ struct Pix *eng_pdfin_render(eng_pdfin_t *d, int index, int dpi, int gray, char 
                      dpi);
         return NULL;
     }
-    if ((pix = pixCreate(w, h, gray ? 8 : 32)) == NULL) {
-        eng__set_err(err, errlen, "Out of memory while rendering page %d.", index + 1);
-        return NULL;
-    }
-    pixSetResolution(pix, dpi, dpi);
-    if (!gray)
-        pixSetSpp(pix, 3);
 
     pthread_mutex_lock(&poppler_lock);
     surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
@@ -195,7 +204,17 @@ struct Pix *eng_pdfin_render(eng_pdfin_t *d, int index, int dpi, int gray, char 
     /* Cairo's RGB24 is one native 32-bit word per pixel, 0x??RRGGBB; leptonica's is 0xRRGGBB00. */
     cairo_surface_flush(surf);
     const unsigned char *data = cairo_image_surface_get_data(surf);
-    int stride = cairo_image_surface_get_stride(surf), wpl = pixGetWpl(pix);
+    int stride = cairo_image_surface_get_stride(surf);
+    int gray = mode == ENG_PDFIN_GRAY || (mode == ENG_PDFIN_AUTO && neutral(data, stride, w, h));
+    if ((pix = pixCreate(w, h, gray ? 8 : 32)) == NULL) {
+        eng__set_err(err, errlen, "Out of memory while rendering page %d.", index + 1);
+        cairo_surface_destroy(surf);
+        return NULL;
+    }
+    pixSetResolution(pix, dpi, dpi);
+    if (!gray)
+        pixSetSpp(pix, 3);
+    int wpl = pixGetWpl(pix);
     l_uint32 *dst = pixGetData(pix);
     for (int y = 0; y < h; ++y) {
         const uint32_t *src = (const uint32_t *)(const void *)(data + (size_t)y * stride);
@@ -221,7 +240,6 @@ Fail:
     if (surf != NULL)
         cairo_surface_destroy(surf);
     pthread_mutex_unlock(&poppler_lock);
-    pixDestroy(&pix);
     return NULL;
 }
 

@@ -342,9 +342,23 @@ static void page_result(job_page_t *pg, const eng_page_out_t *out, int rc, const
     pg->barcodes = j->opts.detect_barcodes && rc == ENG_OK ? out->barcodes : NULL;
 }
 
+/* The job's searchable PDF from its pages' one-page PDFs, in page order, with the job's document information
+ * (eng_pdf_merge, its one writer, also for a one-page job); *pdf stays NULL (a warning says why) when one
+ * failed (`failed`: the sentence) or none is given. */
+static void merge_parts(run_t *r, const eng_pdf_part_t *parts, size_t n, const char *failed,
+                        unsigned char **pdf, size_t *len)
+{
+    char err[512] = "";
+    eng_pdf_meta_t meta = job_opts_meta(&r->j->opts);
+    if (failed != NULL || eng_pdf_merge(parts, n, &meta, pdf, len, err, sizeof(err)) != 0)
+        job_log("warn", "job %s: no searchable PDF: %s", r->j->id, failed != NULL ? failed : err);
+}
+
 /* A one-page job (not resumed, its page within the tier's pixels) is recognized by the worker that prepared
  * it and completed with its page in one transaction, its outputs made from the page in memory: no page task,
- * no claim of it, nothing read back. Returns 1 when the job is not for this path (seed it), else 0. */
+ * no claim of it, nothing read back. Its searchable PDF, when asked for, is its page's PDF with the job's
+ * document information (merge_parts of that one page; none when the page has none, as in a longer job).
+ * Returns 1 when the job is not for this path (seed it), else 0. */
 static int run_single(run_t *r)
 {
     job_t *j = r->j;
@@ -356,10 +370,19 @@ static int run_single(run_t *r)
     eng_page_out_t out;
     unsigned char *pdf = NULL;
     job_page_t pg = {.page = 1, .npages = 1, .done = 1, .selected = 1};
+    unsigned char *doc_pdf = NULL;
+    size_t doc_pdf_len = 0;
     int rc = recognize_page(r, 1, r->pdf_dpi != NULL ? r->pdf_dpi[0] : j->opts.dpi, &out, &pg, &pdf);
     page_result(&pg, &out, rc, r);
+    if (rc == ENG_OK && pg.pdf != NULL) {
+        eng_pdf_part_t part = {pg.pdf, pg.pdf_len};
+        merge_parts(r, &part, 1, pg.pdf_len == 0 ? "page 1 could not be rendered into it" : NULL, &doc_pdf,
+                    &doc_pdf_len);
+    }
+    pg.pdf = NULL; /* the page's own PDF is the job's now: not stored with the page */
+    pg.pdf_len = 0;
     if (rc != ENG_CANCELED) { /* canceled: the lease is gone, the job is not this worker's */
-        int stored = job_complete_page(r->wk, j, &pg, rc == ENG_TIMEOUT);
+        int stored = job_complete_page(r->wk, j, &pg, rc == ENG_TIMEOUT, doc_pdf, doc_pdf_len);
         __atomic_add_fetch(&r->wk->counters->pages_done, 1, __ATOMIC_RELAXED);
         if (stored == 1)
             cancel(r);
@@ -368,45 +391,43 @@ static int run_single(run_t *r)
     }
     eng_page_out_free(&out);
     free(pdf);
+    free(doc_pdf);
     return 0;
 }
 
 /* The job itself: run here when it has one page, else prepared into page tasks, which every idle worker of
- * the region claims. A job that asks for the searchable PDF is always seeded: each page task makes its page's
- * PDF, the assembling task merges them (the one-page path stores no page PDF and merges nothing yet). */
+ * the region claims (each page task of a job that asks for the searchable PDF makes its page's PDF, the
+ * assembling task merges them). */
 static void run_job(run_t *r)
 {
     if (check_attempts(r) != 0 || load_document(r) != 0 || probe(r) != 0)
         return;
-    if (job_opts_wants(&r->j->opts, "pdf") || run_single(r) != 0)
+    if (run_single(r) != 0)
         seed(r);
 }
 
-/* The searchable PDF from the pages' stored one-page PDFs, merged in page order with the job's document
- * information; *pdf stays NULL (a warning says why) when a page's PDF failed or no page has one. All of them
- * are fetched in one result: libqpdf reads a page's stream data only when it writes the merged file, so each
- * one has to stay in memory until then whatever the fetching (at the peak: the pages' PDFs, qpdf's output
- * and its copy, about three times the PDF). -1 when the database failed. */
+/* The searchable PDF from the pages' stored one-page PDFs. All of them are fetched in one result: libqpdf
+ * reads a page's stream data only when it writes the merged file, so each one has to stay in memory until
+ * then whatever the fetching (at the peak: the pages' PDFs, qpdf's output and its copy, about three times the
+ * PDF). -1 when the database failed. */
 static int merge_pdf(run_t *r, unsigned char **pdf, size_t *len)
 {
     const char *p[1] = {r->j->id};
-    char err[512] = "";
+    char failed[128] = "";
     PGresult *res = job_exec(r->wk, DB_RGN_JOB_PAGE_PDFS, p, NULL);
     if (res == NULL)
         return -1;
-    int n = PQntuples(res), ok = 1;
+    int n = PQntuples(res);
     eng_pdf_part_t *parts = calloc((size_t)n + 1, sizeof(*parts));
-    for (int i = 0; parts != NULL && ok && i < n; ++i) {
+    for (int i = 0; parts != NULL && failed[0] == '\0' && i < n; ++i) {
         parts[i] =
             (eng_pdf_part_t){(const unsigned char *)PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1)};
-        if (parts[i].len == 0) {
-            snprintf(err, sizeof(err), "page %s could not be rendered into it", PQgetvalue(res, i, 0));
-            ok = 0;
-        }
+        if (parts[i].len == 0)
+            snprintf(failed, sizeof(failed), "page %s could not be rendered into it", PQgetvalue(res, i, 0));
     }
-    eng_pdf_meta_t meta = job_opts_meta(&r->j->opts);
-    if (parts == NULL || !ok || eng_pdf_merge(parts, (size_t)n, &meta, pdf, len, err, sizeof(err)) != 0)
-        job_log("warn", "job %s: no searchable PDF: %s", r->j->id, parts == NULL ? "out of memory" : err);
+    if (parts == NULL)
+        snprintf(failed, sizeof(failed), "out of memory");
+    merge_parts(r, parts, (size_t)n, failed[0] != '\0' ? failed : NULL, pdf, len);
     free(parts);
     PQclear(res);
     return 0;

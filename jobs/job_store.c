@@ -314,7 +314,8 @@ int job_start_single(job_worker_t *wk, const job_t *j, int npages)
     return ret;
 }
 
-int job_complete_page(job_worker_t *wk, const job_t *j, const job_page_t *pg, int timed_out)
+int job_complete_page(job_worker_t *wk, const job_t *j, const job_page_t *pg, int timed_out,
+                      const unsigned char *pdf, size_t pdf_len)
 {
     char err[512];
     doc_pages_t d = {NULL, pg};
@@ -322,7 +323,7 @@ int job_complete_page(job_worker_t *wk, const job_t *j, const job_page_t *pg, in
         return -1;
     int stored = job_store_page(wk, j, pg), failed = strcmp(pg->status, "failed") == 0;
     if (stored < 0 ||
-        (stored == 0 && finish_with_outputs(wk, j, &d, 1, failed, failed && timed_out, NULL, 0) != 0)) {
+        (stored == 0 && finish_with_outputs(wk, j, &d, 1, failed, failed && timed_out, pdf, pdf_len) != 0)) {
         if (wk->conn != NULL)
             db_rollback(wk->conn);
         return -1;

@@ -48,8 +48,10 @@ int job_complete(job_worker_t *wk, const job_t *j, int npages, int failed_pages,
  * lost, or the license's tier caps its pages in recognition: such pages go through the fair claim). */
 int job_start_single(job_worker_t *wk, const job_t *j, int npages);
 /* Stores the one page of a one-page job and completes (or fails) the job with the whole-document outputs
- * made from the page in memory, in one transaction (timed_out: a failed page ran out of time). 1 when cancel
- * was requested (the page is stored, the job not finished), 0 done, -1 when the lease is lost. */
-int job_complete_page(job_worker_t *wk, const job_t *j, const job_page_t *pg, int timed_out);
+ * made from the page in memory, and `pdf` as its searchable PDF (NULL: none), in one transaction (timed_out:
+ * a failed page ran out of time). 1 when cancel was requested (the page is stored, the job not finished), 0
+ * done, -1 when the lease is lost. */
+int job_complete_page(job_worker_t *wk, const job_t *j, const job_page_t *pg, int timed_out,
+                      const unsigned char *pdf, size_t pdf_len);
 
 #endif

@@ -138,6 +138,24 @@ def test_pdf_job_on_every_worker(st):
     assert_one_pdf(st, job_id)
 
 
+def test_pdf_one_page_job_whole(st):
+    # A one-page job asking for the PDF is run whole by the worker that prepared it, like other one-page jobs:
+    # never seeded (no page task, pages_left never set), its PDF its page's with the job's document
+    # information, for an image and for a PDF document alike.
+    for body, ctype in ((read("phototest.tif"), "image/tiff"), (tiff2pdf(read("phototest.tif")), "application/pdf")):
+        job_id = submit(st, body, query(), ctype=ctype)
+        j = over(st, job_id)
+        assert j["status"] == "completed" and j["pagesDone"] == 1 and j["errorPages"] == 0, j
+        assert sql(st, f"SELECT pages_left IS NULL FROM jobs WHERE job_id = '{job_id}'") == "t", \
+            f"the one-page {ctype} job was seeded into a page task"
+        info, texts = read_pdf(pdf_of(st, job_id))
+        assert_info(info)
+        assert_pages(texts, ["phototest.tif"])
+        assert_one_pdf(st, job_id)
+        text = get(st, f"/v1/jobs/{job_id}/results/text").body.decode()
+        assert accuracy(text, read("phototest.txt").decode()) >= GOOD, text[:300]
+
+
 def test_pdf_page_list_selection_blank_failed(st):
     # The PDF holds the recognized pages only, as the PDF of a whole-job run did: a page the selection leaves
     # out, a blank page (deleteBlankPages) and a page over the tier's pixels at every resolution are not in it.
@@ -265,5 +283,5 @@ def make_stack():
 
 
 if __name__ == "__main__":
-    run([test_pdf_job_on_every_worker, test_pdf_page_list_selection_blank_failed, test_pdf_job_on_two_nodes,
-         test_pdf_page_worker_killed, test_pdf_assembler_killed], make_stack)
+    run([test_pdf_job_on_every_worker, test_pdf_one_page_job_whole, test_pdf_page_list_selection_blank_failed,
+         test_pdf_job_on_two_nodes, test_pdf_page_worker_killed, test_pdf_assembler_killed], make_stack)

@@ -158,6 +158,74 @@ static unsigned char *phototest_pdf(eng_ocr_t *ocr, PIX *photo, size_t *len)
     return bytes;
 }
 
+/* The render modes: AUTO gives 8 bpp for a page whose every pixel is neutral gray, with the very pixels of
+ * the RGB render and the same recognition, and RGB for a page with one coloured area. */
+static void test_modes(eng_ocr_t *ocr, const unsigned char *photo_pdf, size_t photo_len, const char *truth)
+{
+    char err[256] = "";
+    eng_pdfin_t *d = eng_pdfin_open(photo_pdf, photo_len, err, sizeof(err));
+    if (!ok(d != NULL, "phototest PDF opened %s", err))
+        return;
+    PIX *rgb = eng_pdfin_render(d, 0, 300, ENG_PDFIN_RGB, err, sizeof(err));
+    PIX *aut = eng_pdfin_render(d, 0, 300, ENG_PDFIN_AUTO, err, sizeof(err));
+    ok(rgb != NULL && pixGetDepth(rgb) == 32, "RGB mode: 32 bpp");
+    ok(aut != NULL && pixGetDepth(aut) == 8 && pixGetXRes(aut) == 300, "AUTO mode, neutral page: 8 bpp");
+    PIX *red = rgb != NULL ? pixGetRGBComponent(rgb, COLOR_RED) : NULL;
+    int same = 0;
+    ok(red != NULL && aut != NULL && pixEqual(red, aut, &same) == 0 && same, "its gray is the RGB render's");
+    char *t_rgb = NULL, *t_aut = NULL;
+    eng_page_result_t r;
+    eng_page_opts_t po = {.skip = ENG_SKIP_HOCR | ENG_SKIP_TSV | ENG_SKIP_ALTO};
+    if (rgb != NULL && eng_ocr_page(ocr, rgb, 1, &po, &r, err, sizeof(err)) == ENG_OK) {
+        t_rgb = strdup(r.text);
+        eng_page_result_free(&r);
+    }
+    if (aut != NULL && eng_ocr_page(ocr, aut, 1, &po, &r, err, sizeof(err)) == ENG_OK) {
+        t_aut = strdup(r.text);
+        eng_page_result_free(&r);
+    }
+    ok(t_rgb != NULL && t_aut != NULL && strcmp(t_rgb, t_aut) == 0, "the same text from both renders");
+    ok(t_aut != NULL && acc_accuracy(t_aut, truth, NULL, NULL) >= 0.98, "AUTO render: >= 98%%");
+    free(t_rgb);
+    free(t_aut);
+    pixDestroy(&red);
+    pixDestroy(&rgb);
+    pixDestroy(&aut);
+    eng_pdfin_close(d);
+
+    /* Black text on white and one small red square: RGB. */
+    pdfw_t *w = calloc(1, sizeof(*w));
+    const char content[] = "BT /F1 14 Tf 72 700 Td (Red square below) Tj ET 1 0 0 rg 72 600 20 20 re f";
+    w_add(w, "%%PDF-1.4\n");
+    w_obj(w, 1);
+    w_add(w, "<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+    w_obj(w, 2);
+    w_add(w, "<< /Type /Pages /Count 1 /Kids [3 0 R] >>\nendobj\n");
+    w_obj(w, 3);
+    w_add(w, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> "
+             "/Contents 4 0 R >>\nendobj\n");
+    w_obj(w, 4);
+    w_add(w, "<< /Length %zu >>\nstream\n%s\nendstream\nendobj\n", strlen(content), content);
+    w_obj(w, 5);
+    w_add(w, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\nendobj\n");
+    size_t xref = w->len;
+    w_add(w, "xref\n0 6\n0000000000 65535 f \n");
+    for (int i = 1; i <= 5; ++i)
+        w_add(w, "%010zu 00000 n \n", w->off[i]);
+    w_add(w, "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", xref);
+    d = eng_pdfin_open(w->s, w->len, err, sizeof(err));
+    PIX *col = d != NULL ? eng_pdfin_render(d, 0, 150, ENG_PDFIN_AUTO, err, sizeof(err)) : NULL;
+    PIX *gray = d != NULL ? eng_pdfin_render(d, 0, 150, ENG_PDFIN_GRAY, err, sizeof(err)) : NULL;
+    ok(col != NULL && pixGetDepth(col) == 32 && pixGetSpp(col) == 3, "AUTO mode, a coloured page: RGB %s",
+       err);
+    ok(gray != NULL && pixGetDepth(gray) == 8, "GRAY mode, the same page: 8 bpp");
+    pixDestroy(&col);
+    pixDestroy(&gray);
+    eng_pdfin_close(d);
+    free(w->s);
+    free(w);
+}
+
 static void test_scanned(eng_ocr_t *ocr, const char *truth)
 {
     char err[256] = "", path[1024];
@@ -185,9 +253,9 @@ static void test_scanned(eng_ocr_t *ocr, const char *truth)
     free(pi);
 
     PIX *p = eng_doc_decode_page_dpi(pdf, len, ENG_FMT_PDF, 0, 200, err, sizeof(err));
-    ok(p != NULL && pixGetWidth(p) == 640 && pixGetHeight(p) == 480 && pixGetDepth(p) == 32 &&
+    ok(p != NULL && pixGetWidth(p) == 640 && pixGetHeight(p) == 480 && pixGetDepth(p) == 8 &&
            pixGetXRes(p) == 200,
-       "decoded at 200 dpi: 640x480, 32 bpp, resolution 200 %s", err);
+       "decoded at 200 dpi: 640x480, 8 bpp (a black-and-white page), resolution 200 %s", err);
     double a = recognize(ocr, p, truth, "phototest PDF rendered at 200 dpi");
     ok(a >= 0.98, "phototest PDF at 200 dpi: >= 98%% (%.2f%%)", a * 100);
     pixDestroy(&p);
@@ -201,7 +269,7 @@ static void test_scanned(eng_ocr_t *ocr, const char *truth)
     /* Gray rendering and the text layer the renderer put there (skipTextPages). */
     eng_pdfin_t *d = eng_pdfin_open(pdf, len, err, sizeof(err));
     if (ok(d != NULL, "opened %s", err)) {
-        p = eng_pdfin_render(d, 0, 300, 1, err, sizeof(err));
+        p = eng_pdfin_render(d, 0, 300, ENG_PDFIN_GRAY, err, sizeof(err));
         ok(p != NULL && pixGetDepth(p) == 8 && pixGetWidth(p) == 960, "gray render is 8 bpp");
         a = recognize(ocr, p, truth, "phototest PDF rendered gray at 300 dpi");
         ok(a >= 0.98, "gray render: >= 98%% (%.2f%%)", a * 100);
@@ -212,7 +280,8 @@ static void test_scanned(eng_ocr_t *ocr, const char *truth)
         ok(ta >= 0.95, "the searchable PDF's text layer is read back (%.2f%%)", ta * 100);
         ok(eng_pdfin_text_chars(d, 0, err, sizeof(err)) > 200, "text layer has characters");
         free(t);
-        ok(eng_pdfin_render(d, 0, 5000, 0, err, sizeof(err)) == NULL && strstr(err, "dpi") != NULL,
+        ok(eng_pdfin_render(d, 0, 5000, ENG_PDFIN_RGB, err, sizeof(err)) == NULL &&
+               strstr(err, "dpi") != NULL,
            "absurd dpi refused: %s", err);
         eng_pdfin_close(d);
     }
@@ -234,6 +303,7 @@ static void test_scanned(eng_ocr_t *ocr, const char *truth)
     rc = eng_doc_probe(pdf, 300, ENG_FMT_PDF, 10, &n, &pi, err, sizeof(err));
     ok(rc == ENG_DOC_ERR && pi == NULL, "PDF cut after 300 bytes refused: %s", err);
 
+    test_modes(ocr, pdf, len, truth);
     free(pdf);
     pixDestroy(&photo);
 }
@@ -365,7 +435,7 @@ static void test_timing(void)
     eng_pdfin_t *d = eng_pdfin_open(p50, len50, err, sizeof(err));
     t0 = now_ms();
     for (int i = 0; i < 5; ++i) {
-        PIX *p = eng_pdfin_render(d, 40 + i, 300, 0, err, sizeof(err));
+        PIX *p = eng_pdfin_render(d, 40 + i, 300, ENG_PDFIN_AUTO, err, sizeof(err));
         pixDestroy(&p);
     }
     double ren = (now_ms() - t0) / 5;
