@@ -81,3 +81,12 @@ char *eng_utf8_repair(const char *s, size_t len, size_t *outlen)
         *outlen = (size_t)(q - out);
     return out;
 }
+
+int eng_utf8_cut(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    /* Cut inside a sequence when the byte after the cut continues it: back to that sequence's first byte. */
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        --n;
+    return (int)n;
+}

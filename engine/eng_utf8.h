@@ -25,4 +25,9 @@ size_t eng_utf8_encode(unsigned long cp, char out[4]);
  */
 char *eng_utf8_repair(const char *s, size_t len, size_t *outlen);
 
+/* How many bytes of s (NUL-terminated) to quote, at most max, without cutting a UTF-8 sequence: for a
+ * message that quotes the start of an input as "%.*s" (a cut sequence makes the whole message invalid UTF-8,
+ * which JSON cannot carry). */
+int eng_utf8_cut(const char *s, size_t max);
+
 #endif

@@ -5,6 +5,7 @@
 #include "gateway/gw_auth.h"
 #include "gateway/gw_handlers.h"
 #include "gateway/gw_query.h"
+#include "engine/eng_utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -206,7 +207,8 @@ void gw_h_apps_analytics(gw_req_t *r)
         if (strcmp(q.items[i].key, "from") != 0 && strcmp(q.items[i].key, "to") != 0 &&
             strcmp(q.items[i].key, "granularity") != 0) {
             gw_send_error(r, 400, "UnrecognizedInput", NULL,
-                          "unknown parameter '%.40s' (expected from, to, granularity)", q.items[i].key);
+                          "unknown parameter '%.*s' (expected from, to, granularity)",
+                          eng_utf8_cut(q.items[i].key, 40), q.items[i].key);
             gw_query_free(&q);
             return;
         }

@@ -6,6 +6,7 @@
 #include "gateway/gw_jobs.h"
 #include "gateway/gw_offload.h"
 #include "gateway/gw_query.h"
+#include "engine/eng_utf8.h"
 
 #include <leptonica/allheaders.h>
 #include <stdlib.h>
@@ -128,7 +129,7 @@ int gw_job_image_box(gw_req_t *r, int def_w, int *w, int *h)
         long n = strtol(v, &end, 10);
         if (strcmp(k, "width") != 0 && strcmp(k, "height") != 0) {
             gw_send_error(r, 400, "UnrecognizedInput", NULL,
-                          "unknown parameter '%.40s' (expected width, height)", k);
+                          "unknown parameter '%.*s' (expected width, height)", eng_utf8_cut(k, 40), k);
             ret = -1;
         } else if (*v == '\0' || *end != '\0' || n < 1 || n > 10000) {
             gw_send_error(r, 400, "InvalidInput",

@@ -1,4 +1,5 @@
 #include "gateway/gw_query.h"
+#include "engine/eng_utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +69,7 @@ int gw_query_parse(const char *s, size_t len, gw_query_t *out, char *err, size_t
             goto Fail;
         }
         if (gw_query_get(out, key) != NULL) {
-            snprintf(err, errlen, "query parameter '%.64s' is given twice", key);
+            snprintf(err, errlen, "query parameter '%.*s' is given twice", eng_utf8_cut(key, 64), key);
             free(key);
             free(value);
             goto Fail;

@@ -7,6 +7,7 @@
 #include "gateway/gw_query.h"
 #include "webhooks/wh_sign.h"
 #include "webhooks/wh_target.h"
+#include "engine/eng_utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -131,8 +132,8 @@ static int parse_body(gw_req_t *r, wh_req_t *w, int create)
             w->enable = json_is_true(v) ? "true" : "false";
         } else {
             char msg[160];
-            snprintf(msg, sizeof(msg), "unknown field '%.40s' (expected url, events%s)", key,
-                     create ? "" : ", enabled");
+            snprintf(msg, sizeof(msg), "unknown field '%.*s' (expected url, events%s)", eng_utf8_cut(key, 40),
+                     key, create ? "" : ", enabled");
             bad_field(r, "UnrecognizedInput", key, msg);
             goto Exit;
         }
@@ -387,8 +388,8 @@ void gw_h_webhook_deliveries(gw_req_t *r)
         char *end;
         long n = strtol(q.items[i].value, &end, 10);
         if (strcmp(q.items[i].key, "limit") != 0) {
-            gw_send_error(r, 400, "UnrecognizedInput", NULL, "unknown parameter '%.40s' (expected limit)",
-                          q.items[i].key);
+            gw_send_error(r, 400, "UnrecognizedInput", NULL, "unknown parameter '%.*s' (expected limit)",
+                          eng_utf8_cut(q.items[i].key, 40), q.items[i].key);
             gw_query_free(&q);
             return;
         }

@@ -2,6 +2,7 @@
  * runningcount. An app sees its own jobs, the admin key every app's of the license. Loop thread. */
 #include "gateway/compat/cx_ocrjobs.h"
 #include "gateway/gw_json_body.h"
+#include "engine/eng_utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -200,7 +201,8 @@ static void query_go(gw_req_t *r)
         while (MEMBERS[i] != NULL && strcmp(MEMBERS[i], k) != 0)
             ++i;
         if (MEMBERS[i] == NULL) {
-            cx_send_error(r, 400, "UnrecognizedInput", "unknown JobQuery member '%.64s'", k);
+            cx_send_error(r, 400, "UnrecognizedInput", "unknown JobQuery member '%.*s'", eng_utf8_cut(k, 64),
+                          k);
             json_decref(q);
             return;
         }

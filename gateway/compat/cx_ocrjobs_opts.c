@@ -5,6 +5,7 @@
 #include "engine/eng_pdf_in.h"
 #include "gateway/compat/cx_ocrjobs_map.h"
 #include "jobs/job_opts.h"
+#include "engine/eng_utf8.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -212,7 +213,7 @@ static int languages(const member_t *m, const char *s, json_t *out, char *err, s
             if (code == NULL)
                 return fail(err, errlen,
                             "%s: unknown language '%.*s' (GET languages lists the installed ones)", m->member,
-                            (int)(k > 64 ? 64 : k), s);
+                            eng_utf8_cut(s, k > 64 ? 64 : k), s);
             if (o + strlen(code) + 2 >= sizeof(codes))
                 return fail(err, errlen, "%s names too many languages", m->member);
             o += (size_t)snprintf(codes + o, sizeof(codes) - o, "%s%s", o > 0 ? "+" : "", code);
@@ -366,7 +367,8 @@ int cx_opts_to_v1(const json_t *in, const json_t *base, int max_retention_days, 
         while (i < NMEMBERS && strcmp(MEMBERS[i].member, k) != 0)
             ++i;
         if (i == NMEMBERS)
-            return fail(err, errlen, "unknown member '%.64s' (see the job object's members)", k);
+            return fail(err, errlen, "unknown member '%.*s' (see the job object's members)",
+                        eng_utf8_cut(k, 64), k);
     }
     json_t *outputs = base != NULL ? json_deep_copy(json_object_get(base, "outputs")) : NULL;
     int border = -1;

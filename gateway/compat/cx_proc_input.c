@@ -2,6 +2,7 @@
  * the document in standard base64. Pure and thread-agnostic: the handler runs it inline for small bodies and
  * on the offload pool for large ones. */
 #include "gateway/compat/cx_proc_input.h"
+#include "engine/eng_utf8.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -65,7 +66,8 @@ int cx_proc_input_parse(const char *body, size_t len, cx_proc_input_t *in)
     {
         if (strcmp(k, "input") != 0) {
             char msg[160];
-            snprintf(msg, sizeof(msg), "unknown property '%.60s' (the body holds only input)", k);
+            snprintf(msg, sizeof(msg), "unknown property '%.*s' (the body holds only input)",
+                     eng_utf8_cut(k, 60), k);
             fail(in, "UnrecognizedInput", "body", msg);
             goto Exit;
         }
